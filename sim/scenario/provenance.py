@@ -1,0 +1,98 @@
+"""Values that carry their provenance.
+
+Every model parameter in a scenario is written as a small mapping: the value, and either the
+sources it derives from (claim ids from ``seeds/``, ``fact.*`` ids for figures from the domain
+facts, ``paper.*`` ids for the literature) or the label ``assumption`` with a plausible range.
+
+Example (YAML)::
+
+    pledged_troops: {value: 5000, source: [axios_en.contributors_willing, fact.indonesia_pledge]}
+    casualty_tolerance: {value: 25, assumption: [5, 100]}
+
+In Python, field types are written ``Sourced[Troops]`` where ``Troops`` is an ``Annotated`` bounded
+number, and the field's unit is given with :func:`unit_field`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+SOURCE_ID_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
+
+
+class Sourced[T](BaseModel):
+    """A parameter value with its provenance: sources, or an assumption range.
+
+    Attributes:
+        value: The value used by the model.
+        source: Ids of the claims, facts or papers the value derives from.
+        assumption: ``[low, high]``, the plausible range of a value that no source fixes.
+        note: Optional free text: how the value was derived.
+
+    Example:
+        >>> Sourced[float](value=0.5, assumption=(0.2, 0.8)).value
+        0.5
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: T
+    source: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Ids of claims (doc.claim), facts (fact.x) or papers (paper.x).",
+    )
+    assumption: tuple[T, T] | None = Field(
+        default=None, description="Plausible [low, high] range of an assumed value."
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _one_provenance(self) -> Self:
+        if (self.source is None) == (self.assumption is None):
+            raise ValueError(
+                "give exactly one provenance: 'source: [claim ids]' or 'assumption: [low, high]'"
+            )
+        if self.assumption is not None:
+            low, high = self.assumption
+            if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+                if low > high:
+                    raise ValueError(f"assumption range [{low}, {high}] has low > high")
+                value = self.value
+                if isinstance(value, (int, float)) and not (low <= value <= high):
+                    raise ValueError(f"value {value} lies outside its assumption range [{low}, {high}]")
+        return self
+
+    @property
+    def is_assumption(self) -> bool:
+        """Whether this value is an assumption rather than sourced."""
+        return self.assumption is not None
+
+
+def unit_field(description: str, unit: str, default: Any = ..., **kwargs: Any) -> Any:
+    """A pydantic ``Field`` whose description ends with its unit, also kept as schema metadata.
+
+    Args:
+        description: What the parameter means.
+        unit: Its unit, e.g. ``"troops"``, ``"trucks/day"``, ``"fraction"``, ``"days"``.
+        default: Default value (often a ``Sourced`` carrying its own provenance).
+        **kwargs: Passed on to :func:`pydantic.Field`.
+
+    Returns:
+        A configured ``FieldInfo``.
+    """
+    extra = dict(kwargs.pop("json_schema_extra", None) or {})
+    extra["unit"] = unit
+    return Field(default, description=f"{description} [{unit}]", json_schema_extra=extra, **kwargs)
+
+
+def assumed[T](value: T, low: T, high: T, note: str | None = None) -> Sourced[T]:
+    """Shorthand for a default that is an assumption with a range."""
+    return Sourced[T](value=value, assumption=(low, high), note=note)
+
+
+def sourced[T](value: T, *source: str, note: str | None = None) -> Sourced[T]:
+    """Shorthand for a default derived from sources."""
+    return Sourced[T](value=value, source=list(source), note=note)

@@ -1,0 +1,110 @@
+"""Mechanism effect sizes for the full model, with their sources.
+
+These are the links from force levels and politics to outcomes that the literature quantifies
+(force density bands, force ratios, civilian protection, relapse). Defaults carry provenance
+in code, so scenario files stay short; any value can be overridden under ``effects:``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from sim.scenario.forces import Strict
+from sim.scenario.provenance import Sourced, assumed, sourced, unit_field
+
+PerThousand = Annotated[float, Field(ge=0.0, le=200.0)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Ratio = Annotated[float, Field(ge=0.0, le=100.0)]
+Rate = Annotated[float, Field(ge=0.0, le=10.0)]
+
+
+class EffectsSpec(Strict):
+    """Effect sizes linking forces, politics and the ground."""
+
+    density_peaceful: Sourced[PerThousand] = unit_field(
+        "Security personnel per 1,000 residents that police a calm population",
+        "personnel/1000 residents",
+        sourced(2.5, "paper.quinlivan1995", note="the 1-4 per 1,000 band; midpoint"),
+    )
+    density_contested: Sourced[PerThousand] = unit_field(
+        "Density at which a contested area is held with difficulty",
+        "personnel/1000 residents",
+        sourced(10.0, "paper.quinlivan1995"),
+    )
+    density_hostile: Sourced[PerThousand] = unit_field(
+        "Density for population security in a hostile setting",
+        "personnel/1000 residents",
+        sourced(20.0, "paper.quinlivan1995"),
+    )
+    decisive_force_ratio: Sourced[Ratio] = unit_field(
+        "Force-to-fighter ratio above which counter-insurgents nearly always prevail",
+        "ratio",
+        sourced(10.0, "paper.dupuy_coin"),
+    )
+    civilian_harm_no_troops: Sourced[Annotated[float, Field(ge=0, le=10_000)]] = unit_field(
+        "Civilian deaths per month in a violent theatre with no troops (Hultman et al. 2013)",
+        "deaths/month",
+        sourced(106.0, "paper.hultman2013"),
+    )
+    civilian_harm_8000_troops: Sourced[Annotated[float, Field(ge=0, le=10_000)]] = unit_field(
+        "Civilian deaths per month with 8,000 troops deployed (Hultman et al. 2013)",
+        "deaths/month",
+        sourced(2.0, "paper.hultman2013"),
+    )
+    battle_deaths_no_troops: Sourced[Annotated[float, Field(ge=0, le=10_000)]] = unit_field(
+        "Battle deaths per month with no troops (Hultman et al. 2014)",
+        "deaths/month",
+        sourced(22.0, "paper.hultman2014"),
+    )
+    battle_deaths_10000_troops: Sourced[Annotated[float, Field(ge=0, le=10_000)]] = unit_field(
+        "Battle deaths per month with 10,000 troops (Hultman et al. 2014)",
+        "deaths/month",
+        sourced(6.0, "paper.hultman2014"),
+    )
+    relapse_reduction_with_force: Sourced[Fraction] = unit_field(
+        "Proportional cut in the risk of renewed war when peacekeepers are present",
+        "fraction",
+        sourced(0.6, "paper.fortna2004", "paper.fortna2008", note="50-75% reported; midpoint"),
+    )
+    non_un_discount: Sourced[Fraction] = unit_field(
+        "Share of the relapse reduction kept by a non-UN operation",
+        "fraction",
+        assumed(
+            0.6,
+            0.2,
+            1.0,
+            note="Sambanis & Schulhofer-Wohl found no significant effect for non-UN operations",
+        ),
+    )
+    base_relapse_hazard_per_year: Sourced[Fraction] = unit_field(
+        "Yearly probability that the ceasefire collapses with no force and no guarantor",
+        "probability/year",
+        assumed(0.5, 0.2, 0.8),
+    )
+    guarantor_relapse_reduction: Sourced[Fraction] = unit_field(
+        "Proportional cut in relapse risk when a third party credibly guarantees the deal",
+        "fraction",
+        sourced(0.5, "paper.walter1997", note="direction from Walter; size assumed"),
+    )
+    local_police_bonus: Sourced[Fraction] = unit_field(
+        "Relative gain in control from local police alongside the force",
+        "fraction",
+        sourced(0.53, "paper.peic2014", note="53% higher odds of defeating an insurgency"),
+    )
+    coercion_needs_mandate: Sourced[Fraction] = unit_field(
+        "Share of coercive disarmament still possible without a coercive mandate (UNIFIL)",
+        "fraction",
+        assumed(0.05, 0.0, 0.3),
+    )
+    incidents_per_day_strain: Sourced[Rate] = unit_field(
+        "Daily incidents (Strip-wide, 7-day mean) at which the ceasefire is strained",
+        "incidents/day",
+        assumed(3.0, 1.0, 10.0),
+    )
+    strain_hazard_multiplier: Sourced[Annotated[float, Field(ge=1.0, le=50.0)]] = unit_field(
+        "Factor on the collapse hazard while the ceasefire is strained",
+        "multiplier",
+        assumed(4.0, 1.5, 10.0),
+    )

@@ -1,0 +1,80 @@
+"""The scenario: everything one run of the lab needs, each value with its provenance.
+
+A scenario file is YAML validated by :class:`Scenario`. Most files are short sets of overrides
+on ``base.yaml`` via ``extends:`` (see :mod:`sim.scenario.loader`). The sections follow the
+model's layers: metadata; the bargaining layer; force generation; the armed groups; the IDF;
+the mandate; aid and reconstruction; the ground model's parameters; the mechanism effects.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Self
+
+from pydantic import Field, model_validator
+
+from sim.scenario.bargaining import BargainingSpec
+from sim.scenario.effects import EffectsSpec
+from sim.scenario.forces import (
+    Aid,
+    ArmedGroup,
+    ForceGeneration,
+    HamasPosture,
+    IdfPosture,
+    Mandate,
+    Reconstruction,
+    Slug,
+    Strict,
+)
+from sim.scenario.ground import GroundSpec
+
+
+class Metadata(Strict):
+    """What the scenario is and which question it answers."""
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=80)] = Field(
+        description="Short id used in results and reports (lower case, digits, '-' or '_')."
+    )
+    title: str = Field(max_length=200, description="Human-readable title.")
+    question: str = Field(max_length=1000, description="The question this scenario answers.")
+    description: str = Field(max_length=5000, description="What the scenario sets up, in prose.")
+    follows: list[Slug] = Field(
+        default_factory=list, description="Ids of the source documents (seeds/) it follows."
+    )
+    assumes: list[Annotated[str, Field(max_length=500)]] = Field(
+        default_factory=list, description="The assumptions that matter most, in plain words."
+    )
+    horizon_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        365, description="Simulated days [days]."
+    )
+    time_step_days: Annotated[int, Field(ge=1, le=1)] = Field(
+        1, description="Length of one model step; the ground model steps daily [days]."
+    )
+
+
+class Scenario(Strict):
+    """A complete, resolved scenario."""
+
+    metadata: Metadata
+    bargaining: BargainingSpec
+    forces: ForceGeneration
+    hamas: HamasPosture
+    other_armed_groups: ArmedGroup
+    idf: IdfPosture
+    mandate: Mandate
+    aid: Aid
+    reconstruction: Reconstruction
+    ground: GroundSpec = Field(default_factory=GroundSpec)
+    effects: EffectsSpec = Field(default_factory=EffectsSpec)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Self:
+        if self.mandate.un_mission:
+            raise ValueError(
+                "mandate.un_mission: the sources describe a Security Council mandate that is "
+                "not a UN mission; set un_mission: false"
+            )
+        if self.forces.us_support.inside_gaza:
+            raise ValueError(
+                "forces.us_support.inside_gaza: the sources place US personnel outside Gaza"
+            )
+        return self

@@ -1,0 +1,194 @@
+"""Safe YAML reading that remembers where every value came from.
+
+Scenario files are edited by hand, so faults must point at a file and a line. This reader:
+
+* refuses files that are missing, too large, binary or not UTF-8;
+* parses with PyYAML's safe machinery only (no object construction from tags);
+* refuses anchors and aliases, which is what makes "billion laughs" alias bombs impossible;
+* refuses duplicate keys, which plain YAML silently lets the last one win;
+* returns the data together with a map from each field path to its line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sim.scenario.errors import Problem, ScenarioError
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 64
+
+type FieldPath = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedYaml:
+    """Parsed YAML with the line of each field path (1-based)."""
+
+    data: Any
+    file: str
+    lines: dict[FieldPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: FieldPath) -> int | None:
+        """The line of ``path`` or of its nearest ancestor that has one."""
+        for cut in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:cut]))
+            if line is not None:
+                return line
+        return None
+
+
+def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a small UTF-8 text file, or raise ``ScenarioError`` saying why not."""
+    name = str(path)
+    if not path.exists():
+        raise ScenarioError.single(name, "file not found", hint="check the path")
+    if not path.is_file():
+        raise ScenarioError.single(name, "not a regular file", hint="give a .yaml file")
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ScenarioError.single(
+            name,
+            f"file is {size:,} bytes, over the {max_bytes:,}-byte limit",
+            hint="scenario files are small text files; split or trim it",
+        )
+    raw = path.read_bytes()
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode bytes as UTF-8 text, refusing binary content."""
+    if b"\x00" in raw:
+        raise ScenarioError.single(name, "binary file (contains NUL bytes)", hint="give a YAML text file")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError.single(
+            name, "not valid UTF-8 text", line=line, hint="save the file as UTF-8"
+        ) from None
+
+
+def parse_yaml(text: str, name: str) -> LoadedYaml:
+    """Parse YAML text safely into plain data plus a line map.
+
+    Args:
+        text: The document.
+        name: File name used in messages.
+
+    Returns:
+        The data and where each field was written.
+
+    Raises:
+        ScenarioError: On syntax errors, aliases, duplicate keys, unsafe tags or deep nesting.
+    """
+    _refuse_anchors(text, name)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError.single(
+            name,
+            f"YAML syntax error: {exc.problem or exc.context}",
+            line=line,
+            hint="check indentation, colons and quotes on this line or the one before",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError.single(name, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise ScenarioError.single(name, "YAML nested too deeply") from None
+    loaded = LoadedYaml(data=None, file=name)
+    if node is None:
+        return loaded
+    builder = _Builder(loaded)
+    loaded.data = builder.build(node, (), 0)
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return loaded
+
+
+def load_yaml(path: Path) -> LoadedYaml:
+    """Read and parse a YAML file safely (see :func:`parse_yaml`)."""
+    return parse_yaml(read_text(path), str(path))
+
+
+def _refuse_anchors(text: str, name: str) -> None:
+    """Reject anchors and aliases before building anything (they enable alias bombs)."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None or isinstance(event, yaml.AliasEvent):
+                raise ScenarioError.single(
+                    name,
+                    f"YAML anchors and aliases ('&{anchor}', '*{anchor}') are not allowed",
+                    line=event.start_mark.line + 1,
+                    hint="write the values out, or use 'extends:' to share a base scenario",
+                )
+    except yaml.YAMLError:
+        return  # syntax errors are reported with their line by the composer
+
+
+class _Builder:
+    """Turns a composed node tree into plain dicts/lists/scalars, recording lines."""
+
+    def __init__(self, loaded: LoadedYaml) -> None:
+        self.loaded = loaded
+        self.problems: list[Problem] = []
+        self.constructor = yaml.SafeLoader("")
+
+    def problem(self, node: yaml.Node, path: FieldPath, message: str, hint: str) -> None:
+        self.problems.append(
+            Problem(self.loaded.file, node.start_mark.line + 1, _dotted(path), message, hint)
+        )
+
+    def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
+        self.loaded.lines.setdefault(path, node.start_mark.line + 1)
+        if depth > MAX_DEPTH:
+            self.problem(node, path, f"nested deeper than {MAX_DEPTH} levels", "flatten the file")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.build_mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        return self.build_scalar(node, path)
+
+    def build_mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.problem(key_node, path, "YAML merge keys ('<<') are not allowed", "use extends:")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.problem(key_node, path, "mapping keys must be plain text", "use a simple key")
+                continue
+            key = str(key_node.value)
+            child = (*path, key)
+            if key in result:
+                self.problem(key_node, child, f"duplicate key '{key}'", "keep only one of them")
+                continue
+            self.loaded.lines[child] = key_node.start_mark.line + 1
+            result[key] = self.build(value_node, child, depth + 1)
+        return result
+
+    def build_scalar(self, node: yaml.Node, path: FieldPath) -> Any:
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            return node.value  # keep dates as ISO text; pydantic parses them where a date is wanted
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self.problem(node, path, f"unsupported YAML tag: {exc.problem}", "remove the '!' tag")
+            return None
+
+
+def _dotted(path: FieldPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def dotted(path: FieldPath) -> str:
+    """A field path written with dots, e.g. ``forces.contributors.egypt``."""
+    return _dotted(path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sim.scenario.provenance import Sourced, unit_field
 
@@ -86,6 +86,13 @@ class UsSupport(Strict):
         "Factor on the force's effective strength from US logistics and coordination",
         "multiplier",
     )
+
+    @field_validator("inside_gaza")
+    @classmethod
+    def _outside_gaza(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("the sources place all US personnel outside Gaza; set it to false")
+        return value
 
 
 class PolicePipeline(Strict):
@@ -227,6 +234,16 @@ class Mandate(Strict):
     rules_of_engagement: RulesOfEngagement
     coercive_disarmament: bool = Field(description="Whether the force may disarm by force.")
     duration_days: Sourced[Days] = unit_field("Days the authorisation runs", "days")
+
+    @field_validator("un_mission")
+    @classmethod
+    def _not_un_mission(cls, value: bool) -> bool:
+        if value:
+            raise ValueError(
+                "the sources describe a Security Council mandate that is not a UN mission; "
+                "set it to false"
+            )
+        return value
 
 
 class Aid(Strict):

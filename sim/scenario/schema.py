@@ -8,9 +8,9 @@ the mandate; aid and reconstruction; the ground model's parameters; the mechanis
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from sim.scenario.bargaining import BargainingSpec
 from sim.scenario.effects import EffectsSpec
@@ -65,16 +65,3 @@ class Scenario(Strict):
     reconstruction: Reconstruction
     ground: GroundSpec = Field(default_factory=GroundSpec)
     effects: EffectsSpec = Field(default_factory=EffectsSpec)
-
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Self:
-        if self.mandate.un_mission:
-            raise ValueError(
-                "mandate.un_mission: the sources describe a Security Council mandate that is "
-                "not a UN mission; set un_mission: false"
-            )
-        if self.forces.us_support.inside_gaza:
-            raise ValueError(
-                "forces.us_support.inside_gaza: the sources place US personnel outside Gaza"
-            )
-        return self

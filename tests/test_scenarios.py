@@ -1,0 +1,213 @@
+"""The scenario format: shipped files validate; broken files fail with useful messages."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sim.cli import main
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import (
+    SCENARIOS_DIR,
+    discover_scenarios,
+    dump_scenario,
+    load_scenario,
+    load_scenario_text,
+    resolve_file,
+    scenario_hash,
+    validate_document,
+)
+
+CORPUS = Path(__file__).parent / "scenario_corpus"
+EXPECTED: dict[str, dict[str, Any]] = yaml.safe_load((CORPUS / "expected.yaml").read_text())
+SHIPPED = discover_scenarios(SCENARIOS_DIR)
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return int(exit_info.value.code or 0), captured.out, captured.err
+
+
+def test_there_are_shipped_scenarios() -> None:
+    names = {p.stem for p in SHIPPED}
+    assert "base" in names
+    assert len(SHIPPED) >= 7
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_scenario_validates(path: Path) -> None:
+    scenario = load_scenario(path)
+    assert scenario.metadata.name
+    assert scenario.metadata.follows, "every shipped scenario says which documents it follows"
+
+
+def test_validate_command_accepts_the_shipped_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(["validate", str(SCENARIOS_DIR)], capsys)
+    assert code == 0, err
+    assert out.count("ok") >= len(SHIPPED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED), ids=str)
+def test_broken_file_gets_its_message(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    expected = EXPECTED[name]
+    code, _, err = run_cli(["validate", str(CORPUS / name)], capsys)
+    assert code == 2
+    assert "Traceback" not in err
+    problems = [line for line in err.splitlines() if line.startswith(str(CORPUS / name))]
+    assert problems, err
+    first = problems[0]
+    location = f"{CORPUS / name}:{expected['line']}:" if expected["line"] else f"{CORPUS / name}"
+    assert first.startswith(location), first
+    if expected["path"]:
+        assert f" {expected['path']}:" in first, first
+    assert expected["text"] in err, err
+
+
+def test_binary_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    binary = tmp_path / "scenario.yaml"
+    binary.write_bytes(b"metadata:\x00\x01\x02 name")
+    code, _, err = run_cli(["validate", str(binary)], capsys)
+    assert code == 2 and "binary" in err
+
+
+def test_oversized_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    big = tmp_path / "big.yaml"
+    big.write_text("# padding\n" * 200_000)
+    code, _, err = run_cli(["validate", str(big)], capsys)
+    assert code == 2 and "limit" in err
+
+
+def test_non_utf8_file_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    latin = tmp_path / "latin.yaml"
+    latin.write_bytes("metadata:\n  title: caf\xe9\n".encode("latin-1"))
+    code, _, err = run_cli(["validate", str(latin)], capsys)
+    assert code == 2 and "UTF-8" in err and ":2:" in err
+
+
+def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
+    many = tmp_path / "many.yaml"
+    many.write_text(
+        f"extends: {SCENARIOS_DIR / 'base.yaml'}\n"
+        "hamas: {stance: maybe}\n"
+        "aid: {trucks_per_day: {value: -5, source: [fact.aid_trucks_reported]}}\n"
+        "mandate: {rules_of_engagment: self_defence}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(many)
+    paths = {p.path for p in info.value.problems}
+    assert {"hamas.stance", "aid.trucks_per_day.value", "mandate.rules_of_engagment"} <= paths
+
+
+def test_override_replaces_a_sourced_value_whole(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {SCENARIOS_DIR / 'base.yaml'}\n"
+        "aid:\n  trucks_per_day: {value: 450, assumption: [90, 600]}\n"
+    )
+    scenario = load_scenario(child)
+    assert scenario.aid.trucks_per_day.value == 450
+    assert scenario.aid.trucks_per_day.source is None  # the parent's source did not leak in
+
+
+def test_null_removes_an_inherited_entry(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {SCENARIOS_DIR / 'base.yaml'}\nforces:\n  contributors:\n    turkey: null\n"
+    )
+    base = load_scenario(SCENARIOS_DIR / "base.yaml")
+    scenario = load_scenario(child)
+    assert "turkey" in base.forces.contributors
+    assert "turkey" not in scenario.forces.contributors
+    assert set(scenario.forces.contributors) == set(base.forces.contributors) - {"turkey"}
+
+
+def test_uploaded_text_cannot_reach_outside_the_scenarios_folder() -> None:
+    with pytest.raises(ScenarioError, match="outside the scenarios folder"):
+        load_scenario_text("extends: ../pyproject.toml\n", "upload.yaml")
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_load_dump_load_round_trips(path: Path) -> None:
+    scenario = load_scenario(path)
+    again = load_scenario_text(dump_scenario(scenario), f"{path.name} (dumped)")
+    assert again == scenario
+    assert scenario_hash(again) == scenario_hash(scenario)
+
+
+def test_hash_is_stable_and_sensitive(tmp_path: Path) -> None:
+    base = load_scenario(SCENARIOS_DIR / "base.yaml")
+    assert scenario_hash(base) == scenario_hash(load_scenario(SCENARIOS_DIR / "base.yaml"))
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f"extends: {SCENARIOS_DIR / 'base.yaml'}\naid:\n"
+        "  trucks_per_day: {value: 171, source: [fact.aid_trucks_reported]}\n"
+    )
+    assert scenario_hash(load_scenario(child)) != scenario_hash(base)
+
+
+def test_editor_schema_file_is_current() -> None:
+    from sim.cli_scenario import scenario_json_schema
+
+    shipped = json.loads((SCENARIOS_DIR / "scenario.schema.json").read_text())
+    assert shipped == scenario_json_schema(editor=True), "run: isf-lab schema --editor -o scenarios/scenario.schema.json"
+
+
+BASE_DATA = resolve_file(SCENARIOS_DIR / "base.yaml")
+
+scalars = st.one_of(
+    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+    st.text(max_size=12), st.lists(st.integers(), max_size=3),
+)
+
+
+def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [prefix] if prefix else []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _paths(value, (*prefix, index))
+    return found
+
+
+ALL_PATHS = _paths(BASE_DATA.data)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "extra"]), scalars),
+        min_size=1, max_size=4,
+    )
+)
+def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]) -> None:
+    document = copy.deepcopy(BASE_DATA)
+    for path, action, value in edits:
+        parent: Any = document.data
+        try:
+            for part in path[:-1]:
+                parent = parent[part]
+            key = path[-1]
+            if action == "set":
+                parent[key] = value
+            elif action == "delete" and isinstance(parent, dict):
+                parent.pop(key, None)
+            elif action == "extra" and isinstance(parent, dict):
+                parent["zz_unknown"] = value
+        except (KeyError, IndexError, TypeError):
+            continue  # an earlier edit removed or replaced this branch
+    try:
+        validate_document(document)
+    except ScenarioError as exc:
+        assert exc.problems and all(p.message for p in exc.problems)

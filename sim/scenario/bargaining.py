@@ -1,0 +1,299 @@
+"""The bargaining section of a scenario: dimensions, actors, vetoes and engine settings.
+
+The stakeholder bargaining engine (:mod:`sim.bargaining`) implements the Spatial Model of Politics
+as KAPSARC's toolkit KTAB does (``paper.kapsarc_ktab``). Every option KTAB offers is a setting
+here, defaulting to KTAB's value; vetoes are this project's addition.
+
+Positions and saliences are on a 0-100 scale; an actor's saliences sum to at most 100 (the share
+of its attention that the dimensions in the model take). Capabilities are relative: only their
+ratios matter.
+
+Example (YAML)::
+
+    bargaining:
+      dimensions:
+        - {id: hamas_disarmament, label: Hamas disarmament,
+           low_means: "no disarmament", high_means: "full verified decommissioning"}
+      actors:
+        israel:
+          name: Israel
+          capability: {value: 90, assumption: [70, 100]}
+          position: {hamas_disarmament: {value: 100, source: [fact.israel_ultimatum]}}
+          salience: {hamas_disarmament: {value: 60, assumption: [40, 80]}}
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from sim.scenario.provenance import Sourced, unit_field
+
+Scale100 = Annotated[float, Field(ge=0.0, le=100.0)]
+Capability = Annotated[float, Field(ge=0.0, le=1_000_000.0)]
+Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
+
+SALIENCE_TOTAL_MAX = 100.0
+_SUM_TOLERANCE = 1e-9
+
+
+class VictoryModel(StrEnum):
+    """How coalition strengths become a probability of victory: ratio of C to the power 1, 2, 4, 8."""
+
+    LINEAR = "Linear"
+    SQUARE = "Square"
+    QUARTIC = "Quartic"
+    OCTIC = "Octic"
+
+
+class PceModel(StrEnum):
+    """How pairwise victory probabilities become one probability per option."""
+
+    CONDITIONAL = "Conditional"
+    MARKOV_UNIFORM = "MarkovUniform"
+    MARKOV_INCENTIVE = "MarkovIncentive"
+
+
+class Transitions(StrEnum):
+    """How an actor picks one bargain from its queue: the most probable, or a draw."""
+
+    DETERMINISTIC = "deterministic"
+    STOCHASTIC = "stochastic"
+
+
+class VotingRule(StrEnum):
+    """How an actor's utility difference between two options becomes a vote."""
+
+    PROP = "Prop"
+    BINARY = "Binary"
+    PROP_BIN = "PropBin"
+    CUBIC = "Cubic"
+    PROP_CBC = "PropCbc"
+    ASYM_PROSP = "ASymProsp"
+
+
+class RiskAdjust(StrEnum):
+    """How much of actor i's own risk attitude actor h uses when it estimates i's utilities."""
+
+    NONE = "None"
+    ONE_THIRD = "OneThird"
+    HALF = "Half"
+    TWO_THIRDS = "TwoThirds"
+    FULL = "Full"
+
+
+class RiskRange(StrEnum):
+    """The range risk attitudes are mapped to: Min [0, 1], Mid [-1/2, 1], Max [-1, 1]."""
+
+    MIN = "Min"
+    MID = "Mid"
+    MAX = "Max"
+
+
+class ThirdPartyCommit(StrEnum):
+    """How third parties weigh a challenge they might join."""
+
+    SEMI = "SemiCommit"
+    FULL = "FullCommit"
+    NONE = "NoCommit"
+
+
+class BargainInterpolation(StrEnum):
+    """Weights of the two sides in a bargain: (salience x probability) to the power 1 or 2."""
+
+    S1P1 = "S1P1"
+    S2P2 = "S2P2"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BargainingSettings(_Strict):
+    """Engine options. Defaults are KTAB's (``paper.kapsarc_ktab``); ``cadence_days`` is ours."""
+
+    victory_model: VictoryModel = Field(VictoryModel.LINEAR, description="Victory probability.")
+    pce_model: PceModel = Field(PceModel.CONDITIONAL, description="Probabilistic Condorcet model.")
+    transitions: Transitions = Field(
+        Transitions.DETERMINISTIC, description="Pick the most probable bargain, or sample one."
+    )
+    voting_rule: VotingRule = Field(VotingRule.PROP, description="Vote from utility difference.")
+    risk_adjust: RiskAdjust = Field(RiskAdjust.ONE_THIRD, description="Perceived risk attitudes.")
+    risk_range: RiskRange = Field(RiskRange.MID, description="Range of risk attitudes.")
+    third_party_commit: ThirdPartyCommit = Field(
+        ThirdPartyCommit.SEMI, description="Third parties' commitment in challenges."
+    )
+    bargain_interpolation: BargainInterpolation = Field(
+        BargainInterpolation.S2P2, description="Bargain weights."
+    )
+    max_rounds: Annotated[int, Field(ge=1, le=10_000)] = unit_field(
+        "Upper bound on bargaining rounds in one run to convergence (KTAB: 100)", "rounds", 100
+    )
+    convergence_threshold: Annotated[float, Field(ge=0.0, le=1.0)] = unit_field(
+        "Stop when the last round's movement is below this share of the first round's "
+        "movement (KTAB: 0.02)",
+        "fraction",
+        0.02,
+    )
+    cadence_days: Annotated[int, Field(ge=1, le=365)] = unit_field(
+        "Days between bargaining rounds when coupled to the daily ground model (assumption: "
+        "a weekly diplomatic cycle, plausible 3-30)",
+        "days",
+        7,
+    )
+
+
+class Dimension(_Strict):
+    """One issue dimension, scaled 0-100."""
+
+    id: Id = Field(description="Identifier used as key in actors' positions and saliences.")
+    label: str = Field(max_length=120, description="Short human-readable name.")
+    low_means: str = Field(max_length=300, description="What position 0 stands for.")
+    high_means: str = Field(max_length=300, description="What position 100 stands for.")
+    description: str = Field("", max_length=3000, description="What the dimension covers.")
+
+
+class ActorSpec(_Strict):
+    """A stakeholder: capability, and a position and salience on every dimension."""
+
+    name: str = Field(max_length=120, description="Display name.")
+    description: str = Field("", max_length=2000, description="Who this actor is.")
+    capability: Sourced[Capability] = unit_field(
+        "Relative power the actor brings to bear on the issues (only ratios matter)",
+        "relative units",
+    )
+    position: dict[Id, Sourced[Scale100]] = unit_field(
+        "Advocated position on each dimension", "0-100 scale"
+    )
+    salience: dict[Id, Sourced[Scale100]] = unit_field(
+        "Share of attention on each dimension; the shares sum to at most 100", "percent"
+    )
+
+    @model_validator(mode="after")
+    def _saliences_sum_at_most_100(self) -> Self:
+        total = sum(s.value for s in self.salience.values())
+        if total > SALIENCE_TOTAL_MAX + _SUM_TOLERANCE:
+            raise ValueError(
+                f"saliences of {self.name!r} sum to {total:g}; they must sum to at most 100"
+            )
+        return self
+
+
+class VetoSpec(_Strict):
+    """A hard constraint: the holder accepts only outcomes in [low, high] on a dimension.
+
+    While enforced, bargains on the dimension are projected into the intersection of the
+    acceptable intervals of all enforced vetoes on it. When that intersection is empty, no
+    acceptable outcome exists: the engine reports ``blocked_branch`` for the dimension and its
+    outcome becomes ``blocked_outcome``.
+    """
+
+    holder: Id = Field(description="Actor id of the veto holder.")
+    dimension: Id = Field(description="Dimension id the veto bounds.")
+    low: Sourced[Scale100] = unit_field("Lowest acceptable outcome", "0-100 scale")
+    high: Sourced[Scale100] = unit_field("Highest acceptable outcome", "0-100 scale")
+    enforced: bool = Field(
+        True, description="False when the holder is assumed not to use its veto (e.g. pressure)."
+    )
+    blocked_branch: Id = Field(description="Branch taken when no acceptable outcome exists.")
+    blocked_outcome: Sourced[Scale100] = unit_field(
+        "Outcome on the dimension in the blocked branch", "0-100 scale"
+    )
+    reason: str = Field("", max_length=2000, description="Why the holder holds this veto.")
+
+    @model_validator(mode="after")
+    def _low_not_above_high(self) -> Self:
+        if self.low.value > self.high.value:
+            raise ValueError(
+                f"veto of {self.holder!r} on {self.dimension!r}: low {self.low.value:g} is above "
+                f"high {self.high.value:g}"
+            )
+        return self
+
+
+class BargainingSpec(_Strict):
+    """The bargaining layer: settings, dimensions, actors, accommodation and vetoes."""
+
+    settings: BargainingSettings = Field(default_factory=BargainingSettings)
+    dimensions: list[Dimension] = Field(min_length=1, max_length=50)
+    actors: dict[Id, ActorSpec] = Field(min_length=2, max_length=1000)
+    accommodation: dict[Id, dict[Id, Sourced[Fraction]]] | None = unit_field(
+        "Sparse accommodation matrix: row actor's ideal drifts toward column actors' positions "
+        "by these weights each round (row sums <= 1). Rows not given keep KTAB's default: the "
+        "ideal follows the actor's own position",
+        "fraction per round",
+        None,
+    )
+    vetoes: dict[Id, VetoSpec] = Field(default_factory=dict)
+
+    @property
+    def dimension_ids(self) -> list[str]:
+        """Dimension ids in declaration order."""
+        return [d.id for d in self.dimensions]
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Self:
+        dims = self.dimension_ids
+        if len(set(dims)) != len(dims):
+            duplicated = sorted({d for d in dims if dims.count(d) > 1})
+            raise ValueError(f"dimension ids must be unique; repeated: {duplicated}")
+        for actor_id, actor in self.actors.items():
+            for field_name, values in (("position", actor.position), ("salience", actor.salience)):
+                _check_keys(f"actors.{actor_id}.{field_name}", set(values), set(dims))
+        self._check_accommodation()
+        self._check_vetoes()
+        return self
+
+    def _check_accommodation(self) -> None:
+        if self.accommodation is None:
+            return
+        actors = set(self.actors)
+        for row, weights in self.accommodation.items():
+            if row not in actors:
+                raise ValueError(f"accommodation.{row}: unknown actor; known: {sorted(actors)}")
+            unknown = set(weights) - actors
+            if unknown:
+                raise ValueError(f"accommodation.{row}: unknown actors {sorted(unknown)}")
+            total = sum(w.value for w in weights.values())
+            if total > 1.0 + _SUM_TOLERANCE:
+                raise ValueError(f"accommodation.{row}: weights sum to {total:g}, above 1")
+
+    def _check_vetoes(self) -> None:
+        dims = set(self.dimension_ids)
+        first_on_dimension: dict[str, tuple[str, VetoSpec]] = {}
+        for veto_id, veto in self.vetoes.items():
+            if veto.holder not in self.actors:
+                raise ValueError(
+                    f"vetoes.{veto_id}.holder: unknown actor {veto.holder!r}; "
+                    f"known: {sorted(self.actors)}"
+                )
+            if veto.dimension not in dims:
+                raise ValueError(
+                    f"vetoes.{veto_id}.dimension: unknown dimension {veto.dimension!r}; "
+                    f"known: {sorted(dims)}"
+                )
+            earlier = first_on_dimension.setdefault(veto.dimension, (veto_id, veto))
+            other_id, other = earlier
+            if (other.blocked_branch, other.blocked_outcome.value) != (
+                veto.blocked_branch,
+                veto.blocked_outcome.value,
+            ):
+                raise ValueError(
+                    f"vetoes.{veto_id}: vetoes on dimension {veto.dimension!r} must name the same "
+                    f"blocked_branch and blocked_outcome; {other_id!r} has "
+                    f"{other.blocked_branch!r} at {other.blocked_outcome.value:g}"
+                )
+
+
+def _check_keys(where: str, given: set[str], expected: set[str]) -> None:
+    missing = expected - given
+    if missing:
+        raise ValueError(f"{where}: missing dimensions {sorted(missing)}")
+    unknown = given - expected
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown dimensions {sorted(unknown)}; known: {sorted(expected)}"
+        )

@@ -253,8 +253,10 @@ def bargain_positions(
 
     Args:
         prob: ``(m,)`` probability the initiator prevails.
-        pos_i: ``(m, dims)`` initiator positions; ``pos_j`` the targets'.
-        sal_i: ``(m, dims)`` initiator saliences; ``sal_j`` the targets'.
+        pos_i: ``(m, dims)`` initiator positions.
+        pos_j: ``(m, dims)`` target positions.
+        sal_i: ``(m, dims)`` initiator saliences.
+        sal_j: ``(m, dims)`` target saliences.
         power: 1 (S1P1) or 2 (S2P2).
 
     Returns:

@@ -142,7 +142,7 @@ def _markov(pairwise: FloatArray, valid: BoolArray, *, incentive: bool) -> Float
     incentive variant, in proportion to its chance of winning) and replaces b with probability
     ``p(a > b)``.
     """
-    batch, options, _ = pairwise.shape
+    options = pairwise.shape[1]
     pair_valid = valid[:, :, None] & valid[:, None, :]
     off_diag = pair_valid & ~np.eye(options, dtype=bool)[None]
     beats = np.where(off_diag, pairwise, 0.0)

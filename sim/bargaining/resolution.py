@@ -125,7 +125,7 @@ def resolve_queues(
         valid,
     )
     if settings.transitions is Transitions.STOCHASTIC:
-        draws = rng.random(n)[:, None]
+        draws = rng.random(size=(n, 1))
         slots = np.argmax(np.cumsum(probs, axis=1) > draws * probs.sum(axis=1, keepdims=True), 1)
     else:
         slots = np.argmax(probs, axis=1)

@@ -41,7 +41,7 @@ _SUM_TOLERANCE = 1e-9
 
 
 class VictoryModel(StrEnum):
-    """How coalition strengths become a probability of victory: ratio of C to the power 1, 2, 4, 8."""
+    """How coalition strengths become a victory probability: ratio of C to the power 1, 2, 4, 8."""
 
     LINEAR = "Linear"
     SQUARE = "Square"
@@ -101,7 +101,7 @@ class ThirdPartyCommit(StrEnum):
     NONE = "NoCommit"
 
 
-class BargainInterpolation(StrEnum):
+class BargainingInterpolation(StrEnum):
     """Weights of the two sides in a bargain: (salience x probability) to the power 1 or 2."""
 
     S1P1 = "S1P1"
@@ -126,8 +126,8 @@ class BargainingSettings(_Strict):
     third_party_commit: ThirdPartyCommit = Field(
         ThirdPartyCommit.SEMI, description="Third parties' commitment in challenges."
     )
-    bargain_interpolation: BargainInterpolation = Field(
-        BargainInterpolation.S2P2, description="Bargain weights."
+    bargain_interpolation: BargainingInterpolation = Field(
+        BargainingInterpolation.S2P2, description="Bargain weights."
     )
     max_rounds: Annotated[int, Field(ge=1, le=10_000)] = unit_field(
         "Upper bound on bargaining rounds in one run to convergence (KTAB: 100)", "rounds", 100

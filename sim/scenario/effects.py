@@ -108,3 +108,75 @@ class EffectsSpec(Strict):
         "multiplier",
         assumed(4.0, 1.5, 10.0),
     )
+
+    # Violence: lethality of incidents and strikes (no source fixes these for Gaza after the
+    # ceasefire; ranges are wide on purpose and feed the sensitivity analysis).
+    isf_deaths_per_attack: Sourced[Annotated[float, Field(ge=0, le=20)]] = unit_field(
+        "Force deaths per attack on a contingent", "deaths/attack", assumed(0.3, 0.05, 1.5)
+    )
+    police_deaths_per_attack: Sourced[Annotated[float, Field(ge=0, le=20)]] = unit_field(
+        "Police deaths per attack on the police", "deaths/attack", assumed(0.5, 0.1, 2.0)
+    )
+    idf_deaths_per_attack: Sourced[Annotated[float, Field(ge=0, le=20)]] = unit_field(
+        "IDF deaths per attack on the IDF", "deaths/attack", assumed(0.15, 0.02, 0.6)
+    )
+    civilian_deaths_per_attack: Sourced[Annotated[float, Field(ge=0, le=50)]] = unit_field(
+        "Civilian deaths per attack (crossfire), before protection by troops",
+        "deaths/attack",
+        assumed(0.5, 0.1, 3.0),
+    )
+    civilian_deaths_per_reprisal: Sourced[Annotated[float, Field(ge=0, le=50)]] = unit_field(
+        "People killed per reprisal against alleged collaborators",
+        "deaths/reprisal",
+        assumed(1.0, 1.0, 3.0),
+    )
+    civilian_deaths_per_strike: Sourced[Annotated[float, Field(ge=0, le=100)]] = unit_field(
+        "Civilian deaths per IDF strike under a proportional strike policy",
+        "deaths/strike",
+        assumed(2.0, 0.5, 8.0),
+    )
+    fighters_killed_per_strike: Sourced[Annotated[float, Field(ge=0, le=100)]] = unit_field(
+        "Fighters killed per IDF strike", "fighters/strike", assumed(1.0, 0.2, 5.0)
+    )
+    restrained_strike_factor: Sourced[Annotated[float, Field(ge=0, le=1)]] = unit_field(
+        "Strikes and their harm under a restrained policy, relative to proportional",
+        "multiplier",
+        assumed(0.3, 0.1, 0.7),
+    )
+    heavy_strike_factor: Sourced[Annotated[float, Field(ge=1, le=20)]] = unit_field(
+        "Strikes and their harm under a heavy policy, relative to proportional",
+        "multiplier",
+        assumed(3.0, 1.5, 8.0),
+    )
+    idf_troops_in_held_area: Sourced[Annotated[float, Field(ge=0, le=300_000)]] = unit_field(
+        "IDF troops holding the area behind the yellow line", "troops", assumed(15000, 5000, 60000)
+    )
+    coercive_disarmament_rate: Sourced[Annotated[float, Field(ge=0, le=0.2)]] = unit_field(
+        "Share of a cell's weapons seized per day at full control with a coercive mandate",
+        "fraction/day",
+        assumed(0.004, 0.0005, 0.02),
+    )
+    robust_mandate_threshold: Sourced[Annotated[float, Field(ge=0, le=100)]] = unit_field(
+        "Forecast on mandate robustness above which contingents will coerce",
+        "0-100 scale",
+        assumed(50.0, 30.0, 70.0),
+    )
+    handover_days: Sourced[Annotated[int, Field(ge=1, le=365)]] = unit_field(
+        "Days the IDF takes to hand a sector to the force", "days", assumed(30, 7, 90)
+    )
+    reentry_days: Sourced[Annotated[int, Field(ge=1, le=365)]] = unit_field(
+        "Days an IDF re-entry lasts before handing back", "days", assumed(30, 7, 120)
+    )
+    withdrawal_days: Sourced[Annotated[int, Field(ge=1, le=365)]] = unit_field(
+        "Days a contingent takes to leave once its contributor decides to", "days",
+        assumed(30, 7, 90),
+    )
+    escort_effectiveness: Sourced[Fraction] = unit_field(
+        "Share of seizures an escorted convoy prevents", "fraction", assumed(0.7, 0.3, 0.95)
+    )
+    war_strikes_per_day: Sourced[Annotated[float, Field(ge=0, le=1000)]] = unit_field(
+        "IDF strikes per day once the ceasefire has collapsed",
+        "strikes/day",
+        assumed(15.0, 5.0, 50.0, note="~100 deaths/day in 2023-25 with the default harm per strike"),
+    )
+

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import Field
 
 from sim.scenario.bargaining import BargainingSpec
+from sim.scenario.coupling import CouplingSpec
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import (
     Aid,
@@ -65,3 +66,4 @@ class Scenario(Strict):
     reconstruction: Reconstruction
     ground: GroundSpec = Field(default_factory=GroundSpec)
     effects: EffectsSpec = Field(default_factory=EffectsSpec)
+    coupling: CouplingSpec = Field(default_factory=CouplingSpec)

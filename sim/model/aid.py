@@ -1,0 +1,109 @@
+"""Aid through the crossings, seizures on insecure routes, and reconstruction where secure.
+
+Aid: the day's trucks (zero if no crossing is open; cut once the ceasefire collapses) carry the
+population's need in proportion to ``trucks / need``. A share of the convoys bound for insecure
+cells is seized (less if the force escorts them, the 2024 Arab-force idea). What arrives is
+delivered to the cells' stocks by population, as person-days of need.
+
+Reconstruction: a yearly budget (scaled by support for the Palestinian governance track) is
+spent on cells that have been secure for long enough, in proportion to their damage; a cell's
+damage falls by the money spent over the cost of rebuilding it. In the southern-fallback
+scenario the IDF-held safe zone counts as secure for rebuilding.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.ground.geometry import StripGeometry
+from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.ground.layer import GroundLayer
+from sim.model.territory import Territory
+from sim.scenario.schema import Scenario
+
+COLLAPSE_AID_FACTOR = 0.3
+"""Share of aid still entering once the ceasefire has collapsed (assumption; see ODD)."""
+
+ESCORT_TROOPS_FOR_FULL_COVER = 1000.0
+"""Troops it takes to escort every convoy (assumption; see ODD)."""
+
+
+class AidSystem:
+    """Daily aid delivery.
+
+    Args:
+        scenario: The scenario (its ``aid`` section and effects).
+        geometry: The rasterised Strip.
+    """
+
+    def __init__(self, scenario: Scenario, geometry: StripGeometry) -> None:
+        self.spec = scenario.aid
+        self.effects = scenario.effects
+        self.geometry = geometry
+
+    def deliver(
+        self, day: int, ground: GroundLayer, secure: BoolGrid, troops: float, collapsed: bool
+    ) -> dict[str, float]:
+        """Deliver today's aid into the ground layer; return trucks delivered and the share."""
+        spec = self.spec
+        need = max(spec.need_trucks_per_day.value, 1e-9)
+        trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
+        if collapsed:
+            trucks *= COLLAPSE_AID_FACTOR
+        population = ground.field("population")
+        people = max(float(population.sum()), 1.0)
+        insecure = self.geometry.land & ~secure
+        seizure = spec.seizure_probability_insecure.value
+        if spec.convoy_escort:
+            cover = min(1.0, troops / ESCORT_TROOPS_FOR_FULL_COVER)
+            seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
+        arriving = np.where(insecure, 1.0 - seizure, 1.0)
+        share_by_cell = population / people
+        delivered_share_by_cell = share_by_cell * arriving
+        delivered_trucks = trucks * float(delivered_share_by_cell.sum())
+        rations = (trucks / need) * population * arriving  # person-days of need
+        ground.deliver_aid(rations)
+        return {
+            "delivered_trucks": delivered_trucks,
+            "delivered_share": delivered_trucks / need,
+        }
+
+
+class Reconstruction:
+    """Spends the reconstruction budget on cells that have been secure long enough.
+
+    Args:
+        scenario: The scenario (``reconstruction`` and the IDF's fallback zone).
+        geometry: The rasterised Strip.
+        damage: The initial damage field (for the share repaired).
+    """
+
+    def __init__(self, scenario: Scenario, geometry: StripGeometry, damage: FloatGrid) -> None:
+        self.spec = scenario.reconstruction
+        self.geometry = geometry
+        self.fallback = scenario.idf.fallback_zone
+        self.initial_damage = float(damage.sum()) or 1.0
+        self.repaired = 0.0
+
+    def eligible(self, secure_days: FloatGrid, territory: Territory) -> BoolGrid:
+        """Cells where rebuilding may proceed today."""
+        ready = secure_days >= self.spec.secure_days_before_start.value
+        if self.fallback and territory.fallback is not None:
+            zone = (self.geometry.governorate == territory.fallback) & territory.idf_held
+            ready = ready | zone
+        return ready & self.geometry.land
+
+    def step(
+        self, secure_days: FloatGrid, territory: Territory, damage: FloatGrid, support: float
+    ) -> float:
+        """Rebuild today; return the share of the initial damage repaired so far."""
+        eligible = self.eligible(secure_days, territory)
+        weights = np.where(eligible, damage, 0.0)
+        total = float(weights.sum())
+        if total > 0:
+            budget = self.spec.funding_musd_per_year.value / 365.0 * (0.5 + support)
+            cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
+            repair = np.minimum(budget * weights / total / cost, damage)
+            damage[...] -= repair
+            self.repaired += float(repair.sum())
+        return self.repaired / self.initial_damage

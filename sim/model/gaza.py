@@ -1,0 +1,435 @@
+"""The full Gaza model: forces, armed groups, aid and the ceasefire, coupled with bargaining.
+
+One step is one day:
+
+1. politics (set last round): compliance, mandate in practice, vetoed contingents, withdrawal will;
+2. force generation: contingents arrive on their ramps, police graduate;
+3. territory: the force takes the next sector if due and holdable; the IDF's line moves;
+4. presence: troops and police spread over the force's sectors by population; the IDF behind the
+   line; Hamas where nobody else secures the cell; the ground layer takes it (legitimacy,
+   deterrence, controller);
+5. aid through the crossings, less what is seized on insecure routes;
+6. the ground's day (grievance, actives, arrests, recruitment, displacement);
+7. violence (attacks, reprisals, strikes), casualties and commitment;
+8. decommissioning by consent and by coercion; reconstruction in cells secure long enough;
+9. the ceasefire's hazard; the day's record; every ``cadence_days`` a bargaining round.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
+from sim.ground.layer import GroundLayer
+from sim.ground.stencils import box_sum
+from sim.model.aid import AidSystem, Reconstruction
+from sim.model.ceasefire import Ceasefire
+from sim.model.forces import Contingent, PoliceService
+from sim.model.outcomes import DailyRecorder
+from sim.model.politics import Politics, WeekEvents
+from sim.model.territory import PER_THOUSAND, Territory
+from sim.model.violence import (
+    Arsenal,
+    DayViolence,
+    Exposure,
+    decommissioning,
+    deterrence,
+    group_attacks,
+    protection,
+    reprisals,
+    strike_factor,
+)
+from sim.rng import RandomStreams
+from sim.scenario.forces import Resolution, RulesOfEngagement, StrikePolicy
+from sim.scenario.schema import Scenario
+
+ROE_FACTOR = {
+    RulesOfEngagement.SELF_DEFENCE: 0.5,
+    RulesOfEngagement.PROTECT_CIVILIANS: 0.75,
+    RulesOfEngagement.ALL_NECESSARY: 1.0,
+}
+"""Deterrence a contingent exerts under each rule of engagement (assumption; see ODD)."""
+
+HAMAS_RECRUIT_SHARE = 0.8
+"""Share of new armed recruits who join Hamas rather than other groups (assumption)."""
+
+
+class GazaModel(mesa.Model):
+    """A scenario turned into day-by-day outcomes.
+
+    Args:
+        scenario: A validated scenario.
+        seed: Seed of the run (an int or a spawned ``SeedSequence``).
+
+    Attributes:
+        day: Days completed.
+        recorder: Daily outcome series.
+        politics: The bargaining layer and its log.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = 0) -> None:
+        self.streams = RandomStreams(seed)
+        super().__init__(rng=self.streams["mesa"])
+        self.spec = scenario
+        self.effects = scenario.effects
+        self.day = 0
+        ground_spec = _ground_spec_for(scenario)
+        self.ground = GroundLayer(self, ground_spec, self.streams)
+        self.geometry = self.ground.geometry
+        self.territory = Territory(scenario, self.geometry)
+        self.politics = Politics(scenario, self.streams["bargaining"])
+        self.contingents = [
+            Contingent(self, key, spec) for key, spec in scenario.forces.contributors.items()
+        ]
+        self.police = PoliceService(self, scenario.forces.police, scenario.metadata.horizon_days)
+        west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
+        self.hamas = Arsenal.spread(scenario.hamas, west)
+        self.others = Arsenal.spread(scenario.other_armed_groups, west)
+        self.aid = AidSystem(scenario, self.geometry)
+        self.rebuild = Reconstruction(scenario, self.geometry, self.ground.field("damage"))
+        self.ceasefire = Ceasefire(self.effects, self.streams["ceasefire"])
+        self.recorder = DailyRecorder(
+            scenario.metadata.horizon_days, list(self.politics.engine.dimensions)
+        )
+        self.week = WeekEvents()
+        self._weekly_incidents: list[float] = []
+        self._planned = sum(c.planned_strength(10**6) for c in self.contingents) or 1.0
+        self._sync_armed()
+
+    # -- the day ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Advance one day."""
+        day, levers = self.day, self.politics.levers
+        self._apply_branches(levers.branches)
+        self._grow_forces(day, levers.governance_support)
+        troops = self._troops_by_category(day)
+        effective = self._effective_troops(troops)
+        self._move_lines(day, effective, levers)
+        presence, density, force_deter = self._deploy(troops)
+        hostility = self._hostility(levers.hamas_compliance)
+        secure = self.territory.secure_cells(density, hostility, self.territory.force_area())
+        self.ground.set_security(presence)
+        aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
+        report = self.ground.step()
+        self._take_recruits(report.recruits)
+        violence = self._violence(presence, density, force_deter, report.grievance, secure)
+        self._casualties(day, violence, presence)
+        self._disarm(levers, secure, force_deter)
+        rebuilt = self.rebuild.step(
+            self.territory.secure_days, self.territory, self.ground.field("damage"),
+            levers.governance_support,
+        )
+        cover = min(1.0, float(troops.sum()) / self._planned)
+        self.ceasefire.update(
+            day, violence.incidents, cover, self._guarantor(), levers.hamas_compliance
+        )
+        self._record(day, violence, troops, secure, aid, rebuilt, report)
+        self._politics(day)
+        self.day += 1
+
+    # -- forces ----------------------------------------------------------------------------
+
+    def _apply_branches(self, branches: dict[str, str]) -> None:
+        active = set(branches.values())
+        for contingent in self.contingents:
+            contingent.blocked = contingent.spec.blocked_by_branch in active
+
+    def _grow_forces(self, day: int, governance_support: float) -> None:
+        self.police.train(day, pace=0.5 + governance_support)
+
+    def _troops_by_category(self, day: int) -> np.ndarray:
+        """Troops present per ISF category (arab_muslim, hamas_channel, other)."""
+        order = ("arab_muslim", "hamas_channel", "other")
+        totals = np.zeros(3)
+        lag = self.effects.withdrawal_days.value
+        for contingent in self.contingents:
+            totals[order.index(contingent.category.value)] += contingent.strength(day, lag)
+        return totals
+
+    def _effective_troops(self, troops: np.ndarray) -> float:
+        multiplier = self.spec.forces.us_support.coordination_multiplier.value
+        roe = ROE_FACTOR[self.spec.mandate.rules_of_engagement]
+        police = self.police.officers * (1 + self.effects.local_police_bonus.value)
+        return float(troops.sum() * multiplier * roe + police)
+
+    def _move_lines(self, day: int, effective: float, levers: object) -> None:
+        from sim.model.politics import Levers
+
+        assert isinstance(levers, Levers)
+        fighters = self.hamas.fighters + self.others.fighters
+        self.territory.expand(
+            day, effective, self.ground.field("population"), levers.hamas_compliance,
+            self._can_coerce(levers.mandate_robust), fighters,
+        )
+        weekly = float(sum(self._weekly_incidents[-7:]))
+        self.territory.update_line(day, levers.withdrawal_will, weekly, self.ceasefire.collapsed)
+
+    def _deploy(self, troops: np.ndarray) -> tuple[SecurityPresence, FloatGrid, FloatGrid]:
+        """Personnel per cell, the force's density per 1,000 residents and its deterrence."""
+        shape, territory = self.geometry.shape, self.territory
+        population = self.ground.field("population")
+        area = territory.force_area()
+        weights = np.where(area, population + 1.0, 0.0)
+        share = weights / weights.sum() if weights.sum() > 0 else weights
+        personnel = {category: np.zeros(shape) for category in ForceCategory}
+        categories = (
+            ForceCategory.ISF_ARAB_MUSLIM, ForceCategory.ISF_HAMAS_CHANNEL, ForceCategory.ISF_OTHER
+        )
+        for category, count in zip(categories, troops, strict=True):
+            personnel[category] = count * share
+        personnel[ForceCategory.POLICE] = self.police.officers * share
+        held = territory.idf_held.astype(float)
+        personnel[ForceCategory.IDF] = (
+            self.effects.idf_troops_in_held_area.value * held / max(held.sum(), 1.0)
+        )
+        isf = troops.sum() * share * self.spec.forces.us_support.coordination_multiplier.value
+        isf *= ROE_FACTOR[self.spec.mandate.rules_of_engagement]
+        police = personnel[ForceCategory.POLICE] * (1 + self.effects.local_police_bonus.value)
+        density = (isf + police) / np.maximum(population, 1.0) * PER_THOUSAND
+        fighters = self.hamas.fighters + self.others.fighters
+        force_deter = deterrence(isf + police, fighters, self.effects.decisive_force_ratio.value)
+        outside = ~area & ~territory.idf_held
+        personnel[ForceCategory.HAMAS] = np.where(outside, self.hamas.fighters, 0.0)
+        self._isf_density = np.where(area, isf / np.maximum(population, 1.0) * PER_THOUSAND, 0.0)
+        return SecurityPresence(personnel), np.where(area, density, 0.0), force_deter
+
+    def _hostility(self, compliance: float) -> FloatGrid:
+        grievance = self.ground.field("grievance")
+        return np.clip(0.5 * (1.0 - compliance) + 0.5 * grievance, 0.0, 1.0)
+
+    def _can_coerce(self, mandate_robust: bool) -> bool:
+        mandate = self.spec.mandate
+        return (
+            mandate.coercive_disarmament
+            and mandate.resolution is not Resolution.NONE
+            and mandate_robust
+            and "no_mandate" not in self.politics.levers.branches.values()
+        )
+
+    def _coercing_share(self) -> float:
+        lag = self.effects.withdrawal_days.value
+        total = sum(c.strength(self.day, lag) for c in self.contingents)
+        coercing = sum(c.strength(self.day, lag) for c in self.contingents if c.coerces)
+        return coercing / total if total > 0 else 0.0
+
+    def _guarantor(self) -> float:
+        us = self.spec.forces.us_support.troops.value > 0
+        mandated = self.spec.mandate.resolution is not Resolution.NONE
+        return 0.5 * us + 0.5 * mandated
+
+    # -- violence and its consequences -------------------------------------------------------
+
+    def _violence(
+        self, presence: SecurityPresence, density: FloatGrid, force_deter: FloatGrid,
+        grievance: FloatGrid, secure: np.ndarray,
+    ) -> DayViolence:
+        rng, effects = self.streams["violence"], self.effects
+        personnel = presence.personnel
+        isf = sum(personnel[c] for c in (
+            ForceCategory.ISF_ARAB_MUSLIM, ForceCategory.ISF_HAMAS_CHANNEL, ForceCategory.ISF_OTHER
+        ))
+        idf_front = np.where(
+            self.geometry.land & ~self.territory.idf_held,
+            box_sum(personnel[ForceCategory.IDF], 1) / 9.0, 0.0,
+        )
+        compliance = self.politics.levers.hamas_compliance
+        if self.ceasefire.collapsed:
+            compliance = 0.0
+        out = DayViolence()
+        protect_civ = protection(
+            self._isf_density, effects.density_hostile.value,
+            effects.civilian_harm_8000_troops.value / effects.civilian_harm_no_troops.value,
+        )
+        protect_battle = protection(
+            self._isf_density, effects.density_hostile.value,
+            effects.battle_deaths_10000_troops.value / effects.battle_deaths_no_troops.value,
+        )
+        harm = np.zeros(self.geometry.shape)
+        for arsenal, group, rivals, comply in (
+            (self.hamas, self.spec.hamas, self.others.fighters, compliance),
+            (self.others, self.spec.other_armed_groups, self.hamas.fighters, 0.0),
+        ):
+            exposure = Exposure(isf, personnel[ForceCategory.POLICE], idf_front, rivals)
+            attacks = group_attacks(
+                rng, group, arsenal.fighters, comply, force_deter, grievance, exposure
+            )
+            out.attacks_on_isf += float(attacks["isf"].sum())
+            out.attacks_on_police += float(attacks["police"].sum())
+            out.attacks_on_idf += float(attacks["idf"].sum())
+            out.attacks_on_rivals += float(attacks["rivals"].sum())
+            cooperation = np.clip(self._isf_density / effects.density_peaceful.value, 0, 1)
+            taken = reprisals(rng, group, arsenal.fighters, force_deter, cooperation)
+            out.reprisals += float(taken.sum())
+            crossfire = sum(attacks.values()) * effects.civilian_deaths_per_attack.value
+            executed = taken * effects.civilian_deaths_per_reprisal.value
+            civ = rng.poisson(np.maximum((crossfire + executed) * protect_civ, 0.0)).astype(float)
+            harm += civ
+            out.reprisal_deaths += float(np.minimum(civ, executed * protect_civ).sum())
+            self._battle_deaths(out, attacks, protect_battle, rng)
+        self._strikes(out, harm, rng)
+        out.civilian_deaths = float(harm.sum())
+        out.harm_by_cell = harm
+        return out
+
+    def _battle_deaths(
+        self, out: DayViolence, attacks: dict[str, FloatGrid], protect: FloatGrid,
+        rng: np.random.Generator,
+    ) -> None:
+        e = self.effects
+        out.isf_deaths += float(rng.poisson(
+            (attacks["isf"] * protect).sum() * e.isf_deaths_per_attack.value))
+        out.police_deaths += float(rng.poisson(
+            attacks["police"].sum() * e.police_deaths_per_attack.value))
+        out.idf_deaths += float(rng.poisson(attacks["idf"].sum() * e.idf_deaths_per_attack.value))
+        if out.isf_attacks_by_cell is None:
+            out.isf_attacks_by_cell = attacks["isf"].copy()
+        else:
+            out.isf_attacks_by_cell += attacks["isf"]
+
+    def _strikes(self, out: DayViolence, harm: FloatGrid, rng: np.random.Generator) -> None:
+        idf = self.spec.idf
+        policy = StrikePolicy.HEAVY if self.ceasefire.collapsed else idf.strike_policy
+        factor = strike_factor(policy, self.effects)
+        retaliations = rng.binomial(
+            int(out.attacks_on_idf), min(1.0, idf.strike_probability.value * factor)
+        )
+        war = self.effects.war_strikes_per_day.value if self.ceasefire.collapsed else 0.0
+        strikes = float(retaliations + rng.poisson(war))
+        if strikes <= 0:
+            return
+        fighters = self.hamas.fighters
+        where = fighters / max(float(fighters.sum()), 1e-9)
+        counts = rng.multinomial(int(strikes), where.ravel()).reshape(where.shape).astype(float)
+        civ = rng.poisson(counts * self.effects.civilian_deaths_per_strike.value * factor)
+        killed = rng.poisson(counts * self.effects.fighters_killed_per_strike.value)
+        self.hamas.lose_fighters(killed.astype(float))
+        harm += civ
+        out.strikes = strikes
+        out.strike_civilian_deaths = float(civ.sum())
+        self.ground.field("damage")[...] = np.clip(
+            self.ground.field("damage") + counts * 0.002 * factor, 0.0, 1.0
+        )
+
+    def _casualties(self, day: int, violence: DayViolence, presence: SecurityPresence) -> None:
+        if violence.harm_by_cell is not None:
+            self.ground.add_harm(violence.harm_by_cell, killed=violence.harm_by_cell)
+        lag = self.effects.withdrawal_days.value
+        strengths = np.array([c.strength(day, lag) for c in self.contingents])
+        if violence.isf_deaths > 0 and strengths.sum() > 0:
+            split = self.streams["violence"].multinomial(
+                int(violence.isf_deaths), strengths / strengths.sum()
+            )
+            for contingent, deaths in zip(self.contingents, split, strict=True):
+                contingent.absorb_casualties(float(deaths))
+                if deaths:
+                    self.week.isf_deaths[contingent.key] = (
+                        self.week.isf_deaths.get(contingent.key, 0.0) + float(deaths)
+                    )
+        self.police.absorb_casualties(violence.police_deaths)
+        mission_changed = self.ceasefire.collapsed
+        for contingent in self.contingents:
+            was = contingent.withdrawn
+            contingent.decide(day, mission_changed=mission_changed)
+            if contingent.withdrawn and not was:
+                self.week.withdrawals.append(contingent.key)
+        self.week.idf_deaths += violence.idf_deaths
+        self.week.police_deaths += violence.police_deaths
+        self.week.strike_civilian_deaths += violence.strike_civilian_deaths
+        self.week.reprisal_deaths += violence.reprisal_deaths
+        self._weekly_incidents.append(violence.incidents)
+
+    def _disarm(self, levers: object, secure: np.ndarray, force_deter: FloatGrid) -> None:
+        from sim.model.politics import Levers
+
+        assert isinstance(levers, Levers)
+        e = self.effects
+        compliance = 0.0 if self.ceasefire.collapsed else levers.hamas_compliance
+        coercion = e.coercive_disarmament_rate.value * self._coercing_share()
+        if not self._can_coerce(levers.mandate_robust):
+            coercion *= e.coercion_needs_mandate.value
+        in_area = np.where(self.territory.force_area(), force_deter, 0.0)
+        before = self.hamas.decommissioned + self.others.decommissioned
+        total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before
+        self.hamas.remove_weapons(decommissioning(
+            self.hamas, self.spec.hamas.consent_decommission_rate.value, compliance, secure,
+            coercion, in_area,
+        ))
+        self.others.remove_weapons(decommissioning(self.others, 0.0, 0.0, secure, coercion, in_area))
+        after = self.hamas.decommissioned + self.others.decommissioned
+        self.week.weapons_decommissioned_share += (after - before) / max(total_before, 1.0)
+        self._sync_armed()
+
+    def _take_recruits(self, recruits: FloatGrid) -> None:
+        attrition = self.ground.spec.recruitment.attrition_per_day.value
+        for arsenal, share in ((self.hamas, HAMAS_RECRUIT_SHARE), (self.others, 1 - HAMAS_RECRUIT_SHARE)):
+            arsenal.fighters *= 1.0 - attrition
+            arsenal.recruit(recruits * share)
+
+    def _sync_armed(self) -> None:
+        """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""
+        self.ground.field("armed")[...] = self.hamas.fighters + self.others.fighters
+
+    # -- records and politics -------------------------------------------------------------------
+
+    def _record(
+        self, day: int, violence: DayViolence, troops: np.ndarray, secure: np.ndarray,
+        aid: dict[str, float], rebuilt: float, report: object,
+    ) -> None:
+        population = self.ground.field("population")
+        people = max(float(population.sum()), 1.0)
+        legit = float((self.ground.field("legitimacy") * population).sum() / people)
+        grievance = float((self.ground.field("grievance") * population).sum() / people)
+        values = {
+            "ceasefire_status": float(self.ceasefire.status),
+            "incidents": violence.incidents,
+            "attacks_on_isf": violence.attacks_on_isf,
+            "attacks_on_police": violence.attacks_on_police,
+            "attacks_on_idf": violence.attacks_on_idf,
+            "attacks_on_rivals": violence.attacks_on_rivals,
+            "reprisals": violence.reprisals,
+            "strikes": violence.strikes,
+            "civilian_deaths": violence.civilian_deaths,
+            "isf_deaths": violence.isf_deaths,
+            "police_deaths": violence.police_deaths,
+            "idf_deaths": violence.idf_deaths,
+            "isf_troops": float(troops.sum()),
+            "police_officers": self.police.officers,
+            "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
+            "isf_sectors": float(self.territory.sectors.taken),
+            "idf_held_share": float(self.territory.idf_held.sum() / self.geometry.land.sum()),
+            "secure_population_share": float(population[secure].sum()) / people,
+            "fighters": float(self.hamas.fighters.sum() + self.others.fighters.sum()),
+            "weapons_remaining": float(self.hamas.weapons.sum() + self.others.weapons.sum()),
+            "weapons_decommissioned": self.hamas.decommissioned + self.others.decommissioned,
+            "aid_delivered_trucks": aid["delivered_trucks"],
+            "aid_delivered_share": aid["delivered_share"],
+            "reconstruction_share": rebuilt,
+            "legitimacy": legit,
+            "grievance": grievance,
+            "active_share": float(self.ground.field("actives").sum()) / people,
+            "hamas_compliance": self.politics.levers.hamas_compliance,
+        }
+        values.update({f"forecast_{k}": v for k, v in self.politics.forecast().items()})
+        self.recorder.record(day, values)
+
+    def _politics(self, day: int) -> None:
+        if self.ceasefire.collapse_day == day:
+            self.week.ceasefire_collapsed = True
+        if self.politics.due(day):
+            self.politics.play_round(day, self.week)
+            self.week = WeekEvents()
+
+
+def _ground_spec_for(scenario: Scenario) -> object:
+    """The ground spec, with the IDF's starting line and the armed groups from the scenario."""
+    ground = scenario.ground
+    recruitment = ground.recruitment.model_copy(
+        update={"initial_armed": ground.recruitment.initial_armed.model_copy(
+            update={"value": scenario.hamas.fighters.value + scenario.other_armed_groups.fighters.value}
+        )}
+    )
+    return ground.model_copy(
+        update={"yellow_line_share": scenario.idf.held_share, "recruitment": recruitment}
+    )

@@ -1,0 +1,152 @@
+"""Who holds which ground: the IDF's line, the force's sectors, and how secure each cell is.
+
+* The IDF holds the eastern part of every row (the yellow line). Its held share shrinks from
+  the starting share toward the security perimeter as the force takes over sectors, as far as
+  the political will to withdraw allows; it re-enters after a week of heavy violence, and takes
+  the southern fallback zone whole when the scenario says so.
+* The force takes over governorates in the scenario's order, no faster than the schedule and
+  only while its troops can hold them at a peaceful density (Quinlivan's bands); a sector that
+  Hamas holds is taken with Hamas's consent, or by a force with a robust mandate and the troops
+  to coerce.
+* A cell is secure when the force's local density (police weighted by the local-forces bonus)
+  reaches a threshold between the peaceful and the hostile bands, set by local hostility.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.ground.geometry import StripGeometry
+from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.scenario.effects import EffectsSpec
+from sim.scenario.schema import Scenario
+
+PER_THOUSAND = 1000.0
+
+
+@dataclass
+class SectorState:
+    """The force's progress through the governorates."""
+
+    order: list[int]
+    taken: int = 0
+    next_due_day: int = 0
+    taken_days: list[int] = field(default_factory=list)
+
+    def held_mask(self, geometry: StripGeometry) -> BoolGrid:
+        """Land cells in sectors the force has taken."""
+        mask = np.zeros(geometry.shape, dtype=bool)
+        for index in self.order[: self.taken]:
+            mask |= geometry.governorate == index
+        return mask
+
+
+class Territory:
+    """Tracks the yellow line, the force's sectors and cell security.
+
+    Args:
+        scenario: The scenario (deployment order and pace, IDF posture, effects).
+        geometry: The rasterised Strip.
+    """
+
+    def __init__(self, scenario: Scenario, geometry: StripGeometry) -> None:
+        self.geometry = geometry
+        self.effects: EffectsSpec = scenario.effects
+        self.idf = scenario.idf
+        ids = list(geometry.governorate_ids)
+        order = [ids.index(g) for g in scenario.forces.deployment.expansion_order if g in ids]
+        self.sectors = SectorState(order=order)
+        self.days_per_sector = scenario.forces.deployment.days_per_sector.value
+        self.fallback = (
+            ids.index(self.idf.fallback_governorate)
+            if self.idf.fallback_zone and self.idf.fallback_governorate in ids
+            else None
+        )
+        self.held_share = float(self.idf.held_share.value)
+        self.reentry_until = -1
+        self.idf_held = self._held_cells(self.held_share)
+        self.secure_days = np.zeros(geometry.shape)
+
+    # -- the IDF's line ------------------------------------------------------------------------
+
+    def _held_cells(self, share: float) -> BoolGrid:
+        geometry = self.geometry
+        held = geometry.land & (geometry.across_fraction >= 1.0 - share)
+        if self.fallback is not None and self.fallback not in self._taken_sectors():
+            # The southern safe zone stays with the IDF until the force takes it over.
+            held = held | (geometry.governorate == self.fallback)
+        return held
+
+    def _taken_sectors(self) -> list[int]:
+        return self.sectors.order[: self.sectors.taken]
+
+    def update_line(
+        self, day: int, withdrawal_will: float, weekly_incidents: float, collapsed: bool
+    ) -> None:
+        """Move the yellow line for today."""
+        idf = self.idf
+        start, perimeter = idf.held_share.value, idf.security_perimeter_share.value
+        if collapsed or weekly_incidents > idf.reentry_incidents_per_week.value:
+            self.reentry_until = day + self.effects.reentry_days.value
+        if day <= self.reentry_until:
+            target = start
+        else:
+            progress = self._handover_progress(day)
+            staged = min(start, idf.share_when_force_deploys.value) if progress > 0 else start
+            target = staged - (staged - perimeter) * progress * withdrawal_will
+        self.held_share = float(np.clip(target, 0.0, 1.0))
+        self.idf_held = self._held_cells(self.held_share)
+
+    def _handover_progress(self, day: int) -> float:
+        """Share of the sectors taken over at least ``handover_days`` ago."""
+        if not self.sectors.order:
+            return 0.0
+        lag = self.effects.handover_days.value
+        done = sum(1 for taken_day in self.sectors.taken_days if day - taken_day >= lag)
+        return done / len(self.sectors.order)
+
+    # -- the force's sectors -------------------------------------------------------------------
+
+    def expand(
+        self, day: int, effective_troops: float, population: FloatGrid, consent: float,
+        can_coerce: bool, fighters: FloatGrid,
+    ) -> bool:
+        """Take the next sector if it is due and holdable; return whether one was taken."""
+        state = self.sectors
+        if state.taken >= len(state.order) or day < state.next_due_day or effective_troops <= 0:
+            return False
+        nxt = self.geometry.governorate == state.order[state.taken]
+        covered = state.held_mask(self.geometry) | nxt
+        people = float(population[covered].sum())
+        needed = self.effects.density_peaceful.value * people / PER_THOUSAND
+        if effective_troops < needed:
+            return False
+        hamas_held = float(fighters[nxt & ~self.idf_held].sum())
+        if hamas_held > 0 and consent < 0.5:
+            ratio = effective_troops / max(float(fighters[covered].sum()), 1.0)
+            if not (can_coerce and ratio >= self.effects.decisive_force_ratio.value / 2):
+                return False
+        state.taken += 1
+        state.next_due_day = day + self.days_per_sector
+        state.taken_days.append(day)
+        return True
+
+    def force_area(self) -> BoolGrid:
+        """Land cells in the force's sectors and not held by the IDF."""
+        return self.sectors.held_mask(self.geometry) & ~self.idf_held & self.geometry.land
+
+    # -- security ------------------------------------------------------------------------------
+
+    def secure_cells(
+        self, force_density: FloatGrid, hostility: FloatGrid, force_area: BoolGrid
+    ) -> BoolGrid:
+        """Cells the force and police hold at a sufficient density for their hostility."""
+        e = self.effects
+        needed = e.density_peaceful.value + (
+            e.density_hostile.value - e.density_peaceful.value
+        ) * np.clip(hostility, 0.0, 1.0)
+        secure = force_area & (force_density >= needed)
+        self.secure_days = np.where(secure, self.secure_days + 1, 0.0)
+        return secure

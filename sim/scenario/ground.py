@@ -184,7 +184,7 @@ class ForceTable(_Strict):
     idf: Sourced[Fraction]
     hamas: Sourced[Fraction]
     isf_arab_muslim: Sourced[Fraction]
-    isf_turkey_qatar: Sourced[Fraction]
+    isf_hamas_channel: Sourced[Fraction]
     isf_other: Sourced[Fraction]
     police: Sourced[Fraction]
 
@@ -200,27 +200,39 @@ class LegitimacyTable(ForceTable):
     hamas: Sourced[Fraction] = unit_field(
         "Legitimacy of Hamas's de facto authority",
         "fraction",
-        assumed(0.45, 0.2, 0.7, note="incumbent; contested after the war"),
+        assumed(0.7, 0.4, 0.85, note="incumbent authority; acceptance contested after the war"),
     )
     isf_arab_muslim: Sourced[Fraction] = unit_field(
         "Legitimacy of Arab and Muslim-majority contingents (Egypt, Indonesia, Morocco, ...)",
         "fraction",
-        assumed(0.5, 0.25, 0.75, note="Palestinian factions called an Arab force a trap"),
+        assumed(
+            0.6,
+            0.3,
+            0.8,
+            note="Palestinian factions called an Arab force a trap: "
+            "allisrael_2024.factions_denounce_arab_force",
+        ),
     )
-    isf_turkey_qatar: Sourced[Fraction] = unit_field(
+    isf_hamas_channel: Sourced[Fraction] = unit_field(
         "Legitimacy of Turkish and Qatari contingents, with their channels to Hamas",
         "fraction",
-        assumed(0.62, 0.4, 0.8, note="US officials saw them best able to talk to Hamas"),
+        assumed(
+            0.7,
+            0.45,
+            0.85,
+            note="US officials saw them best able to talk to Hamas: "
+            "axios_en.us_wants_turkey_egypt_qatar",
+        ),
     )
     isf_other: Sourced[Fraction] = unit_field(
         "Legitimacy of other contingents (non-Muslim-majority states)",
         "fraction",
-        assumed(0.35, 0.15, 0.6),
+        assumed(0.45, 0.2, 0.7),
     )
     police: Sourced[Fraction] = unit_field(
         "Legitimacy of vetted Palestinian police trained by Egypt and Jordan",
         "fraction",
-        assumed(0.55, 0.3, 0.75),
+        assumed(0.65, 0.35, 0.85),
     )
 
 
@@ -238,7 +250,7 @@ class DeterrenceTable(ForceTable):
         "fraction",
         assumed(0.5, 0.2, 0.9, note="contributor caveats cut coercive capacity"),
     )
-    isf_turkey_qatar: Sourced[Fraction] = unit_field(
+    isf_hamas_channel: Sourced[Fraction] = unit_field(
         "Deterrence weight of a Turkish or Qatari ISF soldier", "fraction", assumed(0.6, 0.3, 0.9)
     )
     isf_other: Sourced[Fraction] = unit_field(
@@ -272,18 +284,21 @@ class CivilViolenceSpec(_Strict):
         "persons/member",
         assumed(20.0, 5.0, 100.0),
     )
-    risk_cohorts: Cohorts = Field(default=8, description="Quantile cohorts of risk aversion R.")
-    hardship_cohorts: Cohorts = Field(default=4, description="Quantile cohorts of hardship.")
+    hardship_cohorts: Cohorts = Field(
+        default=8,
+        description="Quantile cohorts of individual hardship; risk aversion R ~ U(0,1) is "
+        "integrated exactly within each cohort.",
+    )
     hardship_spread: Sourced[Fraction] = unit_field(
         "Half-width of individual hardship around the cell mean (H_i = H (1 + s u), u~U(-1,1))",
         "fraction",
         assumed(0.5, 0.0, 1.0),
     )
     weight_damage: Sourced[Weight] = unit_field(
-        "Hardship weight of damage", "1", assumed(0.35, 0.1, 0.6)
+        "Hardship weight of damage", "1", assumed(0.3, 0.1, 0.6)
     )
     weight_aid_shortfall: Sourced[Weight] = unit_field(
-        "Hardship weight of aid shortfall", "1", assumed(0.35, 0.1, 0.6)
+        "Hardship weight of aid shortfall", "1", assumed(0.3, 0.1, 0.6)
     )
     weight_harm: Sourced[Weight] = unit_field(
         "Hardship weight of recent harm (casualties per 1,000 over the memory)",
@@ -291,7 +306,7 @@ class CivilViolenceSpec(_Strict):
         assumed(0.5, 0.1, 2.0),
     )
     weight_displacement: Sourced[Weight] = unit_field(
-        "Hardship weight of the displaced share of a cell", "1", assumed(0.2, 0.0, 0.4)
+        "Hardship weight of the displaced share of a cell", "1", assumed(0.15, 0.0, 0.4)
     )
     memory_days: Sourced[Annotated[float, Field(ge=1.0, le=365.0)]] = unit_field(
         "Time constant of the memory of harm and shortfall", "days", assumed(30.0, 7.0, 120.0)
@@ -299,10 +314,10 @@ class CivilViolenceSpec(_Strict):
     mean_detention_days: Sourced[Annotated[float, Field(ge=1.0, le=3650.0)]] = unit_field(
         "Mean time detained after arrest (Epstein's J_max / 2)", "days", assumed(15.0, 2.0, 90.0)
     )
-    arrest_rate: Sourced[Rate] = unit_field(
-        "Share of the actives a fully sufficient force detains in a day",
-        "1/day",
-        assumed(0.1, 0.01, 0.5),
+    arrests_per_member: Sourced[Annotated[float, Field(ge=0.0, le=10.0)]] = unit_field(
+        "Arrests one deterrence-weighted security member can make in a day",
+        "arrests/member/day",
+        assumed(0.02, 0.005, 0.1),
     )
 
 
@@ -312,7 +327,7 @@ class RecruitmentSpec(_Strict):
     grievance_threshold: Sourced[Fraction] = unit_field(
         "Grievance above which a person may join an armed group",
         "grievance units",
-        assumed(0.3, 0.1, 0.6),
+        assumed(0.1, 0.05, 0.4),
     )
     daily_rate: Sourced[Annotated[float, Field(ge=0.0, le=0.01)]] = unit_field(
         "Daily probability of joining per unit of grievance above the threshold",
@@ -473,7 +488,7 @@ class EpsteinSpec(_Strict):
     )
     neighbourhood: Neighbourhood = Field(
         default="von_neumann",
-        description="Shape of vision: diamond (von Neumann, Mesa), square (Moore) or disc (circle, NetLogo).",
+        description="Vision: diamond (von_neumann, Mesa), square (moore), disc (circle, NetLogo).",
     )
     movement: bool = Field(default=True, description="Agents and cops move each step.")
     move_tries: int = Field(

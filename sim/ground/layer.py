@@ -1,0 +1,365 @@
+"""The Gaza ground layer: a Mesa grid whose property layers hold the Strip's people, day by day.
+
+The population is not made of Mesa agents: each cell holds counts, and Epstein's activation rule
+is applied to quantile cohorts of individual hardship with risk aversion R ~ U(0,1) integrated
+exactly. Per day (see ``docs/ODD.md`` for the equations):
+
+1. memory of harm and aid shortfall decays and takes in the day's events;
+2. hardship H from damage, shortfall, harm and displacement; grievance ``G = H (1 - L)``, with L
+   the legitimacy of whoever secures the cell;
+3. actives: the share of each cohort with ``G - R P > T``, ``P = 1 - exp(-k f(C / A))``, C the
+   deterrence-weighted security personnel and A yesterday's actives near the cell;
+4. arrests and releases; recruitment into armed groups; attrition of armed members;
+5. aid consumption; displacement of people toward safer neighbouring cells.
+
+The layer is a component: the full model (a ``mesa.Model``) constructs it with itself, the
+scenario's ``ground`` spec and the run's :class:`~sim.rng.RandomStreams`, then writes security
+presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundReport`.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from sim.ground.geometry import StripGeometry
+from sim.ground.interfaces import (
+    CONTROLLER_OF,
+    Controller,
+    FloatGrid,
+    ForceCategory,
+    GroundReport,
+    IntGrid,
+    SecurityPresence,
+)
+from sim.ground.lattice import arrest_probability
+from sim.ground.stencils import LandNeighbours, box_sum
+from sim.rng import RandomStreams
+from sim.scenario.ground import GroundSpec
+
+FLOAT_LAYERS = (
+    "population",
+    "displaced",
+    "damage",
+    "aid_stock",
+    "grievance",
+    "hardship",
+    "legitimacy",
+    "actives",
+    "detained",
+    "recruits",
+    "armed",
+    "harm",
+    "harm_memory",
+    "shortfall",
+    "deterrence",
+)
+"""Per-cell fields kept as Mesa property layers (float)."""
+
+
+class GroundLayer:
+    """The Strip's space and population, owned by a Mesa model.
+
+    Args:
+        model: The owning model; its ``random`` seeds the Mesa grid.
+        spec: The scenario's ``ground`` section.
+        streams: The run's random streams (this layer uses ``ground.*``).
+
+    Attributes:
+        geometry: The rasterised Strip.
+        grid: The Mesa grid; fields are property layers (``grid.population.data`` ...).
+        day: Days completed.
+    """
+
+    def __init__(self, model: mesa.Model, spec: GroundSpec, streams: RandomStreams) -> None:
+        self.spec = spec
+        self.streams = streams
+        self.geometry = StripGeometry.from_spec(spec)
+        self.grid = OrthogonalMooreGrid(self.geometry.shape, torus=False, random=model.random)
+        for name in FLOAT_LAYERS:
+            self.grid.create_property_layer(name, default_value=0.0, dtype=float)
+        self.grid.create_property_layer("controller", default_value=0, dtype=int)
+        self.grid.create_property_layer("land", default_value=False, dtype=bool)
+        self.grid.land.data = self.geometry.land
+        layers = self.grid._mesa_property_layers
+        self._fields: dict[str, FloatGrid] = {name: layers[name].data for name in FLOAT_LAYERS}
+        self.day = 0
+        self._incoming_harm = np.zeros(self.geometry.shape)
+        self._neighbours = LandNeighbours(self.geometry.land)
+        self._land = self.geometry.land
+        cohorts = spec.civil_violence.hardship_cohorts
+        quantiles = (np.arange(cohorts) + 0.5) / cohorts * 2.0 - 1.0
+        self._hardship_factor = 1.0 + spec.civil_violence.hardship_spread.value * quantiles
+        self._populate()
+        self.set_security(self.baseline_presence())
+
+    def field(self, name: str) -> FloatGrid:
+        """The live array behind a property layer (write in place only)."""
+        return self._fields[name]
+
+    @property
+    def controller(self) -> IntGrid:
+        """:class:`Controller` code per cell (live array)."""
+        data: IntGrid = self.grid._mesa_property_layers["controller"].data
+        return data
+
+    def _populate(self) -> None:
+        spec, geometry = self.spec, self.geometry
+        people = spec.population
+        total = people.total.value
+        west, east = geometry.west_of_line, geometry.east_of_line
+        home = np.zeros(geometry.shape)
+        governorates = [spec.governorates[gid] for gid in geometry.governorate_ids]
+        prewar = np.array([g.population_prewar.value for g in governorates])
+        staying = (
+            total * (1.0 - people.east_of_line_share.value) * (1.0 - people.displaced_share.value)
+        )
+        for index, share in enumerate(prewar / prewar.sum()):
+            cells = west & (geometry.governorate == index)
+            home[cells] = staying * share / max(int(cells.sum()), 1)
+        coast_weight = np.where(
+            west, 1.0 + people.coastal_pull.value * (1.0 - geometry.across_fraction), 0.0
+        )
+        displaced_total = (
+            total * (1.0 - people.east_of_line_share.value) * people.displaced_share.value
+        )
+        displaced = displaced_total * coast_weight / coast_weight.sum()
+        east_people = np.where(
+            east, total * people.east_of_line_share.value / max(int(east.sum()), 1), 0.0
+        )
+        self.field("population")[...] = home + displaced + east_people
+        self.field("displaced")[...] = displaced
+        damage = np.array([g.initial_damage.value for g in governorates])
+        self.field("damage")[...] = np.where(self._land, damage[geometry.governorate], 0.0)
+        stock_days = spec.baseline.initial_stock_days.value
+        self.field("aid_stock")[...] = self.field("population") * stock_days
+        armed = spec.recruitment.initial_armed.value
+        population = self.field("population")
+        self.field("armed")[...] = np.where(west, population, 0.0) * armed / population[west].sum()
+
+    def baseline_presence(self) -> SecurityPresence:
+        """Hamas security west of the yellow line (by population), the IDF east of it (by area)."""
+        baseline, geometry = self.spec.baseline, self.geometry
+        shape = geometry.shape
+        population = np.where(geometry.west_of_line, self.field("population"), 0.0)
+        hamas = baseline.hamas_security.value * population / max(population.sum(), 1.0)
+        east = geometry.east_of_line.astype(float)
+        idf = baseline.idf_troops.value * east / max(east.sum(), 1.0)
+        personnel = {category: np.zeros(shape) for category in ForceCategory}
+        personnel[ForceCategory.HAMAS] = hamas
+        personnel[ForceCategory.IDF] = idf
+        return SecurityPresence(personnel)
+
+    def set_security(self, presence: SecurityPresence) -> None:
+        """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
+        presence.validate(self.geometry.shape)
+        spec = self.spec
+        categories = list(ForceCategory)
+        stack = np.stack(
+            [presence.personnel.get(c, np.zeros(self.geometry.shape)) for c in categories]
+        )
+        stack = np.where(self._land, stack, 0.0)
+        legitimacy = np.array([getattr(spec.legitimacy, c.value).value for c in categories])
+        deterrence = np.array([getattr(spec.deterrence, c.value).value for c in categories])
+        total = stack.sum(axis=0)
+        weighted = np.tensordot(legitimacy, stack, axes=1)
+        secured = total > 0.0
+        self.field("legitimacy")[...] = np.where(
+            secured, weighted / np.where(secured, total, 1.0), spec.legitimacy_none.value
+        )
+        codes = np.array([CONTROLLER_OF[c] for c in categories])
+        self.controller[...] = np.where(secured, codes[stack.argmax(axis=0)], Controller.NONE)
+        self.field("deterrence")[...] = (
+            np.tensordot(deterrence, stack, axes=1) * spec.civil_violence.actives_per_member.value
+        )
+        self._near_forces = box_sum(
+            self.field("deterrence"), spec.civil_violence.vision_cells.value
+        )
+        self.presence = presence
+
+    def add_harm(self, casualties: FloatGrid, killed: FloatGrid | None = None) -> None:
+        """Record casualties (killed or injured) inflicted today, per cell.
+
+        Args:
+            casualties: Persons killed or injured per cell; they raise hardship and danger.
+            killed: The dead among them, removed from the population (None: nobody).
+        """
+        self._incoming_harm += np.where(self._land, casualties, 0.0)
+        if killed is not None:
+            population, displaced = self.field("population"), self.field("displaced")
+            share = np.divide(
+                displaced, population, out=np.zeros_like(population), where=population > 0.0
+            )
+            dead = np.minimum(np.where(self._land, killed, 0.0), population)
+            displaced[...] -= dead * share
+            population[...] -= dead
+
+    def deliver_aid(self, rations: FloatGrid) -> None:
+        """Add aid to the cells' stocks, in person-days of need."""
+        self.field("aid_stock")[...] += np.where(self._land, rations, 0.0)
+
+    def remove_armed(self, members: FloatGrid) -> None:
+        """Take armed-group members out (killed, detained, disarmed), per cell."""
+        armed = self.field("armed")
+        armed[...] = np.clip(armed - members, 0.0, None)
+
+    def step(self) -> None:
+        """Advance one day (read the outcome with :meth:`report` or :meth:`totals`)."""
+        self.day += 1
+        self._remember()
+        self._grievance()
+        self._activate()
+        self._arrest_and_release()
+        self._recruit()
+        self._consume_aid()
+        self._displace()
+
+    def _count(self, stream: str, trials: FloatGrid, probability: FloatGrid | float) -> FloatGrid:
+        """How many of ``trials`` persons per land cell an event befalls.
+
+        A Poisson draw with mean ``n p``, capped at ``n``: it stands in for the binomial
+        (exact as p -> 0, variance too large by 1/(1-p)) because it is several times faster.
+        """
+        expected = (trials * probability)[self._land]
+        drawn = np.minimum(self.streams[stream].poisson(expected), trials[self._land])
+        counts = np.zeros(self.geometry.shape)
+        counts[self._land] = drawn
+        return counts
+
+    def _remember(self) -> None:
+        decay = 1.0 - 1.0 / self.spec.civil_violence.memory_days.value
+        memory = self.field("harm_memory")
+        self.field("harm")[...] = self._incoming_harm
+        self._incoming_harm[...] = 0.0
+        memory[...] = memory * decay + self.field("harm")
+
+    def _grievance(self) -> None:
+        cv = self.spec.civil_violence
+        population = self.field("population")
+        per_person = np.divide(
+            1.0, population, out=np.zeros_like(population), where=population > 0.0
+        )
+        harm_index = 1000.0 * self.field("harm_memory") * per_person
+        hardship = (
+            cv.weight_damage.value * self.field("damage")
+            + cv.weight_aid_shortfall.value * self.field("shortfall")
+            + cv.weight_harm.value * harm_index
+            + cv.weight_displacement.value * self.field("displaced") * per_person
+        )
+        self.field("hardship")[...] = np.clip(hardship, 0.0, 1.0)
+        self.field("grievance")[...] = self.field("hardship") * (1.0 - self.field("legitimacy"))
+
+    def _activate(self) -> None:
+        """Epstein's rule per hardship cohort; the share with R < (G - T) / P goes active."""
+        cv = self.spec.civil_violence
+        radius = cv.vision_cells.value
+        actives = self.field("actives")
+        near_actives = box_sum(actives, radius) + 1.0
+        probability = arrest_probability(
+            self._near_forces, near_actives, cv.arrest_constant.value, cv.ratio_rule
+        )
+        self._cohort_grievance = self.field("grievance")[..., None] * self._hardship_factor
+        margin = self._cohort_grievance - cv.threshold.value
+        safe_p = np.maximum(probability, 1e-12)[..., None]
+        share = np.where(margin > 0.0, np.minimum(margin / safe_p, 1.0), 0.0).mean(axis=-1)
+        free = np.maximum(self.field("population") - self.field("detained"), 0.0)
+        actives[...] = share * free
+
+    def _arrest_and_release(self) -> None:
+        """Arrests: the actives' own estimate P, capped by the forces' daily arrest capacity."""
+        cv = self.spec.civil_violence
+        actives, detained = self.field("actives"), self.field("detained")
+        radius = cv.vision_cells.value
+        force_ratio = self._near_forces / (box_sum(actives, radius) + 1.0)
+        wanted = actives * (1.0 - np.exp(-cv.arrest_constant.value * force_ratio))
+        capacity = (
+            self.field("deterrence") * cv.arrests_per_member.value / cv.actives_per_member.value
+        )
+        expected = np.minimum(wanted, capacity)
+        whole = np.floor(actives)
+        share = np.divide(expected, whole, out=np.zeros_like(expected), where=whole > 0)
+        arrested = self._count("ground.arrest", whole, np.minimum(share, 1.0))
+        # Releases and attrition act on large pools at small rates: applied as expected values.
+        released = detained / cv.mean_detention_days.value
+        actives[...] -= arrested
+        detained[...] += arrested - released
+
+    def _recruit(self) -> None:
+        """Joining armed groups: a daily chance proportional to grievance above a threshold."""
+        recruitment = self.spec.recruitment
+        excess = np.maximum(self._cohort_grievance - recruitment.grievance_threshold.value, 0.0)
+        probability = recruitment.daily_rate.value * excess.mean(axis=-1)
+        free = np.maximum(self.field("population") - self.field("detained"), 0.0)
+        recruits = self._count("ground.recruit", np.floor(free), np.minimum(probability, 1.0))
+        armed = self.field("armed")
+        self.field("recruits")[...] = recruits
+        armed[...] += recruits - armed * recruitment.attrition_per_day.value
+
+    def _consume_aid(self) -> None:
+        population, stock = self.field("population"), self.field("aid_stock")
+        eaten = np.minimum(stock, population)
+        short_today = np.divide(
+            population - eaten, population, out=np.zeros_like(population), where=population > 0.0
+        )
+        stock[...] -= eaten
+        decay = 1.0 / self.spec.civil_violence.memory_days.value
+        shortfall = self.field("shortfall")
+        shortfall[...] += decay * (short_today - shortfall)
+
+    def danger(self) -> FloatGrid:
+        """What people flee: IDF control, recent harm and destruction (danger units)."""
+        moves = self.spec.displacement
+        population = self.field("population")
+        per_person = np.divide(
+            1.0, population, out=np.zeros_like(population), where=population > 0.0
+        )
+        harm_index = 1000.0 * self.field("harm_memory") * per_person
+        return (
+            moves.danger_idf_control.value * (self.controller == Controller.IDF)
+            + moves.danger_per_harm.value * harm_index
+            + moves.danger_damage.value * self.field("damage")
+        )
+
+    def _displace(self) -> None:
+        moves, land = self.spec.displacement, self._land
+        population, displaced = self.field("population"), self.field("displaced")
+        people = population[land]
+        danger = self.danger()[land]
+        free = np.maximum(people - self.field("detained")[land] - self.field("actives")[land], 0.0)
+        movers = free * np.minimum(moves.daily_rate.value * danger, 1.0)
+        density = people / self.geometry.cell_area_km2
+        room = np.maximum(1.0 - density / moves.max_density.value, 0.0)
+        arrivals, departures = self._neighbours.flow_downhill(movers, danger, room)
+        away = displaced[land]
+        share_away = np.divide(away, people, out=np.zeros_like(people), where=people > 0.0)
+        # Everyone who arrives somewhere new is displaced; departing residents stop being home.
+        displaced[land] = away + arrivals - departures * share_away
+        population[land] = people + arrivals - departures
+
+    def totals(self) -> dict[str, float]:
+        """Strip-wide totals without copying the fields (what :meth:`report` totals)."""
+        f = self._fields
+        people = float(f["population"].sum())
+        totals = {"day": float(self.day), "population": people}
+        for name in ("displaced", "actives", "detained", "recruits", "armed", "harm"):
+            totals[name] = float(f[name].sum())
+        totals["grievance"] = float((f["grievance"] * f["population"]).sum() / max(people, 1.0))
+        return totals
+
+    def report(self) -> GroundReport:
+        """A copy of the state other modules read."""
+        f = self.field
+        return GroundReport(
+            day=self.day,
+            population=f("population").copy(),
+            displaced=f("displaced").copy(),
+            grievance=f("grievance").copy(),
+            legitimacy=f("legitimacy").copy(),
+            actives=f("actives").copy(),
+            detained=f("detained").copy(),
+            recruits=f("recruits").copy(),
+            armed=f("armed").copy(),
+            harm=f("harm").copy(),
+            controller=self.controller.copy(),
+        )

@@ -12,18 +12,21 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.bargaining.pce import CHUNK_ELEMENTS, FloatArray, scalar_pce, vote_shape
+from sim.bargaining.pce import FloatArray, scalar_pce, vote_shape
 from sim.scenario.bargaining import (
     BargainingSettings,
     RiskAdjust,
     RiskRange,
     ThirdPartyCommit,
+    VotingRule,
 )
 
 PRINCIPAL_FLOOR = 1e-10
 MIN_CHALLENGE_GAIN = 1e-5
 BARGAIN_EPSILON = 1e-6
 BARGAIN_DECIMALS = 4
+# Elements per [initiators, actors, actors] block: small enough to stay in cache.
+CHALLENGE_CHUNK_ELEMENTS = 1 << 17
 
 # Weight of the estimating actor's own risk attitude when it estimates another's.
 OWN_RISK_WEIGHT = {
@@ -92,7 +95,9 @@ class Perception:
     def perceived_by(self, observers: np.ndarray) -> FloatArray:
         """``(len(observers), actors, actors)`` stack of ``U^h`` for each observer h."""
         scale = self.own_weight * self.risk[observers]
-        return self.base[None] + scale[:, None, None] * self.curvature[None]
+        stack = np.multiply(scale[:, None, None], self.curvature[None])
+        stack += self.base[None]
+        return stack
 
 
 def perceive(
@@ -145,7 +150,7 @@ def evaluate_challenges(
     n = capability.shape[0]
     total_salience = saliences.sum(axis=1)
     weight = total_salience * capability
-    block = max(1, CHUNK_ELEMENTS // (n * n))
+    block = max(1, CHALLENGE_CHUNK_ELEMENTS // (n * n))
     prob = np.empty((n, n))
     for start in range(0, n, block):
         initiators = np.arange(start, min(n, start + block))
@@ -190,46 +195,66 @@ def _challenge_probabilities(
     u = perception.perceived_by(initiators)  # [b, a, col]
     b_idx = np.arange(initiators.size)
     u_of_init = u[b_idx, :, initiators]  # [b, a]: a's utility for i's position
-    u_of_self = np.diagonal(u, axis1=1, axis2=2)  # [b, a]: a's utility for its own position
+    u_of_self = np.diagonal(u, axis1=1, axis2=2).copy()  # [b, a]: a's utility for its own
     u_init_init = u_of_init[b_idx, initiators][:, None]
     vote_i = weight[initiators][:, None] * vote_shape(u_init_init - u[b_idx, initiators, :], rule)
     vote_j = weight[None, :] * vote_shape(u_of_init - u_of_self, rule)
     for_ij = PRINCIPAL_FLOOR + np.maximum(vote_i, 0.0) + np.maximum(vote_j, 0.0)
     for_ji = PRINCIPAL_FLOOR + np.maximum(-vote_i, 0.0) + np.maximum(-vote_j, 0.0)
     if settings.third_party_commit is ThirdPartyCommit.SEMI:
-        extra_ij, extra_ji = _semi_commit_votes(
-            u, u_of_init, u_of_self, for_ij, for_ji, weight, settings
+        extra_ij, extra_ji = _semi_commit_support(
+            u, u_of_init, u_of_self, for_ij, for_ji, weight, rule, initiators
         )
-        third = np.ones_like(extra_ij, dtype=bool)
-        third[b_idx, initiators, :] = False  # n == i
-        third[:, np.arange(u.shape[1]), np.arange(u.shape[1])] = False  # n == j
-        for_ij = for_ij + np.where(third, extra_ij, 0.0).sum(axis=1)
-        for_ji = for_ji + np.where(third, extra_ji, 0.0).sum(axis=1)
+        for_ij = for_ij + extra_ij
+        for_ji = for_ji + extra_ji
     return for_ij / (for_ij + for_ji)
 
 
-def _semi_commit_votes(
+def _semi_commit_support(
     u: FloatArray,
     u_of_init: FloatArray,
     u_of_self: FloatArray,
     for_ij: FloatArray,
     for_ji: FloatArray,
     weight: FloatArray,
-    settings: BargainingSettings,
+    rule: VotingRule,
+    initiators: np.ndarray,
 ) -> tuple[FloatArray, FloatArray]:
-    """Third parties' votes ``[b, n, j]``, split into support for i and support for j."""
-    uni = u_of_init[:, :, None]
-    unn = u_of_self[:, :, None]
-    unj = u
+    """Total support third parties give i and j, ``[b, j]`` each; ``u`` is overwritten.
+
+    Third party n expects to join the winner with probability ``share`` (its own leaning added
+    to the principals' strength). Its vote is between the states "i wins" and "j wins":
+    ``A - B = share (U_nn - U_ni) + (1 - share)(U_nj - U_nn)``. The arithmetic runs in place on
+    ``[b, n, j]`` arrays because this is the engine's only cubic-cost step.
+    """
     w = weight[None, :, None]
-    leaning = w * vote_shape(uni - unj, settings.voting_rule)
-    share = (for_ij[:, None, :] + np.maximum(leaning, 0.0)) / (
-        for_ij[:, None, :] + for_ji[:, None, :] + np.abs(leaning)
-    )
-    gain_if_i = share * (2.0 * uni + unn) + (1.0 - share) * (3.0 * unj)
-    gain_if_j = share * (3.0 * uni) + (1.0 - share) * (2.0 * unj + unn)
-    votes = w * vote_shape(gain_if_i - gain_if_j, settings.voting_rule)
-    return np.maximum(votes, 0.0), np.maximum(-votes, 0.0)
+    away_from_i = (u_of_self - u_of_init)[:, :, None]  # U_nn - U_ni
+    toward_j = np.subtract(u, u_of_self[:, :, None], out=u)  # U_nj - U_nn
+    leaning = np.add(toward_j, away_from_i)
+    np.negative(leaning, out=leaning)  # U_ni - U_nj
+    leaning = _weighted_vote(leaning, w, rule)
+    spread = np.abs(leaning)
+    spread += (for_ij + for_ji)[:, None, :]
+    share = np.maximum(leaning, 0.0, out=leaning)
+    share += for_ij[:, None, :]
+    share /= spread
+    diff = np.subtract(away_from_i, toward_j, out=spread)
+    diff *= share
+    diff += toward_j
+    votes = _weighted_vote(diff, w, rule)
+    diag = np.arange(u.shape[1])
+    votes[np.arange(initiators.size), initiators, :] = 0.0  # n == i is a principal
+    votes[:, diag, diag] = 0.0  # n == j is a principal
+    support_i = np.maximum(votes, 0.0, out=share).sum(axis=1)
+    support_j = -np.minimum(votes, 0.0, out=toward_j).sum(axis=1)
+    return support_i, support_j
+
+
+def _weighted_vote(diff: FloatArray, weight: FloatArray, rule: VotingRule) -> FloatArray:
+    if rule is VotingRule.PROP:
+        diff *= weight
+        return diff
+    return weight * vote_shape(diff, rule)
 
 
 def choose_targets(gains: FloatArray) -> FloatArray:

@@ -24,7 +24,7 @@ BINARY_SCALE = 1e-8
 MARKOV_TOLERANCE = 1e-12
 MARKOV_MAX_ITERATIONS = 100_000
 # Largest temporary (elements) built at once; bounds memory for 250 actors.
-CHUNK_ELEMENTS = 1 << 21
+CHUNK_ELEMENTS = 1 << 20
 
 _VICTORY_POWER = {
     VictoryModel.LINEAR: 1,
@@ -70,11 +70,13 @@ def victory_probability(
     return 1.0 / (1.0 + ratio**power)
 
 
-def coalition_strengths(weights: FloatArray, utilities: FloatArray, rule: VotingRule) -> FloatArray:
+def coalition_strengths(
+    weights: FloatArray, utilities: FloatArray, rule: VotingRule
+) -> FloatArray:
     """Strength of the coalition for option a against option b, for every pair.
 
     Args:
-        weights: Voter weights, shape ``(voters,)``.
+        weights: Voter weights (>= 0), shape ``(voters,)``.
         utilities: ``(batch, voters, options)`` utility of each option to each voter.
         rule: The voting rule.
 
@@ -82,14 +84,18 @@ def coalition_strengths(weights: FloatArray, utilities: FloatArray, rule: Voting
         ``(batch, options, options)``: ``C[., a, b] = 1e-8 + sum of positive votes for a over b``.
     """
     batch, voters, options = utilities.shape
+    # Voters last, so that the weighted sum over voters is one matrix-vector product.
+    by_option = np.ascontiguousarray(np.swapaxes(utilities, 1, 2))  # [batch, option, voter]
     strengths = np.empty((batch, options, options))
     rows_per_chunk = max(1, CHUNK_ELEMENTS // max(1, batch * voters * options))
-    weights_b = weights[None, :, None, None]
     for start in range(0, options, rows_per_chunk):
         stop = min(options, start + rows_per_chunk)
-        diff = utilities[:, :, start:stop, None] - utilities[:, :, None, :]
-        votes = weights_b * vote_shape(diff, rule)
-        strengths[:, start:stop, :] = COALITION_FLOOR + np.maximum(votes, 0.0).sum(axis=1)
+        diff = np.subtract(by_option[:, start:stop, None, :], by_option[:, None, :, :])
+        shaped = diff if rule is VotingRule.PROP else vote_shape(diff, rule)
+        # A non-negative weight factors out of max(0, w f): sum_v w_v max(0, f_v).
+        np.maximum(shaped, 0.0, out=shaped)
+        strengths[:, start:stop, :] = shaped @ weights
+    strengths += COALITION_FLOOR
     return strengths
 
 

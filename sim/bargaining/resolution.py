@@ -14,8 +14,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from sim.bargaining.core import Perception, utility, weighted_distances
-from sim.bargaining.pce import FloatArray, scalar_pce
-from sim.scenario.bargaining import BargainingSettings, Transitions
+from sim.bargaining.pce import (
+    CHUNK_ELEMENTS,
+    COALITION_FLOOR,
+    FloatArray,
+    condorcet_probabilities,
+    victory_probability,
+    vote_shape,
+)
+from sim.scenario.bargaining import BargainingSettings, Transitions, VotingRule
 
 IntArray = NDArray[np.int64]
 STATUS_QUO = -1
@@ -115,15 +122,8 @@ def resolve_queues(
     status_quo, values = option_values(bargains, perception, ideals, saliences)
     table = np.concatenate([values, status_quo[:, None]], axis=1)  # last column: status quo
     columns = np.where(queues == STATUS_QUO, bargains.count, queues)
-    utilities = np.transpose(table[:, columns], (1, 0, 2))  # [queue owner, voter, slot]
-    probs = scalar_pce(
-        capability,
-        utilities,
-        settings.voting_rule,
-        settings.victory_model,
-        settings.pce_model,
-        valid,
-    )
+    pairwise = queue_pairwise(table, columns, valid, capability, settings)
+    probs = condorcet_probabilities(pairwise, settings.pce_model, valid)
     if settings.transitions is Transitions.STOCHASTIC:
         draws = rng.random(size=(n, 1))
         slots = np.argmax(np.cumsum(probs, axis=1) > draws * probs.sum(axis=1, keepdims=True), 1)
@@ -131,6 +131,60 @@ def resolve_queues(
         slots = np.argmax(probs, axis=1)
     chosen = queues[np.arange(n), slots]
     return Resolution(chosen, _apply_choices(chosen, bargains, positions))
+
+
+def queue_pairwise(
+    table: FloatArray,
+    columns: IntArray,
+    valid: NDArray[np.bool_],
+    capability: FloatArray,
+    settings: BargainingSettings,
+) -> FloatArray:
+    """Pairwise victory probabilities within each queue, ``(queues, slots, slots)``.
+
+    Only pairs of options that share a queue are contested, so they are listed and evaluated
+    directly rather than through a padded cube of every queue against every slot.
+
+    Args:
+        table: ``(voters, options)`` each voter's value of each option (status quo last).
+        columns: ``(queues, slots)`` option index of each queue slot.
+        valid: ``(queues, slots)`` mask of real slots.
+        capability: Voter weights.
+        settings: Voting rule and victory model.
+    """
+    queues, slots = columns.shape
+    pair_mask = valid[:, :, None] & valid[:, None, :]
+    k, a, b = np.nonzero(pair_mask)
+    by_option = np.ascontiguousarray(table.T)  # [option, voter]
+    col_a, col_b = columns[k, a], columns[k, b]
+    strength_ab = _pair_strengths(by_option, col_a, col_b, capability, settings.voting_rule)
+    strength_ba = _pair_strengths(by_option, col_b, col_a, capability, settings.voting_rule)
+    pairwise = np.full((queues, slots, slots), 0.5)
+    pairwise[k, a, b] = victory_probability(strength_ab, strength_ba, settings.victory_model)
+    diag = np.arange(slots)
+    pairwise[:, diag, diag] = 0.5
+    return pairwise
+
+
+def _pair_strengths(
+    by_option: FloatArray,
+    col_a: IntArray,
+    col_b: IntArray,
+    weights: FloatArray,
+    rule: VotingRule,
+) -> FloatArray:
+    """Coalition strength for option ``col_a[p]`` over ``col_b[p]`` for each listed pair."""
+    voters = by_option.shape[1]
+    pairs = col_a.size
+    strengths = np.empty(pairs)
+    per_chunk = max(1, CHUNK_ELEMENTS // max(1, voters))
+    for start in range(0, pairs, per_chunk):
+        stop = min(pairs, start + per_chunk)
+        diff = by_option[col_a[start:stop]] - by_option[col_b[start:stop]]
+        shaped = diff if rule is VotingRule.PROP else vote_shape(diff, rule)
+        np.maximum(shaped, 0.0, out=shaped)
+        strengths[start:stop] = shaped @ weights
+    return strengths + COALITION_FLOOR
 
 
 def _apply_choices(chosen: IntArray, bargains: Bargains, positions: FloatArray) -> FloatArray:

@@ -1,0 +1,134 @@
+"""CLI command ``isf-lab bargain``: run the bargaining layer alone and report its forecast.
+
+Input is either a scenario (its ``bargaining:`` section; a fragment holding only that section,
+such as ``scenarios/parts/gaza_actors.yaml``, works too) or a KTAB input CSV. The command prints
+the forecast per dimension beside the capability x salience weighted mean of the starting
+positions (the baseline every forecast should be read against) and can write the per-round
+history as tidy CSV or Parquet tables.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from sim.bargaining import BargainingEngine, read_ktab_csv
+from sim.rng import RandomStreams
+from sim.scenario.bargaining import BargainingSpec
+from sim.scenario.errors import ScenarioError
+from sim.scenario.yamlio import FieldPath, load_yaml
+
+RNG_STREAM = "bargaining"
+FRAGMENT_KEY = "bargaining"
+
+
+class OutputFormat(StrEnum):
+    """File formats for the history tables."""
+
+    CSV = "csv"
+    PARQUET = "parquet"
+    BOTH = "both"
+
+
+def bargain(
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario YAML (or a fragment with only a 'bargaining:' section)."),
+    ] = None,
+    ktab_csv: Annotated[
+        Path | None, typer.Option("--ktab-csv", help="A KTAB input CSV instead of a scenario.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the per-round history tables.")
+    ] = None,
+    max_rounds: Annotated[
+        int | None, typer.Option(min=1, max=10_000, help="Cap on rounds (default: settings).")
+    ] = None,
+    seed: Annotated[int, typer.Option(min=0, help="Seed for stochastic transitions.")] = 0,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="Format of the history tables.")
+    ] = OutputFormat.CSV,
+) -> None:
+    """Run bargaining to convergence; print forecast vs baseline; optionally write the history."""
+    if (scenario is None) == (ktab_csv is None):
+        raise typer.BadParameter("give exactly one of --scenario or --ktab-csv")
+    rng = seeded_generator(seed)
+    if ktab_csv is not None:
+        engine = BargainingEngine.from_ktab(read_ktab_csv(ktab_csv), rng=rng)
+        title = f"Bargaining forecast: {ktab_csv.name}"
+    else:
+        assert scenario is not None
+        engine = BargainingEngine.from_spec(load_bargaining_spec(scenario), rng=rng)
+        title = f"Bargaining forecast: {scenario.name}"
+    console = Console()
+    run_and_report(engine, console, title=title, max_rounds=max_rounds)
+    if out is not None:
+        formats = ("csv", "parquet") if output_format is OutputFormat.BOTH else (output_format,)
+        written = engine.history.write(out, tuple(str(f) for f in formats))
+        console.print(f"wrote {len(written)} tables to {out}", highlight=False)
+
+
+def run_and_report(
+    engine: BargainingEngine, console: Console, *, title: str, max_rounds: int | None = None
+) -> Table:
+    """Run the engine to convergence and print the forecast table; returns the table."""
+    engine.run(max_rounds)
+    table = forecast_table(engine, title)
+    console.print(table)
+    state = "converged" if engine.converged else "stopped at the round cap"
+    console.print(f"{engine.turn} rounds, {state}", highlight=False)
+    return table
+
+
+def forecast_table(engine: BargainingEngine, title: str) -> Table:
+    """A rich table: per dimension the forecast, the baseline, the most probable position."""
+    table = Table(title=title)
+    for column in ("dimension", "forecast", "baseline", "most probable", "branch"):
+        table.add_column(column, justify="left" if column in {"dimension", "branch"} else "right")
+    forecast = engine.forecast()
+    baseline = engine.baseline()
+    probable = engine.most_probable_position()
+    branches = engine.branches
+    for dim in engine.dimensions:
+        table.add_row(
+            dim,
+            f"{forecast[dim]:.1f}",
+            f"{baseline[dim]:.1f}",
+            f"{probable[dim]:.1f}",
+            branches[dim],
+        )
+    return table
+
+
+def load_bargaining_spec(path: Path) -> BargainingSpec:
+    """The bargaining section of a scenario file, or of a fragment holding only that section."""
+    loaded = load_yaml(path)
+    data = loaded.data
+    if isinstance(data, dict) and set(data) == {FRAGMENT_KEY}:
+        from sim.scenario.validation_messages import problems_from_validation
+
+        def origin_of(field: FieldPath) -> tuple[str | None, int | None]:
+            return loaded.file, loaded.line_of((FRAGMENT_KEY, *field))
+
+        try:
+            return BargainingSpec.model_validate(data[FRAGMENT_KEY])
+        except ValidationError as exc:
+            raise ScenarioError(
+                problems_from_validation(exc, BargainingSpec, origin_of)
+            ) from None
+    from sim.scenario import load_scenario
+
+    spec: BargainingSpec = load_scenario(path).bargaining
+    return spec
+
+
+def seeded_generator(seed: int) -> np.random.Generator:
+    """The generator the CLI gives the engine for a seed (the ``bargaining`` stream)."""
+    return RandomStreams(seed)[RNG_STREAM]

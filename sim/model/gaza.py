@@ -112,9 +112,9 @@ class GazaModel(mesa.Model):
         secure = self.territory.secure_cells(density, hostility, self.territory.force_area())
         self.ground.set_security(presence)
         aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
-        report = self.ground.step()
-        self._take_recruits(report.recruits)
-        violence = self._violence(presence, density, force_deter, report.grievance, secure)
+        self.ground.step()
+        self._take_recruits(self.ground.field("recruits"))
+        violence = self._violence(presence, force_deter, self.ground.field("grievance"))
         self._casualties(day, violence, presence)
         self._disarm(levers, secure, force_deter)
         rebuilt = self.rebuild.step(
@@ -125,7 +125,7 @@ class GazaModel(mesa.Model):
         self.ceasefire.update(
             day, violence.incidents, cover, self._guarantor(), levers.hamas_compliance
         )
-        self._record(day, violence, troops, secure, aid, rebuilt, report)
+        self._record(day, violence, troops, secure, aid, rebuilt)
         self._politics(day)
         self.day += 1
 
@@ -191,6 +191,7 @@ class GazaModel(mesa.Model):
         fighters = self.hamas.fighters + self.others.fighters
         force_deter = deterrence(isf + police, fighters, self.effects.decisive_force_ratio.value)
         outside = ~area & ~territory.idf_held
+        self._west_of_held = self.geometry.land & ~territory.idf_held
         personnel[ForceCategory.HAMAS] = np.where(outside, self.hamas.fighters, 0.0)
         self._isf_density = np.where(area, isf / np.maximum(population, 1.0) * PER_THOUSAND, 0.0)
         return SecurityPresence(personnel), np.where(area, density, 0.0), force_deter
@@ -222,71 +223,74 @@ class GazaModel(mesa.Model):
     # -- violence and its consequences -------------------------------------------------------
 
     def _violence(
-        self, presence: SecurityPresence, density: FloatGrid, force_deter: FloatGrid,
-        grievance: FloatGrid, secure: np.ndarray,
+        self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
         rng, effects = self.streams["violence"], self.effects
         personnel = presence.personnel
-        isf = sum(personnel[c] for c in (
-            ForceCategory.ISF_ARAB_MUSLIM, ForceCategory.ISF_HAMAS_CHANNEL, ForceCategory.ISF_OTHER
-        ))
+        isf = (
+            personnel[ForceCategory.ISF_ARAB_MUSLIM]
+            + personnel[ForceCategory.ISF_HAMAS_CHANNEL]
+            + personnel[ForceCategory.ISF_OTHER]
+        )
         idf_front = np.where(
-            self.geometry.land & ~self.territory.idf_held,
-            box_sum(personnel[ForceCategory.IDF], 1) / 9.0, 0.0,
+            self._west_of_held, box_sum(personnel[ForceCategory.IDF], 1) / 9.0, 0.0
         )
-        compliance = self.politics.levers.hamas_compliance
-        if self.ceasefire.collapsed:
-            compliance = 0.0
+        compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
+        protect_civ, protect_battle = self._protection()
+        cooperation = np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0)
         out = DayViolence()
-        protect_civ = protection(
-            self._isf_density, effects.density_hostile.value,
-            effects.civilian_harm_8000_troops.value / effects.civilian_harm_no_troops.value,
-        )
-        protect_battle = protection(
-            self._isf_density, effects.density_hostile.value,
-            effects.battle_deaths_10000_troops.value / effects.battle_deaths_no_troops.value,
-        )
-        harm = np.zeros(self.geometry.shape)
+        crossfire = np.zeros(self.geometry.shape)
+        executed = np.zeros(self.geometry.shape)
         for arsenal, group, rivals, comply in (
             (self.hamas, self.spec.hamas, self.others.fighters, compliance),
             (self.others, self.spec.other_armed_groups, self.hamas.fighters, 0.0),
         ):
-            exposure = Exposure(isf, personnel[ForceCategory.POLICE], idf_front, rivals)
+            exposure = Exposure.build(isf, personnel[ForceCategory.POLICE], idf_front, rivals)
             attacks = group_attacks(
                 rng, group, arsenal.fighters, comply, force_deter, grievance, exposure
             )
-            out.attacks_on_isf += float(attacks["isf"].sum())
-            out.attacks_on_police += float(attacks["police"].sum())
-            out.attacks_on_idf += float(attacks["idf"].sum())
-            out.attacks_on_rivals += float(attacks["rivals"].sum())
-            cooperation = np.clip(self._isf_density / effects.density_peaceful.value, 0, 1)
+            self._tally(out, attacks, protect_battle, rng)
             taken = reprisals(rng, group, arsenal.fighters, force_deter, cooperation)
             out.reprisals += float(taken.sum())
-            crossfire = sum(attacks.values()) * effects.civilian_deaths_per_attack.value
-            executed = taken * effects.civilian_deaths_per_reprisal.value
-            civ = rng.poisson(np.maximum((crossfire + executed) * protect_civ, 0.0)).astype(float)
-            harm += civ
-            out.reprisal_deaths += float(np.minimum(civ, executed * protect_civ).sum())
-            self._battle_deaths(out, attacks, protect_battle, rng)
+            crossfire += attacks.sum(axis=0)
+            executed += taken
+        executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
+        expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
+        harm = rng.poisson(expected).astype(float)
+        out.reprisal_deaths = float(executions.sum())
         self._strikes(out, harm, rng)
         out.civilian_deaths = float(harm.sum())
         out.harm_by_cell = harm
         return out
 
-    def _battle_deaths(
-        self, out: DayViolence, attacks: dict[str, FloatGrid], protect: FloatGrid,
+    def _tally(
+        self, out: DayViolence, attacks: FloatGrid, protect_battle: FloatGrid,
         rng: np.random.Generator,
     ) -> None:
+        """Add one group's attacks to the day's totals and draw the deaths they cause."""
         e = self.effects
-        out.isf_deaths += float(rng.poisson(
-            (attacks["isf"] * protect).sum() * e.isf_deaths_per_attack.value))
-        out.police_deaths += float(rng.poisson(
-            attacks["police"].sum() * e.police_deaths_per_attack.value))
-        out.idf_deaths += float(rng.poisson(attacks["idf"].sum() * e.idf_deaths_per_attack.value))
-        if out.isf_attacks_by_cell is None:
-            out.isf_attacks_by_cell = attacks["isf"].copy()
-        else:
-            out.isf_attacks_by_cell += attacks["isf"]
+        totals = attacks.reshape(4, -1).sum(axis=1)
+        out.attacks_on_isf += float(totals[0])
+        out.attacks_on_police += float(totals[1])
+        out.attacks_on_idf += float(totals[2])
+        out.attacks_on_rivals += float(totals[3])
+        on_isf = float((attacks[0] * protect_battle).sum())
+        out.isf_deaths += float(rng.poisson(on_isf * e.isf_deaths_per_attack.value))
+        out.police_deaths += float(rng.poisson(totals[1] * e.police_deaths_per_attack.value))
+        out.idf_deaths += float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value))
+
+    def _protection(self) -> tuple[FloatGrid, FloatGrid]:
+        """Factors on civilian and battle deaths per attack from the force's local density."""
+        e = self.effects
+        civ = protection(
+            self._isf_density, e.density_hostile.value,
+            e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
+        )
+        battle = protection(
+            self._isf_density, e.density_hostile.value,
+            e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
+        )
+        return civ, battle
 
     def _strikes(self, out: DayViolence, harm: FloatGrid, rng: np.random.Generator) -> None:
         idf = self.spec.idf
@@ -375,7 +379,7 @@ class GazaModel(mesa.Model):
 
     def _record(
         self, day: int, violence: DayViolence, troops: np.ndarray, secure: np.ndarray,
-        aid: dict[str, float], rebuilt: float, report: object,
+        aid: dict[str, float], rebuilt: float,
     ) -> None:
         population = self.ground.field("population")
         people = max(float(population.sum()), 1.0)

@@ -14,7 +14,7 @@ reached at the hostile-setting density (Quinlivan); police alone give no protect
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -26,14 +26,29 @@ LN10 = float(np.log(10.0))
 POLICE_EXPOSURE = 2.0  # police are softer targets than troops: assumption, see ODD
 
 
+TARGETS = ("isf", "police", "idf", "rivals")
+
+
+TARGETS = ("isf", "police", "idf", "rivals")
+
+
 @dataclass
 class Exposure:
-    """Targets present per cell (persons), for sharing attacks among them."""
+    """Targets present per cell (persons), stacked in the order of :data:`TARGETS`.
 
-    isf: FloatGrid
-    police: FloatGrid
-    idf_front: FloatGrid
-    rivals: FloatGrid
+    Attributes:
+        stacked: ``(4, rows, cols)``: force troops, police (weighted as softer targets), IDF
+            troops along the line, rival fighters.
+    """
+
+    stacked: FloatGrid
+
+    @classmethod
+    def build(
+        cls, isf: FloatGrid, police: FloatGrid, idf_front: FloatGrid, rivals: FloatGrid
+    ) -> Exposure:
+        """Stack the four kinds of target."""
+        return cls(np.stack([isf, POLICE_EXPOSURE * police, idf_front, rivals]))
 
 
 @dataclass
@@ -52,9 +67,7 @@ class DayViolence:
     isf_deaths: float = 0.0
     police_deaths: float = 0.0
     idf_deaths: float = 0.0
-    isf_attacks_by_cell: FloatGrid | None = None
     harm_by_cell: FloatGrid | None = None
-    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def incidents(self) -> float:
@@ -85,24 +98,16 @@ def group_attacks(
     deter: FloatGrid,
     grievance: FloatGrid,
     exposure: Exposure,
-) -> dict[str, FloatGrid]:
-    """Attacks by target for one group, per cell (Poisson draws)."""
+) -> FloatGrid:
+    """Attacks per target and cell for one group: ``(4, rows, cols)`` Poisson draws."""
     mean = (
-        group.attack_rate.value / 1000.0 * fighters * (1.0 - compliance) * (1.0 - deter)
+        group.attack_rate.value / 1000.0 * (1.0 - compliance) * fighters * (1.0 - deter)
         * (0.5 + grievance)
     )
-    weights = {
-        "isf": exposure.isf,
-        "police": POLICE_EXPOSURE * exposure.police,
-        "idf": exposure.idf_front,
-        "rivals": exposure.rivals,
-    }
-    total = sum(weights.values())
-    safe_total = np.where(total > 0, total, 1.0)
-    return {
-        target: rng.poisson(np.where(total > 0, mean * weight / safe_total, 0.0)).astype(float)
-        for target, weight in weights.items()
-    }
+    weights = exposure.stacked
+    total = weights.sum(axis=0)
+    per_target = np.divide(mean * weights, total, out=np.zeros_like(weights), where=total > 0.0)
+    return rng.poisson(per_target).astype(float)
 
 
 def reprisals(

@@ -40,7 +40,13 @@ def random_table(
     position = np.round(rng.uniform(0.0, 100.0, (n, dims)), 2)
     raw = rng.uniform(0.1, 1.0, (n, dims))
     salience = np.round(80.0 * raw / raw.sum(axis=1, keepdims=True), 2)
-    return [f"a{i}" for i in range(n)], [f"d{k}" for k in range(dims)], capability, position, salience
+    return (
+        [f"a{i}" for i in range(n)],
+        [f"d{k}" for k in range(dims)],
+        capability,
+        position,
+        salience,
+    )
 
 
 @pytest.fixture
@@ -57,7 +63,13 @@ def make_engine() -> EngineFactory:
         actors, dim_ids, cap, pos, sal = random_table(n, dims, seed)
         kwargs.setdefault("rng", np.random.default_rng(seed))
         return BargainingEngine(
-            actors, dim_ids, cap, pos, sal, settings=settings, **kwargs  # type: ignore[arg-type]
+            actors,
+            dim_ids,
+            cap,
+            pos,
+            sal,
+            settings=settings,
+            **kwargs,  # type: ignore[arg-type]
         )
 
     return build

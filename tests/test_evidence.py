@@ -397,6 +397,28 @@ def test_digests_never_copy_eight_words_of_a_source_document() -> None:
         assert not _copied_runs(texts, sources), (path.name, _copied_runs(texts, sources))
 
 
+def test_docs_never_copy_eight_words_of_a_source_document() -> None:
+    folder = _shared_seeds()
+    documents = sorted(folder.glob("*.txt")) if folder.is_dir() else []
+    if not documents:
+        pytest.skip(f"source documents not found in {folder} (set ISF_SHARED_DIR)")
+    sources = set().union(*(_shingles(_words(d.read_text(encoding="utf-8"))) for d in documents))
+    text = (REPO / "docs" / "sources.md").read_text(encoding="utf-8")
+    assert not _copied_runs([text], sources)
+
+
+def test_ids_mentioned_in_seed_text_and_docs_exist() -> None:
+    registry = load_registry()
+    known = set(registry.ids()) | {r.id for r in registry.relations}
+    prefixes = "|".join([*DOCUMENTS, "fact", "paper", "rel"])
+    pattern = re.compile(rf"\b(?:{prefixes})\.[a-z0-9_]+")
+    files = [*DEFAULT_SEEDS_DIR.glob("*.yaml"), REPO / "docs" / "sources.md"]
+    for path in files:
+        mentioned = set(pattern.findall(path.read_text(encoding="utf-8")))
+        unknown = {i for i in mentioned if i not in known and not i.endswith(".yaml")}
+        assert not unknown, (path.name, unknown)
+
+
 def test_module_docstring_example_runs() -> None:
     result = doctest.testmod(evidence)
     assert result.attempted >= 3 and result.failed == 0

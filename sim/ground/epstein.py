@@ -138,6 +138,11 @@ class CivilViolenceLattice:
         return self.alive & (self.citizen_site == OFF_LATTICE)
 
     @property
+    def alive_by_group(self) -> IntArray:
+        """Living citizens (free or jailed) per group now."""
+        return self._alive_history[-1]
+
+    @property
     def grievance(self) -> FloatArray:
         """G = H (1 - L) for every citizen."""
         return self.hardship * (1.0 - self.legitimacy)

@@ -1,0 +1,359 @@
+"""Run replications of scenarios with common random numbers; resumable; failures recorded.
+
+Example:
+    >>> from sim.experiments import run_experiment
+    >>> result = run_experiment(["scenarios/base.yaml"], reps=20, seed=1,
+    ...                         out_dir="results/base")  # doctest: +SKIP
+    >>> result.summary.groupby("scenario")["civilian_deaths"].median()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import functools
+import sys
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments.designs import Design
+from sim.experiments.executors import open_executor, windowed
+from sim.experiments.provenance import code_version, now_iso, package_versions
+from sim.experiments.seeds import SeedPlan
+from sim.experiments.store import RunStore, atomic_write_parquet, run_id_for
+from sim.experiments.tasks import ModelFn, RunRecord, RunTask, execute_run
+from sim.experiments.variants import ScenarioInput, load_inputs
+from sim.scenario.loader import dump_scenario, scenario_hash
+from sim.scenario.schema import Scenario
+
+MANIFEST_FORMAT = "isf-lab-experiment/1"
+
+
+class ExperimentConflictError(ValueError):
+    """The output folder holds a different experiment (other seed, scenarios or design)."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Progress of an experiment, passed to ``progress_callback`` after each run."""
+
+    done: int
+    total: int
+    failed: int
+    skipped: int
+    elapsed_s: float
+    last: RunRecord | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass
+class ExperimentResult:
+    """An experiment's tables, as stored in its folder.
+
+    Attributes:
+        out_dir: The experiment folder.
+        summary: One row per finished run (scenario x replication).
+        daily: One row per run and day, when daily series were recorded.
+        failures: Failed runs (run id, scenario, replication, kind, error with traceback).
+        manifest: The manifest (code, packages, seeds, scenarios, design, sessions).
+        design: The design points (one row per scenario variant), if any.
+        interrupted: Whether the last session was stopped before it finished.
+    """
+
+    out_dir: Path
+    summary: pd.DataFrame
+    daily: pd.DataFrame | None
+    failures: list[dict[str, Any]]
+    manifest: dict[str, Any]
+    design: pd.DataFrame | None = None
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Every requested run finished."""
+        return not self.failures and not self.interrupted
+
+    @property
+    def scenarios(self) -> list[str]:
+        """Scenario names, in the order they were given."""
+        return list(self.manifest.get("scenarios", {}))
+
+
+@dataclass
+class _Plan:
+    scenarios: list[Scenario]
+    hashes: dict[str, str]
+    seeds: SeedPlan
+    tasks: list[RunTask] = field(default_factory=list)
+    skipped: int = 0
+
+
+def run_experiment(
+    scenarios: Sequence[ScenarioInput],
+    reps: int,
+    *,
+    out_dir: str | Path,
+    seed: int | None = None,
+    executor: str | cf.Executor = "pool",
+    workers: int | None = None,
+    scheduler: Any = None,
+    daily: bool = False,
+    timeout: float | None = None,
+    model: ModelFn | None = None,
+    design: Design | None = None,
+    progress_callback: ProgressCallback | None = None,
+    command: list[str] | None = None,
+) -> ExperimentResult:
+    """Run ``reps`` replications of each scenario into ``out_dir``; skip runs already there.
+
+    Args:
+        scenarios: Scenario files or loaded scenarios (names must be unique).
+        reps: Replications per scenario; replication ``i`` uses the same seed everywhere.
+        out_dir: Experiment folder (created; an existing one is resumed or extended).
+        seed: Root seed; ``None`` takes the folder's recorded seed, else fresh entropy.
+        executor: ``"serial"``, ``"pool"`` (default), ``"dask"`` or a ready executor.
+        workers: Pool size (default: every core).
+        scheduler: Dask scheduler address or ``distributed.Client`` (implies Dask).
+        daily: Also store the daily series of each run.
+        timeout: Per-run time limit in seconds.
+        model: The model function (default ``sim.model.run.run_scenario``).
+        design: The design the scenarios come from (saved with the results).
+        progress_callback: Called after each finished or failed run.
+        command: Command line to record (default ``sys.argv``).
+
+    Returns:
+        The consolidated results; ``interrupted`` is set when stopped by Ctrl-C.
+
+    Raises:
+        ExperimentConflictError: If ``out_dir`` holds an experiment that does not match.
+        ValueError: For bad arguments.
+    """
+    if reps < 1:
+        raise ValueError(f"reps must be at least 1, got {reps}")
+    store = RunStore(out_dir)
+    store.create()
+    previous = store.read_manifest()
+    plan = _plan(load_inputs(scenarios), reps, seed, previous, design)
+    plan.tasks, plan.skipped = _pending_tasks(plan, reps, store, daily, timeout)
+    manifest = _start_manifest(previous, plan, reps, design, command, daily, timeout, model)
+    for scenario in plan.scenarios:
+        store.write_scenario(scenario.metadata.name, dump_scenario(scenario))
+    if design is not None:
+        atomic_write_parquet(store.root / "design.parquet", design.points)
+    store.write_manifest(manifest)
+    session = manifest["sessions"][-1]
+    interrupted = False
+    try:
+        _execute(plan, store, session, executor, workers, scheduler, model, progress_callback)
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        result = _finish(store, manifest, session, interrupted)
+    return result
+
+
+def _plan(
+    scenarios: list[Scenario],
+    reps: int,
+    seed: int | None,
+    previous: dict[str, Any] | None,
+    design: Design | None,
+) -> _Plan:
+    hashes = {s.metadata.name: scenario_hash(s) for s in scenarios}
+    if previous is None:
+        return _Plan(scenarios, hashes, SeedPlan.from_seed(seed))
+    recorded = SeedPlan(int(previous["seed"]["entropy"]))
+    if seed is not None and SeedPlan.from_seed(seed) != recorded:
+        raise ExperimentConflictError(
+            f"the folder holds an experiment with seed entropy {recorded.entropy}, not {seed}; "
+            "use a new --out folder, or drop --seed to extend the recorded experiment"
+        )
+    for name, digest in hashes.items():
+        old = previous.get("scenarios", {}).get(name)
+        if old is not None and old["hash"] != digest:
+            raise ExperimentConflictError(
+                f"scenario {name!r} changed since it was run into this folder "
+                f"(hash {old['hash'][:12]} -> {digest[:12]}); use a new --out folder"
+            )
+    if design is not None and previous.get("design") not in (None, design.to_json()):
+        raise ExperimentConflictError(
+            "the folder holds results of a different design; use a new --out folder"
+        )
+    return _Plan(scenarios, hashes, recorded)
+
+
+def _pending_tasks(
+    plan: _Plan, reps: int, store: RunStore, daily: bool, timeout: float | None
+) -> tuple[list[RunTask], int]:
+    finished = store.finished_runs(need_daily=daily)
+    tasks, skipped = [], 0
+    # replication-major order: the first replications of every scenario finish first, so an
+    # interrupted batch still pairs across scenarios
+    for replication in range(reps):
+        for scenario in plan.scenarios:
+            name = scenario.metadata.name
+            run_id = run_id_for(name, replication)
+            if run_id in finished:
+                skipped += 1
+                continue
+            tasks.append(
+                RunTask(
+                    run_id,
+                    scenario,
+                    plan.hashes[name],
+                    replication,
+                    plan.seeds.entropy,
+                    daily,
+                    timeout,
+                )
+            )
+    return tasks, skipped
+
+
+def _start_manifest(
+    previous: dict[str, Any] | None,
+    plan: _Plan,
+    reps: int,
+    design: Design | None,
+    command: list[str] | None,
+    daily: bool,
+    timeout: float | None,
+    model: ModelFn | None,
+) -> dict[str, Any]:
+    manifest = previous or {
+        "format": MANIFEST_FORMAT,
+        "created": now_iso(),
+        "scenarios": {},
+        "sessions": [],
+        "design": None,
+    }
+    manifest["code"] = code_version()
+    manifest["packages"] = package_versions()
+    manifest["model"] = _model_name(model)
+    manifest["seed"] = plan.seeds.to_json()
+    manifest["replications"] = max(reps, int(manifest.get("replications", 0)))
+    for scenario in plan.scenarios:
+        name = scenario.metadata.name
+        manifest["scenarios"][name] = {"hash": plan.hashes[name], "file": f"scenarios/{name}.yaml"}
+    if design is not None:
+        manifest["design"] = design.to_json()
+    manifest["sessions"].append(
+        {
+            "command": command if command is not None else list(sys.argv),
+            "started": now_iso(),
+            "ended": None,
+            "executor": None,
+            "daily": daily,
+            "timeout_s": timeout,
+            "requested_runs": len(plan.tasks) + plan.skipped,
+            "skipped": plan.skipped,
+            "finished": 0,
+            "failed": 0,
+            "interrupted": False,
+        }
+    )
+    return manifest
+
+
+def _model_name(model: ModelFn | None) -> str:
+    if model is None:
+        return "sim.model.run.run_scenario"
+    return f"{getattr(model, '__module__', '?')}.{getattr(model, '__qualname__', repr(model))}"
+
+
+def _execute(
+    plan: _Plan,
+    store: RunStore,
+    session: dict[str, Any],
+    executor: str | cf.Executor,
+    workers: int | None,
+    scheduler: Any,
+    model: ModelFn | None,
+    progress_callback: ProgressCallback | None,
+) -> None:
+    start = time.perf_counter()
+    total = len(plan.tasks)
+    if progress_callback is not None:
+        progress_callback(Progress(0, total, 0, plan.skipped, 0.0))
+    if not plan.tasks:
+        session["executor"] = "none (nothing to run)"
+        return
+    job = functools.partial(execute_run, model=model)
+    with open_executor(executor, workers=workers, scheduler=scheduler) as handle:
+        session["executor"] = handle.description
+        for task, future in windowed(handle, job, plan.tasks):
+            record = _record_of(task, future)
+            store.save(record)
+            session["finished" if record.ok else "failed"] += 1
+            if progress_callback is not None:
+                done = session["finished"] + session["failed"]
+                elapsed = time.perf_counter() - start
+                progress_callback(
+                    Progress(done, total, session["failed"], plan.skipped, elapsed, record)
+                )
+
+
+def _record_of(task: RunTask, future: cf.Future[RunRecord]) -> RunRecord:
+    error = future.exception()
+    if error is None:
+        return future.result()
+    text = "".join(traceback.format_exception(error))
+    return RunRecord.for_task(task, error_kind="executor", error=text)
+
+
+def _finish(
+    store: RunStore, manifest: dict[str, Any], session: dict[str, Any], interrupted: bool
+) -> ExperimentResult:
+    summary, daily = store.consolidate()
+    failures = store.failures()
+    session["ended"] = now_iso()
+    session["interrupted"] = interrupted
+    manifest["runs"] = {"finished": len(summary), "failed": len(failures)}
+    manifest["failures"] = [
+        {key: failure.get(key) for key in ("run_id", "scenario", "replication", "kind")}
+        | {"message": _last_line(failure.get("error"))}
+        for failure in failures
+    ]
+    store.write_manifest(manifest)
+    design = _read_design(store)
+    return ExperimentResult(store.root, summary, daily, failures, manifest, design, interrupted)
+
+
+def _last_line(text: str | None) -> str:
+    lines = [line for line in (text or "").strip().splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def _read_design(store: RunStore) -> pd.DataFrame | None:
+    path = store.root / "design.parquet"
+    return pd.read_parquet(path) if path.exists() else None
+
+
+def load_results(out_dir: str | Path) -> ExperimentResult:
+    """Open a finished (or interrupted) experiment folder.
+
+    Raises:
+        FileNotFoundError: If the folder holds no experiment.
+    """
+    store = RunStore(out_dir)
+    manifest = store.read_manifest()
+    if manifest is None:
+        raise FileNotFoundError(f"{out_dir} holds no experiment (no manifest.json)")
+    summary_path = store.root / "summary.parquet"
+    if summary_path.exists():
+        summary = pd.read_parquet(summary_path)
+        daily_path = store.root / "daily.parquet"
+        daily = pd.read_parquet(daily_path) if daily_path.exists() else None
+    else:
+        summary, daily = store.consolidate()
+    interrupted = bool(manifest.get("sessions") and manifest["sessions"][-1].get("interrupted"))
+    return ExperimentResult(
+        store.root, summary, daily, store.failures(), manifest, _read_design(store), interrupted
+    )

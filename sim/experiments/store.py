@@ -1,0 +1,185 @@
+"""The results folder: one small file per finished run, consolidated tables, a manifest.
+
+Layout of an experiment folder::
+
+    manifest.json          what was run, with which code, seeds and scenarios; failures
+    design.parquet         the design points (when the experiment has a design)
+    scenarios/NAME.yaml    each resolved scenario, as run
+    runs/RUN.parquet       one summary row per finished run (written atomically)
+    runs/RUN.daily.parquet its daily series (when asked for)
+    failures/RUN.json      the error and traceback of a failed run (removed once it succeeds)
+    summary.parquet        all summary rows (consolidated from runs/)
+    daily.parquet          all daily rows: one row per run and day (when asked for)
+
+Every file is written to a temporary name and moved into place with ``os.replace``, so a
+killed process leaves either the old file or the new one, never a torn one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.experiments.seeds import spawn_key_text
+from sim.experiments.tasks import RunRecord
+
+ID_COLUMNS = ["scenario", "scenario_hash", "replication", "seed_entropy", "spawn_key", "run_id"]
+META_COLUMNS = ["duration_s", "worker"]
+
+
+def atomic_write(path: Path, write: Callable[[Path], object]) -> None:
+    """Write ``path`` through ``write(temporary_path)`` and move it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        write(Path(temporary))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write a text file atomically."""
+    atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+
+def atomic_write_parquet(path: Path, table: pd.DataFrame) -> None:
+    """Write a Parquet file atomically (pyarrow, no index)."""
+    atomic_write(path, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
+
+
+def run_id_for(scenario_name: str, replication: int) -> str:
+    """The file-safe id of one run."""
+    return f"{scenario_name}__r{replication:05d}"
+
+
+class RunStore:
+    """Reads and writes one experiment folder."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.runs_dir = self.root / "runs"
+        self.failures_dir = self.root / "failures"
+        self.scenarios_dir = self.root / "scenarios"
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.root / "manifest.json"
+
+    def create(self) -> None:
+        """Make the folder structure (idempotent)."""
+        for folder in (self.runs_dir, self.failures_dir, self.scenarios_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temporaries()
+
+    def _remove_stale_temporaries(self) -> None:
+        # left behind only when a process was killed between mkstemp and os.replace
+        for folder in (self.root, self.runs_dir, self.failures_dir, self.scenarios_dir):
+            for stale in folder.glob(".*.tmp"):
+                stale.unlink(missing_ok=True)
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or ``None`` for a new folder."""
+        if not self.manifest_path.exists():
+            return None
+        data: dict[str, Any] = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        return data
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Replace the manifest atomically."""
+        atomic_write_text(self.manifest_path, json.dumps(manifest, indent=2, default=str) + "\n")
+
+    def write_scenario(self, name: str, yaml_text: str) -> Path:
+        """Store a resolved scenario as run."""
+        path = self.scenarios_dir / f"{name}.yaml"
+        atomic_write_text(path, yaml_text)
+        return path
+
+    def finished_runs(self, *, need_daily: bool) -> set[str]:
+        """Ids of runs with a stored summary (and daily table when ``need_daily``)."""
+        finished = {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")}
+        finished = {run for run in finished if not run.endswith(".daily")}
+        if need_daily:
+            finished = {
+                run for run in finished if (self.runs_dir / f"{run}.daily.parquet").exists()
+            }
+        return finished
+
+    def save(self, record: RunRecord) -> None:
+        """Store a run's result, or its failure."""
+        if not record.ok:
+            self._save_failure(record)
+            return
+        if record.daily is not None:
+            daily = record.daily.copy()
+            daily.insert(0, "scenario", record.scenario_name)
+            daily.insert(1, "replication", record.replication)
+            atomic_write_parquet(self.runs_dir / f"{record.run_id}.daily.parquet", daily)
+        # the summary goes last: its presence marks the run finished
+        atomic_write_parquet(self.runs_dir / f"{record.run_id}.parquet", summary_row(record))
+        (self.failures_dir / f"{record.run_id}.json").unlink(missing_ok=True)
+
+    def _save_failure(self, record: RunRecord) -> None:
+        payload = {
+            "run_id": record.run_id,
+            "scenario": record.scenario_name,
+            "replication": record.replication,
+            "kind": record.error_kind,
+            "error": record.error,
+            "duration_s": record.duration,
+            "worker": record.worker,
+        }
+        atomic_write_text(
+            self.failures_dir / f"{record.run_id}.json", json.dumps(payload, indent=2)
+        )
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Stored failures (runs that have not succeeded since), sorted by run id."""
+        found = [json.loads(p.read_text()) for p in sorted(self.failures_dir.glob("*.json"))]
+        return found
+
+    def consolidate(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Gather the per-run files into ``summary.parquet`` (and ``daily.parquet``)."""
+        summary = _concat_sorted([pd.read_parquet(p) for p in self._run_files(daily=False)])
+        atomic_write_parquet(self.root / "summary.parquet", summary)
+        daily_parts = [pd.read_parquet(p) for p in self._run_files(daily=True)]
+        daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None
+        if daily is not None:
+            atomic_write_parquet(self.root / "daily.parquet", daily)
+        return summary, daily
+
+    def _run_files(self, *, daily: bool) -> list[Path]:
+        files = sorted(self.runs_dir.glob("*.daily.parquet" if daily else "*.parquet"))
+        return files if daily else [p for p in files if not p.name.endswith(".daily.parquet")]
+
+
+def summary_row(record: RunRecord) -> pd.DataFrame:
+    """One tidy row: identity columns, the outcomes, and run metadata."""
+    row: dict[str, Any] = {
+        "scenario": record.scenario_name,
+        "scenario_hash": record.scenario_hash,
+        "replication": record.replication,
+        "seed_entropy": str(record.entropy),
+        "spawn_key": spawn_key_text(record.replication),
+        "run_id": record.run_id,
+    }
+    row.update(record.summary or {})
+    row["duration_s"] = record.duration
+    row["worker"] = record.worker
+    return pd.DataFrame([row])
+
+
+def _concat_sorted(parts: list[pd.DataFrame], extra: list[str] | None = None) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame(columns=ID_COLUMNS)
+    table = pd.concat(parts, ignore_index=True)
+    return table.sort_values(["scenario", "replication", *(extra or [])], ignore_index=True)

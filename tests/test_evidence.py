@@ -235,6 +235,7 @@ def test_registry_lookup_and_suggestions() -> None:
     assert record is not None and record.kind == "claim" and record.document == "axios_en"
     assert registry.get("fact.gaza_area") is not None
     assert registry.get("nope.nothing") is None
+    assert registry.documents() == sorted(DOCUMENTS)
     assert registry.closest("axios_en.turkey_wiling")[0] == "axios_en.turkey_willing"
     assert registry.closest("fact.gaza_aera")[0] == "fact.gaza_area"
     assert all(len(r.text) <= 160 for r in registry.records.values())

@@ -373,6 +373,10 @@ class SourceRegistry:
         """All ids, sorted; only those of one ``kind`` (claim, fact, paper) if given."""
         return sorted(i for i, r in self.records.items() if kind is None or r.kind == kind)
 
+    def documents(self) -> list[str]:
+        """The document ids of the digests, sorted (``axios_ar``, ``axios_en`` ...)."""
+        return sorted(d.document for d in self.digests)
+
     def claim(self, claim_id: str) -> Claim | None:
         """The full claim for ``claim_id``, or ``None``."""
         found = (c for d in self.digests for c in d.claims if c.id == claim_id)

@@ -120,9 +120,7 @@ def load_bargaining_spec(path: Path) -> BargainingSpec:
         try:
             return BargainingSpec.model_validate(data[FRAGMENT_KEY])
         except ValidationError as exc:
-            raise ScenarioError(
-                problems_from_validation(exc, BargainingSpec, origin_of)
-            ) from None
+            raise ScenarioError(problems_from_validation(exc, BargainingSpec, origin_of)) from None
     from sim.scenario import load_scenario
 
     spec: BargainingSpec = load_scenario(path).bargaining

@@ -36,6 +36,7 @@ MAX_ACTORS = 1000
 MAX_DIMENSIONS = 50
 _FIXED_COLUMNS = 3
 _SUM_TOLERANCE = 1e-9
+_LAYOUT = "see KTAB's layout: title line, header line, one line per actor"
 
 
 @dataclass(frozen=True)
@@ -111,16 +112,18 @@ def read_ktab_csv(path: Path | str) -> KtabTable:
     path = Path(path)
     name = str(path)
     rows = _read_rows(path)
-    if len(rows) < 2:
-        raise ScenarioError.single(
-            name, "needs a title line, a header line and one line per actor", line=len(rows) + 1
-        )
+    if not rows:
+        raise ScenarioError.single(name, "file is empty", line=1, hint=_LAYOUT)
     title_line, title = rows[0]
     if len(title) < 4:
         raise ScenarioError.single(
             name,
             f"line 1 has {len(title)} fields; expected: name, description, actors, dimensions",
             line=title_line,
+        )
+    if len(rows) < 2:
+        raise ScenarioError.single(
+            name, "needs a title line, a header line and one line per actor", line=2, hint=_LAYOUT
         )
     n_actors = _count(name, title_line, title[2], "number of actors", 2, MAX_ACTORS)
     n_dims = _count(name, title_line, title[3], "number of dimensions", 1, MAX_DIMENSIONS)

@@ -70,9 +70,7 @@ def victory_probability(
     return 1.0 / (1.0 + ratio**power)
 
 
-def coalition_strengths(
-    weights: FloatArray, utilities: FloatArray, rule: VotingRule
-) -> FloatArray:
+def coalition_strengths(weights: FloatArray, utilities: FloatArray, rule: VotingRule) -> FloatArray:
     """Strength of the coalition for option a against option b, for every pair.
 
     Args:

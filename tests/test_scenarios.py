@@ -159,14 +159,20 @@ def test_editor_schema_file_is_current() -> None:
     from sim.cli_scenario import scenario_json_schema
 
     shipped = json.loads((SCENARIOS_DIR / "scenario.schema.json").read_text())
-    assert shipped == scenario_json_schema(editor=True), "run: isf-lab schema --editor -o scenarios/scenario.schema.json"
+    assert shipped == scenario_json_schema(editor=True), (
+        "run: isf-lab schema --editor -o scenarios/scenario.schema.json"
+    )
 
 
 BASE_DATA = resolve_file(SCENARIOS_DIR / "base.yaml")
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
-    st.text(max_size=12), st.lists(st.integers(), max_size=3),
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=12),
+    st.lists(st.integers(), max_size=3),
 )
 
 
@@ -188,7 +194,8 @@ ALL_PATHS = _paths(BASE_DATA.data)
 @given(
     edits=st.lists(
         st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "extra"]), scalars),
-        min_size=1, max_size=4,
+        min_size=1,
+        max_size=4,
     )
 )
 def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]) -> None:

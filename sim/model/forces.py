@@ -43,6 +43,14 @@ class Contingent(mesa.Agent):
         self.leaving_since: int | None = None
         self.withdrawal_reason = ""
 
+    def set_blocked(self, day: int, blocked: bool) -> None:
+        """Apply a political block: kept out before arrival, withdrawn once deployed."""
+        if blocked and self.planned_strength(day) > 0 and not self.blocked:
+            if self.leaving_since is None:
+                self.leaving_since, self.withdrawal_reason = day, "political outcome changed"
+            return
+        self.blocked = blocked and self.leaving_since is None
+
     @property
     def category(self) -> ContributorCategory:
         """How the population perceives this contingent."""

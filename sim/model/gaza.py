@@ -42,6 +42,7 @@ from sim.model.violence import (
 )
 from sim.rng import RandomStreams
 from sim.scenario.forces import Resolution, RulesOfEngagement, StrikePolicy
+from sim.scenario.ground import GroundSpec
 from sim.scenario.schema import Scenario
 
 ROE_FACTOR = {
@@ -118,7 +119,9 @@ class GazaModel(mesa.Model):
         self._casualties(day, violence, presence)
         self._disarm(levers, secure, force_deter)
         rebuilt = self.rebuild.step(
-            self.territory.secure_days, self.territory, self.ground.field("damage"),
+            self.territory.secure_days,
+            self.territory,
+            self.ground.field("damage"),
             levers.governance_support,
         )
         cover = min(1.0, float(troops.sum()) / self._planned)
@@ -132,9 +135,16 @@ class GazaModel(mesa.Model):
     # -- forces ----------------------------------------------------------------------------
 
     def _apply_branches(self, branches: dict[str, str]) -> None:
+        """Keep out contingents whose political conditions fail; pull out deployed ones."""
         active = set(branches.values())
+        forecast = self.politics.forecast()
         for contingent in self.contingents:
-            contingent.blocked = contingent.spec.blocked_by_branch in active
+            spec = contingent.spec
+            blocked = spec.blocked_by_branch is not None and spec.blocked_by_branch in active
+            condition = spec.requires_outcome
+            if condition is not None and condition.dimension in forecast:
+                blocked |= forecast[condition.dimension] < condition.at_least.value
+            contingent.set_blocked(self.day, blocked)
 
     def _grow_forces(self, day: int, governance_support: float) -> None:
         self.police.train(day, pace=0.5 + governance_support)
@@ -160,8 +170,12 @@ class GazaModel(mesa.Model):
         assert isinstance(levers, Levers)
         fighters = self.hamas.fighters + self.others.fighters
         self.territory.expand(
-            day, effective, self.ground.field("population"), levers.hamas_compliance,
-            self._can_coerce(levers.mandate_robust), fighters,
+            day,
+            effective,
+            self.ground.field("population"),
+            levers.hamas_compliance,
+            self._can_coerce(levers.mandate_robust),
+            fighters,
         )
         weekly = float(sum(self._weekly_incidents[-7:]))
         self.territory.update_line(day, levers.withdrawal_will, weekly, self.ceasefire.collapsed)
@@ -175,7 +189,9 @@ class GazaModel(mesa.Model):
         share = weights / weights.sum() if weights.sum() > 0 else weights
         personnel = {category: np.zeros(shape) for category in ForceCategory}
         categories = (
-            ForceCategory.ISF_ARAB_MUSLIM, ForceCategory.ISF_HAMAS_CHANNEL, ForceCategory.ISF_OTHER
+            ForceCategory.ISF_ARAB_MUSLIM,
+            ForceCategory.ISF_HAMAS_CHANNEL,
+            ForceCategory.ISF_OTHER,
         )
         for category, count in zip(categories, troops, strict=True):
             personnel[category] = count * share
@@ -264,7 +280,10 @@ class GazaModel(mesa.Model):
         return out
 
     def _tally(
-        self, out: DayViolence, attacks: FloatGrid, protect_battle: FloatGrid,
+        self,
+        out: DayViolence,
+        attacks: FloatGrid,
+        protect_battle: FloatGrid,
         rng: np.random.Generator,
     ) -> None:
         """Add one group's attacks to the day's totals and draw the deaths they cause."""
@@ -283,11 +302,13 @@ class GazaModel(mesa.Model):
         """Factors on civilian and battle deaths per attack from the force's local density."""
         e = self.effects
         civ = protection(
-            self._isf_density, e.density_hostile.value,
+            self._isf_density,
+            e.density_hostile.value,
             e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
         )
         battle = protection(
-            self._isf_density, e.density_hostile.value,
+            self._isf_density,
+            e.density_hostile.value,
             e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
         )
         return civ, battle
@@ -328,9 +349,9 @@ class GazaModel(mesa.Model):
             for contingent, deaths in zip(self.contingents, split, strict=True):
                 contingent.absorb_casualties(float(deaths))
                 if deaths:
-                    self.week.isf_deaths[contingent.key] = (
-                        self.week.isf_deaths.get(contingent.key, 0.0) + float(deaths)
-                    )
+                    self.week.isf_deaths[contingent.key] = self.week.isf_deaths.get(
+                        contingent.key, 0.0
+                    ) + float(deaths)
         self.police.absorb_casualties(violence.police_deaths)
         mission_changed = self.ceasefire.collapsed
         for contingent in self.contingents:
@@ -356,18 +377,29 @@ class GazaModel(mesa.Model):
         in_area = np.where(self.territory.force_area(), force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
         total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before
-        self.hamas.remove_weapons(decommissioning(
-            self.hamas, self.spec.hamas.consent_decommission_rate.value, compliance, secure,
-            coercion, in_area,
-        ))
-        self.others.remove_weapons(decommissioning(self.others, 0.0, 0.0, secure, coercion, in_area))
+        self.hamas.remove_weapons(
+            decommissioning(
+                self.hamas,
+                self.spec.hamas.consent_decommission_rate.value,
+                compliance,
+                secure,
+                coercion,
+                in_area,
+            )
+        )
+        self.others.remove_weapons(
+            decommissioning(self.others, 0.0, 0.0, secure, coercion, in_area)
+        )
         after = self.hamas.decommissioned + self.others.decommissioned
         self.week.weapons_decommissioned_share += (after - before) / max(total_before, 1.0)
         self._sync_armed()
 
     def _take_recruits(self, recruits: FloatGrid) -> None:
         attrition = self.ground.spec.recruitment.attrition_per_day.value
-        for arsenal, share in ((self.hamas, HAMAS_RECRUIT_SHARE), (self.others, 1 - HAMAS_RECRUIT_SHARE)):
+        for arsenal, share in (
+            (self.hamas, HAMAS_RECRUIT_SHARE),
+            (self.others, 1 - HAMAS_RECRUIT_SHARE),
+        ):
             arsenal.fighters *= 1.0 - attrition
             arsenal.recruit(recruits * share)
 
@@ -378,8 +410,13 @@ class GazaModel(mesa.Model):
     # -- records and politics -------------------------------------------------------------------
 
     def _record(
-        self, day: int, violence: DayViolence, troops: np.ndarray, secure: np.ndarray,
-        aid: dict[str, float], rebuilt: float,
+        self,
+        day: int,
+        violence: DayViolence,
+        troops: np.ndarray,
+        secure: np.ndarray,
+        aid: dict[str, float],
+        rebuilt: float,
     ) -> None:
         population = self.ground.field("population")
         people = max(float(population.sum()), 1.0)
@@ -426,13 +463,18 @@ class GazaModel(mesa.Model):
             self.week = WeekEvents()
 
 
-def _ground_spec_for(scenario: Scenario) -> object:
+def _ground_spec_for(scenario: Scenario) -> GroundSpec:
     """The ground spec, with the IDF's starting line and the armed groups from the scenario."""
     ground = scenario.ground
     recruitment = ground.recruitment.model_copy(
-        update={"initial_armed": ground.recruitment.initial_armed.model_copy(
-            update={"value": scenario.hamas.fighters.value + scenario.other_armed_groups.fighters.value}
-        )}
+        update={
+            "initial_armed": ground.recruitment.initial_armed.model_copy(
+                update={
+                    "value": scenario.hamas.fighters.value
+                    + scenario.other_armed_groups.fighters.value
+                }
+            )
+        }
     )
     return ground.model_copy(
         update={"yellow_line_share": scenario.idf.held_share, "recruitment": recruitment}

@@ -76,7 +76,9 @@ def summarise(daily: pd.DataFrame, collapse_day: int | None, horizon: int) -> di
     survival curves need.
     """
     last = daily.iloc[-1]
-    initial_weapons = float(daily["weapons_remaining"].iloc[0] + daily["weapons_decommissioned"].iloc[0])
+    initial_weapons = float(
+        daily["weapons_remaining"].iloc[0] + daily["weapons_decommissioned"].iloc[0]
+    )
     summary: dict[str, Any] = {
         "ceasefire_collapsed": collapse_day is not None,
         "days_to_collapse": float(collapse_day if collapse_day is not None else horizon),
@@ -90,7 +92,8 @@ def summarise(daily: pd.DataFrame, collapse_day: int | None, horizon: int) -> di
         "final_police_officers": float(last["police_officers"]),
         "secure_population_share_final": float(last["secure_population_share"]),
         "secure_population_share_mean": float(daily["secure_population_share"].mean()),
-        "weapons_decommissioned_share": float(last["weapons_decommissioned"]) / max(initial_weapons, 1.0),
+        "weapons_decommissioned_share": float(last["weapons_decommissioned"])
+        / max(initial_weapons, 1.0),
         "aid_delivered_share_mean": float(daily["aid_delivered_share"].mean()),
         "reconstruction_share_final": float(last["reconstruction_share"]),
         "legitimacy_mean": float(daily["legitimacy"].mean()),

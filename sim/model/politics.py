@@ -91,8 +91,10 @@ class Politics:
                 "day": day,
                 "round": record.round,
                 "events": asdict(events),
-                "shocks": [f"{s.actor}.{s.dimension}: {s.mode.value} {s.value:+.2f} ({s.reason})"
-                           for s in shocks],
+                "shocks": [
+                    f"{s.actor}.{s.dimension}: {s.mode.value} {s.value:+.2f} ({s.reason})"
+                    for s in shocks
+                ],
                 "movers": list(record.movers),
                 **{f"forecast_{k}": v for k, v in record.forecast.items()},
                 "branches": dict(record.branches),
@@ -105,26 +107,44 @@ class Politics:
         c = self.coupling
         shocks: list[Shock] = []
 
-        def add(actor: str, dimension: str, delta: float, reason: str, salience: bool = False) -> None:
+        def add(
+            actor: str, dimension: str, delta: float, reason: str, salience: bool = False
+        ) -> None:
             if actor in self.actors and abs(delta) > 1e-9:
                 make = Shock.salience if salience else Shock.position
                 shocks.append(make(actor, dimension, delta, mode=ShockMode.ADD, reason=reason))
 
         for contributor, deaths in events.isf_deaths.items():
-            add(contributor, MANDATE, -c.contributor_mandate_shift_per_death.value * deaths,
-                f"{deaths:.0f} of its troops killed")
+            add(
+                contributor,
+                MANDATE,
+                -c.contributor_mandate_shift_per_death.value * deaths,
+                f"{deaths:.0f} of its troops killed",
+            )
         if events.idf_deaths:
-            add("israel", WITHDRAWAL, -c.israel_withdrawal_shift_per_death.value * events.idf_deaths,
-                f"{events.idf_deaths:.0f} IDF deaths")
+            add(
+                "israel",
+                WITHDRAWAL,
+                -c.israel_withdrawal_shift_per_death.value * events.idf_deaths,
+                f"{events.idf_deaths:.0f} IDF deaths",
+            )
         harm = events.strike_civilian_deaths
         if harm:
             for actor in ARAB_STATES:
-                add(actor, WITHDRAWAL, c.arab_withdrawal_shift_per_100_deaths.value * harm / 100,
-                    f"{harm:.0f} civilians killed in strikes")
+                add(
+                    actor,
+                    WITHDRAWAL,
+                    c.arab_withdrawal_shift_per_100_deaths.value * harm / 100,
+                    f"{harm:.0f} civilians killed in strikes",
+                )
         if events.weapons_decommissioned_share:
             shift = c.israel_withdrawal_shift_per_decommissioned.value
-            add("israel", WITHDRAWAL, shift * events.weapons_decommissioned_share * 100,
-                "weapons decommissioned")
+            add(
+                "israel",
+                WITHDRAWAL,
+                shift * events.weapons_decommissioned_share * 100,
+                "weapons decommissioned",
+            )
         if events.ceasefire_collapsed:
             add("hamas", DISARMAMENT, -c.collapse_hamas_shift.value, "ceasefire collapsed")
             add("israel", WITHDRAWAL, -c.collapse_israel_shift.value, "ceasefire collapsed")

@@ -110,8 +110,13 @@ class Territory:
     # -- the force's sectors -------------------------------------------------------------------
 
     def expand(
-        self, day: int, effective_troops: float, population: FloatGrid, consent: float,
-        can_coerce: bool, fighters: FloatGrid,
+        self,
+        day: int,
+        effective_troops: float,
+        population: FloatGrid,
+        consent: float,
+        can_coerce: bool,
+        fighters: FloatGrid,
     ) -> bool:
         """Take the next sector if it is due and holdable; return whether one was taken."""
         state = self.sectors

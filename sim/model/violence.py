@@ -73,8 +73,11 @@ class DayViolence:
     def incidents(self) -> float:
         """Attacks of every kind plus reprisals."""
         return (
-            self.attacks_on_isf + self.attacks_on_police + self.attacks_on_idf
-            + self.attacks_on_rivals + self.reprisals
+            self.attacks_on_isf
+            + self.attacks_on_police
+            + self.attacks_on_idf
+            + self.attacks_on_rivals
+            + self.reprisals
         )
 
 
@@ -101,7 +104,11 @@ def group_attacks(
 ) -> FloatGrid:
     """Attacks per target and cell for one group: ``(4, rows, cols)`` Poisson draws."""
     mean = (
-        group.attack_rate.value / 1000.0 * (1.0 - compliance) * fighters * (1.0 - deter)
+        group.attack_rate.value
+        / 1000.0
+        * (1.0 - compliance)
+        * fighters
+        * (1.0 - deter)
         * (0.5 + grievance)
     )
     weights = exposure.stacked
@@ -111,7 +118,10 @@ def group_attacks(
 
 
 def reprisals(
-    rng: np.random.Generator, group: ArmedGroup, fighters: FloatGrid, deter: FloatGrid,
+    rng: np.random.Generator,
+    group: ArmedGroup,
+    fighters: FloatGrid,
+    deter: FloatGrid,
     cooperation: FloatGrid,
 ) -> FloatGrid:
     """Reprisals against people accused of collaborating; more where people work with the force."""
@@ -160,8 +170,12 @@ class Arsenal:
 
 
 def decommissioning(
-    arsenal: Arsenal, consent_rate: float, compliance: float, secure: BoolGrid,
-    coercion_rate: float, force_deter: FloatGrid,
+    arsenal: Arsenal,
+    consent_rate: float,
+    compliance: float,
+    secure: BoolGrid,
+    coercion_rate: float,
+    force_deter: FloatGrid,
 ) -> FloatGrid:
     """Weapons handed in (consent, where secure) plus seized (coercion, by deterrence)."""
     consent = arsenal.weapons * consent_rate * compliance * secure

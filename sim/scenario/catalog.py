@@ -66,7 +66,9 @@ def _description(info: FieldInfo | None) -> str | None:
     return info.description if info is not None else None
 
 
-def field_at(model_cls: type[BaseModel], path: FieldPath) -> tuple[type[Any] | None, FieldInfo | None]:
+def field_at(
+    model_cls: type[BaseModel], path: FieldPath
+) -> tuple[type[Any] | None, FieldInfo | None]:
     """The annotation and field info that the schema expects at ``path``.
 
     Dict keys and list indices are stepped through; returns ``(None, None)`` where the path

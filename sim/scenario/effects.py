@@ -168,7 +168,8 @@ class EffectsSpec(Strict):
         "Days an IDF re-entry lasts before handing back", "days", assumed(30, 7, 120)
     )
     withdrawal_days: Sourced[Annotated[int, Field(ge=1, le=365)]] = unit_field(
-        "Days a contingent takes to leave once its contributor decides to", "days",
+        "Days a contingent takes to leave once its contributor decides to",
+        "days",
         assumed(30, 7, 90),
     )
     escort_effectiveness: Sourced[Fraction] = unit_field(
@@ -177,6 +178,7 @@ class EffectsSpec(Strict):
     war_strikes_per_day: Sourced[Annotated[float, Field(ge=0, le=1000)]] = unit_field(
         "IDF strikes per day once the ceasefire has collapsed",
         "strikes/day",
-        assumed(15.0, 5.0, 50.0, note="~100 deaths/day in 2023-25 with the default harm per strike"),
+        assumed(
+            15.0, 5.0, 50.0, note="~100 deaths/day in 2023-25 with the default harm per strike"
+        ),
     )
-

@@ -51,6 +51,15 @@ class Caveats(Strict):
     )
 
 
+class OutcomeCondition(Strict):
+    """A political outcome a contingent needs before it deploys (e.g. Turkey's participation)."""
+
+    dimension: Slug = Field(description="Bargaining dimension id.")
+    at_least: Sourced[Annotated[float, Field(ge=0.0, le=100.0)]] = unit_field(
+        "Lowest forecast on the dimension at which the contingent deploys", "0-100 scale"
+    )
+
+
 class Contributor(Strict):
     """A national contingent of the stabilization force."""
 
@@ -74,6 +83,9 @@ class Contributor(Strict):
         None,
         description="Bargaining branch that keeps this contingent out, e.g. "
         "'no_turkish_contingent' when Israel's veto holds.",
+    )
+    requires_outcome: OutcomeCondition | None = Field(
+        None, description="A bargaining outcome the contingent needs to deploy or to stay."
     )
 
 

@@ -120,7 +120,9 @@ def _resolve_loaded(
         data = {}
     if not isinstance(data, dict):
         raise ScenarioError.single(
-            loaded.file, "a scenario must be a mapping of sections", line=1,
+            loaded.file,
+            "a scenario must be a mapping of sections",
+            line=1,
             hint="start with 'metadata:' or 'extends: base.yaml'",
         )
     parents = _extends_list(data.pop("extends", None), loaded)
@@ -130,8 +132,10 @@ def _resolve_loaded(
         if parent_path in stack:
             cycle = " -> ".join(p.name for p in [*stack, parent_path])
             raise ScenarioError.single(
-                loaded.file, f"'extends' makes a cycle: {cycle}",
-                line=loaded.lines.get(("extends",)), path="extends",
+                loaded.file,
+                f"'extends' makes a cycle: {cycle}",
+                line=loaded.lines.get(("extends",)),
+                path="extends",
                 hint="remove one of the extends links",
             )
         if len(stack) >= MAX_EXTENDS_DEPTH:
@@ -152,8 +156,11 @@ def _extends_list(value: Any, loaded: LoadedYaml) -> list[str]:
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         raise ScenarioError.single(
-            loaded.file, "'extends' must be a file name or a list of file names",
-            line=loaded.lines.get(("extends",)), path="extends", hint="e.g. extends: base.yaml",
+            loaded.file,
+            "'extends' must be a file name or a list of file names",
+            line=loaded.lines.get(("extends",)),
+            path="extends",
+            hint="e.g. extends: base.yaml",
         )
     return names
 
@@ -163,14 +170,20 @@ def _locate_parent(name: str, folder: Path, roots: list[Path], loaded: LoadedYam
     candidate = (folder / name).resolve()
     if not any(candidate.is_relative_to(root) for root in roots):
         raise ScenarioError.single(
-            loaded.file, f"'extends: {name}' points outside the scenarios folder",
-            line=line, path="extends", hint="extend a file inside scenarios/ (e.g. base.yaml)",
+            loaded.file,
+            f"'extends: {name}' points outside the scenarios folder",
+            line=line,
+            path="extends",
+            hint="extend a file inside scenarios/ (e.g. base.yaml)",
         )
     if not candidate.is_file():
         known = sorted(p.name for p in folder.glob("*.yaml"))
         raise ScenarioError.single(
-            loaded.file, f"'extends: {name}': no such file in {folder}",
-            line=line, path="extends", hint=f"available: {', '.join(known) or 'none'}",
+            loaded.file,
+            f"'extends: {name}': no such file in {folder}",
+            line=line,
+            path="extends",
+            hint=f"available: {', '.join(known) or 'none'}",
         )
     return candidate
 
@@ -185,7 +198,9 @@ def _merge_into(
 
 
 def _merge_mapping(
-    base: dict[str, Any], override: dict[str, Any], path: FieldPath,
+    base: dict[str, Any],
+    override: dict[str, Any],
+    path: FieldPath,
     origins: dict[FieldPath, tuple[str, int]],
 ) -> None:
     for key, value in override.items():
@@ -205,9 +220,9 @@ def _merge_mapping(
 def _present(data: Any, path: FieldPath) -> bool:
     node = data
     for part in path:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             node = node[part]
         else:
             return False
@@ -229,8 +244,11 @@ def check_source_ids(scenario: Scenario, resolved: ResolvedDocument | None = Non
 
     for i, doc in enumerate(scenario.metadata.follows):
         if doc not in documents:
-            report(("metadata", "follows", i), f"unknown document '{doc}'",
-                   f"use one of {sorted(documents)}")
+            report(
+                ("metadata", "follows", i),
+                f"unknown document '{doc}'",
+                f"use one of {sorted(documents)}",
+            )
     for item in iter_sourced(scenario):
         for j, source_id in enumerate(item.sourced.source or []):
             if source_id not in registry:

@@ -56,13 +56,14 @@ class Sourced[T](BaseModel):
                 "give exactly one provenance: 'source: [claim ids]' or 'assumption: [low, high]'"
             )
         if self.assumption is not None:
-            low, high = self.assumption
-            if isinstance(low, (int, float)) and isinstance(high, (int, float)):
-                if low > high:
+            low, high, value = self.assumption[0], self.assumption[1], self.value
+            if isinstance(low, int | float) and isinstance(high, int | float):
+                if float(low) > float(high):
                     raise ValueError(f"assumption range [{low}, {high}] has low > high")
-                value = self.value
-                if isinstance(value, (int, float)) and not (low <= value <= high):
-                    raise ValueError(f"value {value} lies outside its assumption range [{low}, {high}]")
+                if isinstance(value, int | float) and not float(low) <= float(value) <= float(high):
+                    raise ValueError(
+                        f"value {value} lies outside its assumption range [{low}, {high}]"
+                    )
         return self
 
     @property

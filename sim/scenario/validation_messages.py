@@ -45,7 +45,10 @@ def _explain(error: Any, path: FieldPath, model_cls: type[BaseModel]) -> tuple[s
         suffix = f" (unit: {unit})" if unit else ""
         return f"{message}; got {error.get('input')!r}{suffix}", "give a value inside the bounds"
     if kind in {"model_type", "dict_type"} and _is_sourced(annotation):
-        return f"expected a sourced value, got {error.get('input')!r}", f"write it as {SOURCED_SHAPE}"
+        return (
+            f"expected a sourced value, got {error.get('input')!r}",
+            f"write it as {SOURCED_SHAPE}",
+        )
     if kind in {"enum", "literal_error"}:
         return message, "use one of the listed values"
     if kind.endswith("_parsing") or kind.endswith("_type"):

@@ -63,7 +63,9 @@ def read_text(path: Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
 def decode_text(raw: bytes, name: str) -> str:
     """Decode bytes as UTF-8 text, refusing binary content."""
     if b"\x00" in raw:
-        raise ScenarioError.single(name, "binary file (contains NUL bytes)", hint="give a YAML text file")
+        raise ScenarioError.single(
+            name, "binary file (contains NUL bytes)", hint="give a YAML text file"
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -126,7 +128,7 @@ def _refuse_anchors(text: str, name: str) -> None:
                 raise ScenarioError.single(
                     name,
                     f"YAML anchors and aliases ('&{anchor}', '*{anchor}') are not allowed",
-                    line=event.start_mark.line + 1,
+                    line=event.start_mark.line + 1 if event.start_mark else None,
                     hint="write the values out, or use 'extends:' to share a base scenario",
                 )
     except yaml.YAMLError:
@@ -161,7 +163,9 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self.problem(key_node, path, "YAML merge keys ('<<') are not allowed", "use extends:")
+                self.problem(
+                    key_node, path, "YAML merge keys ('<<') are not allowed", "use extends:"
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problem(key_node, path, "mapping keys must be plain text", "use a simple key")

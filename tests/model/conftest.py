@@ -1,0 +1,56 @@
+"""Shared helpers for the model tests: scenario loading, overrides, and replicated runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sim.model.run import run_scenario
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.schema import Scenario
+
+
+@cache
+def shipped(name: str) -> Scenario:
+    """A shipped scenario by file name (relative to scenarios/)."""
+    return load_scenario(SCENARIOS_DIR / name)
+
+
+def override(scenario: Scenario, changes: dict[tuple[Any, ...], Any]) -> Scenario:
+    """A copy of ``scenario`` with values set at the given paths (validated again)."""
+    data = scenario.model_dump(mode="python")
+    for path, value in changes.items():
+        node = data
+        for part in path[:-1]:
+            node = node[part]
+        node[path[-1]] = value
+        if path[-1] == "value" and node.get("assumption") is not None:
+            low, high = node["assumption"]
+            node["assumption"] = (min(low, value), max(high, value))  # a what-if beyond the range
+    return Scenario.model_validate(data)
+
+
+def outcomes(scenario: Scenario, key: str, seeds: range) -> np.ndarray:
+    """One summary outcome over several seeds."""
+    return np.array([float(run_scenario(scenario, seed).summary[key]) for seed in seeds])
+
+
+def clearly_less(low: np.ndarray, high: np.ndarray) -> bool:
+    """Whether ``low`` is below ``high`` by more than twice the standard error of the difference.
+
+    Runs are paired by seed (common random numbers), so the error is that of the paired
+    differences; the tolerance comes from the replications themselves, not a fixed number.
+    """
+    diff = high - low
+    error = float(diff.std(ddof=1) / np.sqrt(diff.size))
+    return float(diff.mean()) > 2.0 * error
+
+
+@pytest.fixture
+def run() -> Callable[..., Any]:
+    """The library's run function (a fixture so tests read like the API)."""
+    return run_scenario

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sim import cli_scenario
+from sim import cli_bargain, cli_ground, cli_scenario
 from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app.command()(cli_scenario.validate)
 app.command()(cli_scenario.schema)
 app.command()(cli_scenario.show)
 app.command()(cli_scenario.sources)
+app.command()(cli_bargain.bargain)
+app.command()(cli_ground.epstein)
+app.command("ground-map")(cli_ground.ground_map)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -57,8 +57,11 @@ def validate(
             err.print(f"[red]invalid[/red] {file}")
             report_problems(exc)
             continue
-        out.print(f"[green]ok[/green]      {file}  ({scenario.metadata.name}, "
-                  f"hash {scenario_hash(scenario)[:12]})", highlight=False)
+        out.print(
+            f"[green]ok[/green]      {file}  ({scenario.metadata.name}, "
+            f"hash {scenario_hash(scenario)[:12]})",
+            highlight=False,
+        )
     if failed:
         err.print(f"{failed} of {len(files)} file(s) invalid")
         raise typer.Exit(2)

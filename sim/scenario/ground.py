@@ -195,7 +195,7 @@ class LegitimacyTable(ForceTable):
     idf: Sourced[Fraction] = unit_field(
         "Legitimacy of the IDF as occupier",
         "fraction",
-        assumed(0.05, 0.0, 0.2, note="occupying army after a war with >70,000 dead (fact.deaths)"),
+        assumed(0.05, 0.0, 0.2, note="occupier after a war with >70,000 dead (fact.deaths_2025)"),
     )
     hamas: Sourced[Fraction] = unit_field(
         "Legitimacy of Hamas's de facto authority",
@@ -413,9 +413,7 @@ class BaselineSpec(_Strict):
     aid_coverage: Sourced[Annotated[float, Field(ge=0.0, le=3.0)]] = unit_field(
         "Aid delivered as a share of daily need",
         "fraction",
-        assumed(
-            0.6, 0.2, 1.2, note="90-600 trucks/day against ~500 before the war (fact.aid_trucks)"
-        ),
+        assumed(0.6, 0.2, 1.2, note="90-600 trucks/day vs ~500 pre-war (fact.aid_trucks_reported)"),
     )
     initial_stock_days: Sourced[Days] = unit_field(
         "Aid stock at the start, in days of need", "days", assumed(7.0, 0.0, 30.0)

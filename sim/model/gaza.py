@@ -97,6 +97,8 @@ class GazaModel(mesa.Model):
         self._weekly_incidents: list[float] = []
         self._planned = sum(c.planned_strength(10**6) for c in self.contingents) or 1.0
         self._sync_armed()
+        self._harm_by_cell = np.zeros(self.geometry.shape)
+        self._incidents_by_cell = np.zeros(self.geometry.shape)
 
     # -- the day ---------------------------------------------------------------------------
 
@@ -277,6 +279,8 @@ class GazaModel(mesa.Model):
         self._strikes(out, harm, rng)
         out.civilian_deaths = float(harm.sum())
         out.harm_by_cell = harm
+        self._harm_by_cell = harm
+        self._incidents_by_cell = crossfire + executed
         return out
 
     def _tally(
@@ -408,6 +412,23 @@ class GazaModel(mesa.Model):
         self.ground.field("armed")[...] = self.hamas.fighters + self.others.fighters
 
     # -- records and politics -------------------------------------------------------------------
+
+    def map_fields(self) -> dict[str, FloatGrid]:
+        """Today's per-cell fields for map snapshots (see :mod:`sim.model.maps`)."""
+        population = self.ground.field("population")
+        return {
+            "controller": self.ground.controller.astype(float),
+            "incidents": self._incidents_by_cell,
+            "civilian_deaths": self._harm_by_cell,
+            "aid_days": np.divide(
+                self.ground.field("aid_stock"),
+                population,
+                out=np.zeros_like(population),
+                where=population > 0,
+            ),
+            "grievance": self.ground.field("grievance"),
+            "population": population / self.geometry.cell_area_km2,
+        }
 
     def _record(
         self,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.model.gaza import GazaModel
+from sim.model.maps import MapSnapshots
 from sim.model.outcomes import summarise
 from sim.scenario.schema import Scenario
 
@@ -29,17 +30,23 @@ class RunResult:
         summary: One flat row of per-run outcomes.
         daily: One row per day (``None`` unless requested).
         politics: The weekly political log (``None`` unless daily records were requested).
+        maps: Per-cell snapshots (``None`` unless ``record_maps`` was given).
         timings: Seconds spent per sub-model.
     """
 
     summary: dict[str, float | bool]
     daily: pd.DataFrame | None = None
     politics: pd.DataFrame | None = None
+    maps: MapSnapshots | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
 
 def run_scenario(
-    scenario: Scenario, seed: int | np.random.SeedSequence | None = 0, *, record_daily: bool = False
+    scenario: Scenario,
+    seed: int | np.random.SeedSequence | None = 0,
+    *,
+    record_daily: bool = False,
+    record_maps: int | None = None,
 ) -> RunResult:
     """Simulate one replication of ``scenario`` over its horizon.
 
@@ -47,14 +54,20 @@ def run_scenario(
         scenario: A validated scenario.
         seed: Seed of the replication (an int, or a ``SeedSequence`` spawned per replication).
         record_daily: Also return the daily series and the political log.
+        record_maps: Record per-cell map snapshots every this many days.
 
     Returns:
         The per-run summary, and the daily series when asked.
     """
     start = time.perf_counter()
     model = GazaModel(scenario, seed)
-    for _ in range(scenario.metadata.horizon_days):
+    maps = MapSnapshots(model.geometry, record_maps) if record_maps else None
+    for day in range(scenario.metadata.horizon_days):
         model.step()
+        if maps is not None and (
+            day % maps.every == 0 or day == scenario.metadata.horizon_days - 1
+        ):
+            maps.add(day, model.map_fields(), model.territory.idf_held)
     daily = model.recorder.frame()
     summary = summarise(daily, model.ceasefire.collapse_day, scenario.metadata.horizon_days)
     politics = pd.DataFrame(model.politics.log) if record_daily else None
@@ -62,6 +75,7 @@ def run_scenario(
         summary=summary,
         daily=daily if record_daily else None,
         politics=politics,
+        maps=maps,
         timings={"total": time.perf_counter() - start},
     )
     del model

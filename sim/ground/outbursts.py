@@ -10,7 +10,7 @@ Example:
     >>> activations = np.array([0, 60, 30, 0, 0, 0, 80, 0])
     >>> stats = outburst_stats(active, activations)
     >>> stats.count, stats.waits.tolist(), stats.sizes.tolist()
-    (2, [4], [90, 80])
+    (2, [3], [90, 80])
 """
 
 from __future__ import annotations

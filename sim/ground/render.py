@@ -5,7 +5,7 @@ Example:
     >>> from sim.ground.model import GroundModel
     >>> buffer = io.BytesIO()
     >>> render_map(GroundModel(seed=1), "population", buffer)
-    >>> buffer.getvalue()[:4] == b"\\x89PNG"
+    >>> buffer.getvalue()[:4] == b"\x89PNG"
     True
 """
 

@@ -1,0 +1,177 @@
+"""Summary statistics for replicated runs: bands, paired differences, bootstrap intervals.
+
+Replications pair across scenarios by seed (common random numbers), so a scenario's effect is
+estimated from per-replication differences, which cancel most of the run-to-run noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.outcomes import outcome_info
+
+BAND = (0.1, 0.9)
+Z_95 = 1.959963984540054
+
+
+def scenario_bands(summary: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Median, 10-90% band, mean and count of each outcome per scenario (tidy)."""
+    rows = []
+    for scenario, group in summary.groupby("scenario", sort=False):
+        for outcome in outcomes:
+            values = group[outcome].astype(float).dropna().to_numpy()
+            rows.append({"scenario": scenario, "outcome": outcome, **describe(values)})
+    return pd.DataFrame(rows)
+
+
+def describe(values: np.ndarray) -> dict[str, float]:
+    """n, mean, median and the 10-90% band of ``values`` (NaN when empty)."""
+    if values.size == 0:
+        return {"n": 0, "mean": math.nan, "median": math.nan, "p10": math.nan, "p90": math.nan}
+    low, median, high = np.quantile(values, [BAND[0], 0.5, BAND[1]])
+    return {
+        "n": int(values.size),
+        "mean": float(values.mean()),
+        "median": float(median),
+        "p10": float(low),
+        "p90": float(high),
+    }
+
+
+def bootstrap_mean_ci(
+    values: np.ndarray, *, level: float = 0.95, resamples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """Percentile bootstrap interval for the mean of ``values``.
+
+    Args:
+        values: One number per replication (e.g. paired differences).
+        level: Coverage of the interval.
+        resamples: Bootstrap resamples.
+        seed: Seed of the resampling (results are reproducible).
+
+    Returns:
+        ``(low, high)``; NaNs for fewer than two values.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.size < 2:
+        return math.nan, math.nan
+    rng = np.random.default_rng(seed)
+    means = np.empty(resamples)
+    chunk = max(1, 2_000_000 // values.size)  # bound memory for large samples
+    for start in range(0, resamples, chunk):
+        stop = min(resamples, start + chunk)
+        picks = rng.integers(0, values.size, size=(stop - start, values.size))
+        means[start:stop] = values[picks].mean(axis=1)
+    tail = (1.0 - level) / 2.0
+    low, high = np.quantile(means, [tail, 1.0 - tail])
+    return float(low), float(high)
+
+
+def paired_frame(summary: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Outcome values with one row per replication and one column per scenario."""
+    return summary.pivot_table(
+        index="replication", columns="scenario", values=outcome, aggfunc="first", sort=False
+    ).astype(float)
+
+
+def paired_differences(
+    summary: pd.DataFrame,
+    baseline: str,
+    outcomes: Sequence[str],
+    *,
+    level: float = 0.95,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Differences (scenario - baseline) paired by replication, with bootstrap intervals.
+
+    Columns: ``scenario, outcome, better, n_pairs, mean_diff, median_diff, ci_low, ci_high,
+    p_better, reps_needed, resolved``. ``p_better`` is the share of replications in which the
+    scenario did better than the baseline (ties count half; for outcomes without a direction,
+    the share in which it was higher). ``reps_needed`` estimates how many pairs would make the
+    interval narrower than the difference; ``resolved`` says whether the interval excludes 0.
+    """
+    scenarios = [s for s in summary["scenario"].unique() if s != baseline]
+    if baseline not in set(summary["scenario"]):
+        raise ValueError(
+            f"baseline {baseline!r} is not among the scenarios: "
+            f"{', '.join(map(str, summary['scenario'].unique()))}"
+        )
+    rows = []
+    for outcome in outcomes:
+        table = paired_frame(summary, outcome)
+        for scenario in scenarios:
+            pairs = table[[scenario, baseline]].dropna()
+            diffs = (pairs[scenario] - pairs[baseline]).to_numpy()
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "outcome": outcome,
+                    **difference_row(diffs, outcome, level, resamples, seed),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def difference_row(
+    diffs: np.ndarray, outcome: str, level: float, resamples: int, seed: int
+) -> dict[str, object]:
+    """Statistics of one set of paired differences."""
+    better = outcome_info(outcome).better
+    n = int(diffs.size)
+    if n == 0:
+        return {
+            "better": better,
+            "n_pairs": 0,
+            "mean_diff": math.nan,
+            "median_diff": math.nan,
+            "ci_low": math.nan,
+            "ci_high": math.nan,
+            "p_better": math.nan,
+            "reps_needed": math.nan,
+            "resolved": False,
+        }
+    low, high = bootstrap_mean_ci(diffs, level=level, resamples=resamples, seed=seed)
+    mean = float(diffs.mean())
+    return {
+        "better": better,
+        "n_pairs": n,
+        "mean_diff": mean,
+        "median_diff": float(np.median(diffs)),
+        "ci_low": low,
+        "ci_high": high,
+        "p_better": probability_better(diffs, better),
+        "reps_needed": replications_needed(diffs),
+        "resolved": bool(n >= 2 and (low > 0 or high < 0)),
+    }
+
+
+def probability_better(diffs: np.ndarray, better: str | None) -> float:
+    """Share of pairs in which the scenario beats the baseline (ties count half)."""
+    if diffs.size == 0:
+        return math.nan
+    sign = -1.0 if better == "lower" else 1.0
+    wins = np.count_nonzero(sign * diffs > 0)
+    ties = np.count_nonzero(diffs == 0)
+    return float((wins + 0.5 * ties) / diffs.size)
+
+
+def replications_needed(diffs: np.ndarray, z: float = Z_95) -> float:
+    """Pairs needed for a 95% interval half-width below the observed mean difference.
+
+    ``inf`` when the mean difference is zero (no number of replications resolves it); NaN for
+    fewer than two pairs.
+    """
+    if diffs.size < 2:
+        return math.nan
+    spread = float(np.std(diffs, ddof=1))
+    mean = abs(float(np.mean(diffs)))
+    if spread == 0.0:
+        return 2.0 if mean > 0 else math.inf
+    if mean == 0.0:
+        return math.inf
+    return float(math.ceil((z * spread / mean) ** 2))

@@ -122,10 +122,7 @@ class BargainingEngine:
         self._table = ActorTable.build(
             actors, dimensions, capability, position, salience, accommodation
         )
-        self._vetoes = VetoBook(dict(vetoes or {}), list(dimensions))
-        unknown = {v.holder for v in self._vetoes.vetoes.values()} - set(self._table.actors)
-        if unknown:
-            raise ValueError(f"veto holders {sorted(unknown)} are not actors")
+        self._vetoes = VetoBook(dict(vetoes or {}), list(dimensions), list(self._table.actors))
         self.record = RecordLevel(record)
         self._turn = 0
         self._perception: Perception | None = None
@@ -426,7 +423,11 @@ class BargainingEngine:
             power,
         )
         return Bargains(
-            initiators, receivers, p, self._vetoes.project(new_i), self._vetoes.project(new_j)
+            initiators,
+            receivers,
+            p,
+            self._vetoes.project(new_i, initiators),
+            self._vetoes.project(new_j, receivers),
         )
 
     def _stopping_rule_met(self) -> bool:

@@ -8,8 +8,9 @@ Semantics (this project's addition to KTAB):
   and the reported outcome (the forecast) is clipped into it too. The branch is ``bounded``.
 * If the intersection is empty, no outcome is acceptable to all veto holders: the dimension's
   branch is the vetoes' ``blocked_branch`` (e.g. ``no_mandate``) and its outcome is their
-  ``blocked_outcome``. Bargaining on the dimension goes on unconstrained (the actors still hold
-  and trade views), but it no longer decides the outcome.
+  ``blocked_outcome``. Bargaining on the dimension goes on (the actors still hold and trade
+  views) but no longer decides the outcome; each enforced veto holder's new positions stay
+  inside its own interval (a holder never agrees to what it vetoes), the others move freely.
 * A dimension whose vetoes are all unenforced is ``open``; so is one with no veto at all.
 
 Enforcement can change between rounds (:class:`~sim.bargaining.shocks.VetoShock`), e.g. when US
@@ -75,13 +76,17 @@ class DimensionStatus:
 class VetoBook:
     """The vetoes of one engine, and the constraint they impose on each dimension."""
 
-    def __init__(self, vetoes: dict[str, Veto], dimensions: list[str]) -> None:
+    def __init__(self, vetoes: dict[str, Veto], dimensions: list[str], actors: list[str]) -> None:
         for veto in vetoes.values():
             if veto.dimension not in dimensions:
                 raise ValueError(f"veto {veto.id!r}: unknown dimension {veto.dimension!r}")
+            if veto.holder not in actors:
+                raise ValueError(f"veto {veto.id!r}: holder {veto.holder!r} is not an actor")
         self._vetoes = dict(vetoes)
         self._dimensions = list(dimensions)
+        self._actors = list(actors)
         self._status = self._compute()
+        self._bounds = self._actor_bounds()
 
     @property
     def vetoes(self) -> dict[str, Veto]:
@@ -95,6 +100,7 @@ class VetoBook:
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
         self._status = self._compute()
+        self._bounds = self._actor_bounds()
         return before
 
     def status(self) -> dict[str, DimensionStatus]:
@@ -105,13 +111,12 @@ class VetoBook:
         """Branch name per dimension."""
         return {dim: st.branch for dim, st in self._status.items()}
 
-    def project(self, positions: FloatArray) -> FloatArray:
-        """Clip positions ``(m, dims)`` in [0, 1] units into each bounded dimension's interval."""
-        bounds = self._unit_bounds()
-        if bounds is None:
+    def project(self, positions: FloatArray, actors: np.ndarray) -> FloatArray:
+        """Clip bargain positions ``(m, dims)`` ([0, 1] units) proposed to ``actors`` ``(m,)``."""
+        if self._bounds is None:
             return positions
-        low, high = bounds
-        return np.clip(positions, low, high)
+        low, high = self._bounds
+        return np.clip(positions, low[actors], high[actors])
 
     def constrain_outcome(self, dimension: str, value: float) -> float:
         """The outcome on ``dimension`` (0-100) given the unconstrained value."""
@@ -122,13 +127,24 @@ class VetoBook:
             return float(min(max(value, st.low), st.high))
         return value
 
-    def _unit_bounds(self) -> tuple[FloatArray, FloatArray] | None:
-        statuses = [self._status[d] for d in self._dimensions]
-        if all(st.low is None for st in statuses):
-            return None
-        low = np.array([st.low if st.low is not None else 0.0 for st in statuses]) / 100.0
-        high = np.array([st.high if st.high is not None else 100.0 for st in statuses]) / 100.0
-        return low, high
+    def _actor_bounds(self) -> tuple[FloatArray, FloatArray] | None:
+        """Per actor and dimension, the interval its new positions must lie in ([0, 1] units)."""
+        n, k = len(self._actors), len(self._dimensions)
+        low, high = np.zeros((n, k)), np.ones((n, k))
+        constrained = False
+        for j, dim in enumerate(self._dimensions):
+            st = self._status[dim]
+            if st.low is not None and st.high is not None:
+                low[:, j], high[:, j] = st.low / 100.0, st.high / 100.0
+                constrained = True
+            elif st.outcome is not None:
+                for veto in self._vetoes.values():
+                    if veto.dimension == dim and veto.enforced:
+                        i = self._actors.index(veto.holder)
+                        low[i, j] = max(low[i, j], veto.low / 100.0)
+                        high[i, j] = min(high[i, j], veto.high / 100.0)
+                        constrained = True
+        return (low, high) if constrained else None
 
     def _compute(self) -> dict[str, DimensionStatus]:
         return {dim: self._dimension_status(dim) for dim in self._dimensions}

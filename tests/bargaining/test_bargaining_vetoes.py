@@ -91,3 +91,17 @@ def test_unknown_veto_in_shock() -> None:
     engine = engine_for(("israel_troops",))
     with pytest.raises(KeyError, match="unknown veto"):
         engine.apply(VetoShock("nope", enforced=False))
+
+
+def test_in_a_blocked_dimension_holders_stay_inside_their_own_intervals() -> None:
+    engine = engine_for(("israel_troops", "turkey_floor"))
+    engine.run()
+    took = bargained_positions(engine, "troops")
+    israel = took.query("actor == 'israel'")["position"]
+    turkey = took.query("actor == 'turkey'")["position"]
+    assert israel.between(0.0, 20.0).all()
+    assert turkey.between(40.0, 100.0).all()
+    others = took.query("actor not in ['israel', 'turkey']")["position"]
+    assert len(israel) + len(turkey) > 0 and len(others) > 0
+    # Non-holders are not confined to either interval.
+    assert (others > 20.0).any() or (others < 40.0).any()

@@ -17,6 +17,8 @@ One step is one day:
 
 from __future__ import annotations
 
+import time
+
 import mesa
 import numpy as np
 
@@ -32,12 +34,11 @@ from sim.model.territory import PER_THOUSAND, Territory
 from sim.model.violence import (
     Arsenal,
     DayViolence,
-    Exposure,
+    GroupRates,
+    armed_violence,
     decommissioning,
     deterrence,
-    group_attacks,
     protection,
-    reprisals,
     strike_factor,
 )
 from sim.rng import RandomStreams
@@ -87,6 +88,11 @@ class GazaModel(mesa.Model):
         west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
         self.hamas = Arsenal.spread(scenario.hamas, west)
         self.others = Arsenal.spread(scenario.other_armed_groups, west)
+        self._rates = GroupRates.of(scenario.hamas, scenario.other_armed_groups)
+        order = ("arab_muslim", "hamas_channel", "other")
+        self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
+        self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
+        self._strengths = np.zeros(len(self.contingents))
         self.aid = AidSystem(scenario, self.geometry)
         self.rebuild = Reconstruction(scenario, self.geometry, self.ground.field("damage"))
         self.ceasefire = Ceasefire(self.effects, self.streams["ceasefire"])
@@ -99,11 +105,13 @@ class GazaModel(mesa.Model):
         self._sync_armed()
         self._harm_by_cell = np.zeros(self.geometry.shape)
         self._incidents_by_cell = np.zeros(self.geometry.shape)
+        self.timings: dict[str, float] = {}
 
     # -- the day ---------------------------------------------------------------------------
 
     def step(self) -> None:
         """Advance one day."""
+        clock = time.perf_counter()
         day, levers = self.day, self.politics.levers
         self._apply_branches(levers.branches)
         self._grow_forces(day, levers.governance_support)
@@ -112,10 +120,12 @@ class GazaModel(mesa.Model):
         self._move_lines(day, effective, levers)
         presence, density, force_deter = self._deploy(troops)
         hostility = self._hostility(levers.hamas_compliance)
-        secure = self.territory.secure_cells(density, hostility, self.territory.force_area())
-        self.ground.set_security(presence)
+        secure = self.territory.secure_cells(density, hostility, self._area)
         aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
+        clock = self._lap("forces", clock)
+        self.ground.set_security(presence)
         self.ground.step()
+        clock = self._lap("ground", clock)
         self._take_recruits(self.ground.field("recruits"))
         violence = self._violence(presence, force_deter, self.ground.field("grievance"))
         self._casualties(day, violence, presence)
@@ -131,8 +141,16 @@ class GazaModel(mesa.Model):
             day, violence.incidents, cover, self._guarantor(), levers.hamas_compliance
         )
         self._record(day, violence, troops, secure, aid, rebuilt)
+        clock = self._lap("forces", clock)
         self._politics(day)
+        self._lap("bargaining", clock)
         self.day += 1
+
+    def _lap(self, part: str, since: float) -> float:
+        """Add the time since ``since`` to ``part``'s total; return now."""
+        now = time.perf_counter()
+        self.timings[part] = self.timings.get(part, 0.0) + now - since
+        return now
 
     # -- forces ----------------------------------------------------------------------------
 
@@ -152,12 +170,14 @@ class GazaModel(mesa.Model):
         self.police.train(day, pace=0.5 + governance_support)
 
     def _troops_by_category(self, day: int) -> np.ndarray:
-        """Troops present per ISF category (arab_muslim, hamas_channel, other)."""
-        order = ("arab_muslim", "hamas_channel", "other")
-        totals = np.zeros(3)
+        """Troops present per ISF category (arab_muslim, hamas_channel, other).
+
+        Also keeps today's strength of each contingent, which later steps of the day reuse.
+        """
         lag = self.effects.withdrawal_days.value
-        for contingent in self.contingents:
-            totals[order.index(contingent.category.value)] += contingent.strength(day, lag)
+        self._strengths = np.array([c.strength(day, lag) for c in self.contingents])
+        totals = np.zeros(3)
+        np.add.at(totals, self._category_index, self._strengths)
         return totals
 
     def _effective_troops(self, troops: np.ndarray) -> float:
@@ -186,7 +206,7 @@ class GazaModel(mesa.Model):
         """Personnel per cell, the force's density per 1,000 residents and its deterrence."""
         shape, territory = self.geometry.shape, self.territory
         population = self.ground.field("population")
-        area = territory.force_area()
+        area = self._area = territory.force_area()
         weights = np.where(area, population + 1.0, 0.0)
         share = weights / weights.sum() if weights.sum() > 0 else weights
         personnel = {category: np.zeros(shape) for category in ForceCategory}
@@ -228,10 +248,8 @@ class GazaModel(mesa.Model):
         )
 
     def _coercing_share(self) -> float:
-        lag = self.effects.withdrawal_days.value
-        total = sum(c.strength(self.day, lag) for c in self.contingents)
-        coercing = sum(c.strength(self.day, lag) for c in self.contingents if c.coerces)
-        return coercing / total if total > 0 else 0.0
+        total = float(self._strengths.sum())
+        return float(self._strengths[self._coerces].sum()) / total if total > 0 else 0.0
 
     def _guarantor(self) -> float:
         us = self.spec.forces.us_support.troops.value > 0
@@ -255,23 +273,19 @@ class GazaModel(mesa.Model):
         )
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         protect_civ, protect_battle = self._protection()
-        cooperation = np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0)
-        out = DayViolence()
-        crossfire = np.zeros(self.geometry.shape)
-        executed = np.zeros(self.geometry.shape)
-        for arsenal, group, rivals, comply in (
-            (self.hamas, self.spec.hamas, self.others.fighters, compliance),
-            (self.others, self.spec.other_armed_groups, self.hamas.fighters, 0.0),
-        ):
-            exposure = Exposure.build(isf, personnel[ForceCategory.POLICE], idf_front, rivals)
-            attacks = group_attacks(
-                rng, group, arsenal.fighters, comply, force_deter, grievance, exposure
-            )
-            self._tally(out, attacks, protect_battle, rng)
-            taken = reprisals(rng, group, arsenal.fighters, force_deter, cooperation)
-            out.reprisals += float(taken.sum())
-            crossfire += attacks.sum(axis=0)
-            executed += taken
+        attacks, taken = armed_violence(
+            rng,
+            self._rates,
+            np.stack([self.hamas.fighters, self.others.fighters]),
+            np.array([compliance, 0.0]),
+            force_deter,
+            grievance,
+            np.stack([isf, personnel[ForceCategory.POLICE], idf_front]),
+            np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
+        )
+        out = self._tally(attacks, taken, protect_battle, rng)
+        crossfire = attacks.sum(axis=(0, 1))
+        executed = taken.sum(axis=0)
         executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
         expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
         harm = rng.poisson(expected).astype(float)
@@ -285,22 +299,25 @@ class GazaModel(mesa.Model):
 
     def _tally(
         self,
-        out: DayViolence,
-        attacks: FloatGrid,
+        attacks: np.ndarray,
+        taken: np.ndarray,
         protect_battle: FloatGrid,
         rng: np.random.Generator,
-    ) -> None:
-        """Add one group's attacks to the day's totals and draw the deaths they cause."""
+    ) -> DayViolence:
+        """The day's totals by target, with the deaths the attacks cause."""
         e = self.effects
-        totals = attacks.reshape(4, -1).sum(axis=1)
-        out.attacks_on_isf += float(totals[0])
-        out.attacks_on_police += float(totals[1])
-        out.attacks_on_idf += float(totals[2])
-        out.attacks_on_rivals += float(totals[3])
-        on_isf = float((attacks[0] * protect_battle).sum())
-        out.isf_deaths += float(rng.poisson(on_isf * e.isf_deaths_per_attack.value))
-        out.police_deaths += float(rng.poisson(totals[1] * e.police_deaths_per_attack.value))
-        out.idf_deaths += float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value))
+        totals = attacks.sum(axis=(0, 2, 3))
+        on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
+        return DayViolence(
+            attacks_on_isf=float(totals[0]),
+            attacks_on_police=float(totals[1]),
+            attacks_on_idf=float(totals[2]),
+            attacks_on_rivals=float(totals[3]),
+            reprisals=float(taken.sum()),
+            isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
+            police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
+            idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
+        )
 
     def _protection(self) -> tuple[FloatGrid, FloatGrid]:
         """Factors on civilian and battle deaths per attack from the force's local density."""
@@ -344,8 +361,7 @@ class GazaModel(mesa.Model):
     def _casualties(self, day: int, violence: DayViolence, presence: SecurityPresence) -> None:
         if violence.harm_by_cell is not None:
             self.ground.add_harm(violence.harm_by_cell, killed=violence.harm_by_cell)
-        lag = self.effects.withdrawal_days.value
-        strengths = np.array([c.strength(day, lag) for c in self.contingents])
+        strengths = self._strengths
         if violence.isf_deaths > 0 and strengths.sum() > 0:
             split = self.streams["violence"].multinomial(
                 int(violence.isf_deaths), strengths / strengths.sum()
@@ -378,7 +394,7 @@ class GazaModel(mesa.Model):
         coercion = e.coercive_disarmament_rate.value * self._coercing_share()
         if not self._can_coerce(levers.mandate_robust):
             coercion *= e.coercion_needs_mandate.value
-        in_area = np.where(self.territory.force_area(), force_deter, 0.0)
+        in_area = np.where(self._area, force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
         total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before
         self.hamas.remove_weapons(

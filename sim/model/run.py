@@ -76,7 +76,7 @@ def run_scenario(
         daily=daily if record_daily else None,
         politics=politics,
         maps=maps,
-        timings={"total": time.perf_counter() - start},
+        timings={**model.timings, "total": time.perf_counter() - start},
     )
     del model
     gc.collect(generation=0)

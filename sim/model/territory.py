@@ -37,10 +37,7 @@ class SectorState:
 
     def held_mask(self, geometry: StripGeometry) -> BoolGrid:
         """Land cells in sectors the force has taken."""
-        mask = np.zeros(geometry.shape, dtype=bool)
-        for index in self.order[: self.taken]:
-            mask |= geometry.governorate == index
-        return mask
+        return np.isin(geometry.governorate, self.order[: self.taken])
 
 
 class Territory:

@@ -27,28 +27,7 @@ POLICE_EXPOSURE = 2.0  # police are softer targets than troops: assumption, see 
 
 
 TARGETS = ("isf", "police", "idf", "rivals")
-
-
-TARGETS = ("isf", "police", "idf", "rivals")
-
-
-@dataclass
-class Exposure:
-    """Targets present per cell (persons), stacked in the order of :data:`TARGETS`.
-
-    Attributes:
-        stacked: ``(4, rows, cols)``: force troops, police (weighted as softer targets), IDF
-            troops along the line, rival fighters.
-    """
-
-    stacked: FloatGrid
-
-    @classmethod
-    def build(
-        cls, isf: FloatGrid, police: FloatGrid, idf_front: FloatGrid, rivals: FloatGrid
-    ) -> Exposure:
-        """Stack the four kinds of target."""
-        return cls(np.stack([isf, POLICE_EXPOSURE * police, idf_front, rivals]))
+"""Order of the target axis in the attack arrays."""
 
 
 @dataclass
@@ -93,40 +72,67 @@ def protection(density: FloatGrid, hostile_density: float, ratio: float) -> Floa
     return np.power(ratio, reach)
 
 
-def group_attacks(
+@dataclass(frozen=True)
+class GroupRates:
+    """Attack and reprisal rates of the armed groups, stacked (Hamas first, then the others)."""
+
+    attack: np.ndarray
+    reprisal: np.ndarray
+
+    @classmethod
+    def of(cls, *groups: ArmedGroup) -> GroupRates:
+        """Rates per 1,000 fighters per day, as arrays over groups."""
+        return cls(
+            np.array([g.attack_rate.value for g in groups]) / 1000.0,
+            np.array([g.reprisal_rate.value for g in groups]) / 1000.0,
+        )
+
+
+def armed_violence(
     rng: np.random.Generator,
-    group: ArmedGroup,
-    fighters: FloatGrid,
-    compliance: float,
+    rates: GroupRates,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
     deter: FloatGrid,
     grievance: FloatGrid,
-    exposure: Exposure,
-) -> FloatGrid:
-    """Attacks per target and cell for one group: ``(4, rows, cols)`` Poisson draws."""
-    mean = (
-        group.attack_rate.value
-        / 1000.0
-        * (1.0 - compliance)
-        * fighters
-        * (1.0 - deter)
-        * (0.5 + grievance)
-    )
-    weights = exposure.stacked
-    total = weights.sum(axis=0)
-    per_target = np.divide(mean * weights, total, out=np.zeros_like(weights), where=total > 0.0)
-    return rng.poisson(per_target).astype(float)
-
-
-def reprisals(
-    rng: np.random.Generator,
-    group: ArmedGroup,
-    fighters: FloatGrid,
-    deter: FloatGrid,
+    targets: np.ndarray,
     cooperation: FloatGrid,
-) -> FloatGrid:
-    """Reprisals against people accused of collaborating; more where people work with the force."""
-    mean = group.reprisal_rate.value / 1000.0 * fighters * (1.0 - deter) * (1.0 + cooperation)
-    return rng.poisson(mean).astype(float)
+) -> tuple[np.ndarray, np.ndarray]:
+    """Attacks and reprisals of every group in every cell, drawn in one go.
+
+    Args:
+        rng: The violence stream.
+        rates: Stacked group rates.
+        fighters: ``(groups, rows, cols)`` fighters; each group's rivals are the others.
+        compliance: ``(groups,)`` compliance with disarmament (0 for groups outside the deal).
+        deter: Share of attacks the local security presence prevents.
+        grievance: Local grievance in [0, 1].
+        targets: ``(3, rows, cols)`` force troops, police and IDF along the line, per cell.
+        cooperation: How much people work with the force locally, in [0, 1].
+
+    Returns:
+        Attacks ``(groups, 4, rows, cols)`` by target (see :data:`TARGETS`) and reprisals
+        ``(groups, rows, cols)``.
+    """
+    exposure = 1.0 - deter
+    pressure = exposure * (0.5 + grievance)
+    mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
+    rivals = fighters.sum(axis=0) - fighters
+    police_weighted = targets * np.array([1.0, POLICE_EXPOSURE, 1.0])[:, None, None]
+    weights = np.concatenate(
+        [
+            np.broadcast_to(police_weighted, (len(fighters), *police_weighted.shape)),
+            rivals[:, None],
+        ],
+        axis=1,
+    )
+    total = weights.sum(axis=1, keepdims=True)
+    per_target = np.divide(
+        mean[:, None] * weights, total, out=np.zeros_like(weights), where=total > 0.0
+    )
+    attacks = rng.poisson(per_target).astype(float)
+    reprisal_mean = rates.reprisal[:, None, None] * fighters * exposure * (1.0 + cooperation)
+    return attacks, rng.poisson(reprisal_mean).astype(float)
 
 
 def strike_factor(policy: StrikePolicy, effects: EffectsSpec) -> float:

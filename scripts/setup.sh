@@ -32,6 +32,10 @@ case "${1:-}" in
     ;;
   test)
     shift
+    # The end-to-end app test needs Debian's Chromium; install it when we can (root, apt).
+    if [ -f "$here/scripts/install_browser.sh" ]; then
+      bash "$here/scripts/install_browser.sh" || echo "setup: Chromium unavailable; the browser test will be skipped" >&2
+    fi
     exec bash "$here/scripts/test.sh" "$@"
     ;;
   "") echo "setup: done (.venv ready). Next: bash scripts/setup.sh run | test" >&2 ;;

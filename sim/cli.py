@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sim import cli_bargain, cli_ground, cli_scenario
+from sim import cli_bargain, cli_ground, cli_lab, cli_scenario
 from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.command()(cli_lab.lab)
 app.command()(cli_scenario.validate)
 app.command()(cli_scenario.schema)
 app.command()(cli_scenario.show)

@@ -1,0 +1,44 @@
+"""``isf-lab lab``: start the Streamlit scenario lab (the README's main command)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+
+
+def lab(
+    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    headless: Annotated[
+        bool, typer.Option(help="Do not try to open a browser (servers, containers).")
+    ] = False,
+) -> None:
+    """Start the Streamlit app: edit, run and compare scenarios in the browser."""
+    if not APP.is_file():
+        typer.echo(f"error: the app file {APP} is missing", err=True)
+        raise typer.Exit(2)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true" if headless else "false",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    typer.echo(f"Starting the ISF scenario lab on http://localhost:{port} (Ctrl-C to stop)")
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    try:
+        raise typer.Exit(subprocess.call(command, env=env))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

@@ -90,8 +90,11 @@ def run_and_report(
 def forecast_table(engine: BargainingEngine, title: str) -> Table:
     """A rich table: per dimension the forecast, the baseline, the most probable position."""
     table = Table(title=title)
-    for column in ("dimension", "forecast", "baseline", "most probable", "branch"):
-        table.add_column(column, justify="left" if column in {"dimension", "branch"} else "right")
+    for column in ("dimension", "forecast", "baseline", "top PCE", "branch"):
+        text = column in {"dimension", "branch"}
+        table.add_column(
+            column, justify="left" if text else "right", no_wrap=True, min_width=len(column)
+        )
     forecast = engine.forecast()
     baseline = engine.baseline()
     probable = engine.most_probable_position()

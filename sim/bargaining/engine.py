@@ -258,12 +258,19 @@ class BargainingEngine:
         probs, _ = self._win_probability(self._perceive())
         return dict(zip(self._table.actors, probs.tolist(), strict=True))
 
-    def most_probable_position(self) -> dict[str, float]:
-        """The position (0-100) with the highest win probability in the current state."""
+    def most_probable_position(self, constrained: bool = True) -> dict[str, float]:
+        """The position (0-100) with the highest win probability in the current state.
+
+        Args:
+            constrained: Apply the vetoes as :meth:`forecast` does (bounded dimensions are
+                clipped, blocked ones take their branch's outcome).
+        """
         probs, _ = self._win_probability(self._perceive())
-        best = int(np.argmax(probs))
-        row = self._table.position[best] * 100.0
-        return dict(zip(self._table.dimensions, row.tolist(), strict=True))
+        row = self._table.position[int(np.argmax(probs))] * 100.0
+        return {
+            dim: self._vetoes.constrain_outcome(dim, float(value)) if constrained else float(value)
+            for dim, value in zip(self._table.dimensions, row, strict=True)
+        }
 
     # -- playing ------------------------------------------------------------------------------
 

@@ -27,15 +27,22 @@ SIZES = (40, 80, 160)
 RUN2 = {"citizen_density": 0.7, "cop_density": 0.04, "legitimacy": 0.82, "max_jail_term": 30}
 
 
+REPEATS = 3
+"""Each timing is the best of this many repeats: the machine is shared, the minimum is stable."""
+
+
 def mesa_us_per_agent_step(size: int, steps: int) -> float:
     scenario = EpsteinScenario(rng=1, citizen_vision=7, cop_vision=7, **RUN2)
     model = EpsteinCivilViolence(width=size, height=size, scenario=scenario)
     agents = len(model.agents)
     model.step()  # warm-up
-    start = time.perf_counter()
-    for _ in range(steps):
-        model.step()
-    return (time.perf_counter() - start) / (steps * agents) * 1e6
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _ in range(steps):
+            model.step()
+        best = min(best, time.perf_counter() - start)
+    return best / (steps * agents) * 1e6
 
 
 def ours_us_per_agent_step(size: int, steps: int) -> float:
@@ -43,9 +50,12 @@ def ours_us_per_agent_step(size: int, steps: int) -> float:
     model = CivilViolenceLattice(spec, RandomStreams(1))
     agents = model.n_citizens + model.cop_site.size
     model.run(5)  # warm-up
-    start = time.perf_counter()
-    model.run(steps)
-    return (time.perf_counter() - start) / (steps * agents) * 1e6
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        model.run(steps)
+        best = min(best, time.perf_counter() - start)
+    return best / (steps * agents) * 1e6
 
 
 def ground_year_seconds(repeats: int) -> float:
@@ -66,13 +76,13 @@ def main() -> None:
     print("Epstein Model I (Run 2, von Neumann vision 7, round rule)")
     print(f"{'lattice':>9} {'mesa us/agent-step':>19} {'ours us/agent-step':>19} {'speed-up':>9}")
     for size in SIZES:
-        mesa_steps = max(2, int(scale * {40: 30, 80: 8, 160: 3}[size]))
+        mesa_steps = max(2, int(scale * {40: 20, 80: 5, 160: 2}[size]))
         ours_steps = max(10, int(scale * {40: 400, 80: 200, 160: 60}[size]))
         mesa = mesa_us_per_agent_step(size, mesa_steps)
         ours = ours_us_per_agent_step(size, ours_steps)
         print(f"{size:>4}x{size:<4} {mesa:>19.2f} {ours:>19.3f} {mesa / ours:>8.0f}x")
-    seconds = ground_year_seconds(repeats=3)
-    print(f"\nGaza ground layer, 365 days at 1 km cells: {seconds:.3f} s (best of 3; goal < 0.1 s)")
+    seconds = ground_year_seconds(repeats=5)
+    print(f"\nGaza ground layer, 365 days at 1 km cells: {seconds:.3f} s (best of 5; goal < 0.1 s)")
 
 
 if __name__ == "__main__":

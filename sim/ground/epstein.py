@@ -265,9 +265,29 @@ class CivilViolenceLattice:
         return int(dead.size)
 
     def _move(self) -> None:
+        """Citizens and cops move together: one draw and one tie-break for all movers.
+
+        When cops see farther or less far than citizens, each moves on its own lattice.
+        """
         rng = self.streams["epstein.move"]
         tries = self.spec.move_tries
         free = np.flatnonzero(self.free)
+        if self.cop_lattice is not self.lattice:
+            self._move_separately(free, rng)
+            return
+        sites = np.concatenate((self.citizen_site[free], self.cop_site))
+        movers, new_sites = choose_moves(self.lattice, sites, self.occupied, tries, rng)
+        self.occupied[sites[movers]] = False
+        self.occupied[new_sites] = True
+        is_citizen = movers < free.size
+        citizens = free[movers[is_citizen]]
+        self.citizen_at[self.citizen_site[citizens]] = OFF_LATTICE
+        self.citizen_site[citizens] = new_sites[is_citizen]
+        self.citizen_at[new_sites[is_citizen]] = citizens
+        self.cop_site[movers[~is_citizen] - free.size] = new_sites[~is_citizen]
+
+    def _move_separately(self, free: IntArray, rng: np.random.Generator) -> None:
+        tries = self.spec.move_tries
         movers, sites = choose_moves(
             self.lattice, self.citizen_site[free], self.occupied, tries, rng
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+import scipy.fft
 
 from sim.scenario.ground import Neighbourhood, RatioRule
 
@@ -60,7 +61,7 @@ class TorusLattice:
         ) % width
         kernel = np.zeros((height, width))
         kernel[dy % height, dx % width] = 1.0
-        self._kernel_fft = np.fft.rfft2(kernel)
+        self._kernel_fft = scipy.fft.rfft2(kernel)
 
     @property
     def neighbourhood_size(self) -> int:
@@ -77,8 +78,9 @@ class TorusLattice:
             Shape ``(n_fields, size)``: the counts, as exact integers stored in floats.
         """
         grid = fields.reshape(-1, self.height, self.width)
-        spectrum = np.fft.rfft2(grid) * self._kernel_fft
-        counts = np.fft.irfft2(spectrum, s=(self.height, self.width))
+        # scipy's FFT has less per-call overhead than numpy's on these small lattices.
+        spectrum = scipy.fft.rfft2(grid) * self._kernel_fft
+        counts = scipy.fft.irfft2(spectrum, s=(self.height, self.width))
         return np.rint(counts).reshape(fields.shape)
 
 

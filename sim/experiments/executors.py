@@ -55,9 +55,14 @@ class ExecutorHandle:
 
     def close(self, *, cancel: bool = False) -> None:
         """Shut the executor down (cancelling queued work when ``cancel``)."""
+        if self.kind == "external":
+            return  # its owner closes it
         if cancel and isinstance(self.executor, cf.ProcessPoolExecutor):
             _terminate_pool(self.executor)
-        self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        if isinstance(self.executor, cf.ProcessPoolExecutor | SerialExecutor):
+            self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+        else:  # Dask's ClientExecutor has the older signature
+            self.executor.shutdown(wait=not cancel)
         for closer in self.closers:
             closer()
 

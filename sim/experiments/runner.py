@@ -204,7 +204,7 @@ def _pending_tasks(
                 skipped += 1
                 continue
             tasks.append(
-                RunTask(
+                RunTask.make(
                     run_id,
                     scenario,
                     plan.hashes[name],

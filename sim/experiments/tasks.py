@@ -7,6 +7,7 @@ raises for a failing model: the error and its traceback travel back in the ``Run
 from __future__ import annotations
 
 import ctypes
+import functools
 import math
 import os
 import socket
@@ -42,25 +43,58 @@ class RunTimeout(Exception):  # noqa: N818 - reads better in tracebacks than Run
 
 @dataclass(frozen=True)
 class RunTask:
-    """Everything a worker needs to run one replication (picklable)."""
+    """Everything a worker needs to run one replication (picklable).
+
+    The scenario travels as JSON: pydantic's parametrised generic classes (``Sourced[...]``)
+    cannot be pickled, and a worker rebuilds each scenario once (cached by hash).
+    """
 
     run_id: str
-    scenario: Scenario
+    scenario_name: str
+    scenario_json: str
     scenario_hash: str
     replication: int
     entropy: int
     record_daily: bool = False
     timeout: float | None = None
 
+    @classmethod
+    def make(
+        cls,
+        run_id: str,
+        scenario: Scenario,
+        scenario_hash: str,
+        replication: int,
+        entropy: int,
+        record_daily: bool = False,
+        timeout: float | None = None,
+    ) -> RunTask:
+        """A task for ``scenario``."""
+        return cls(
+            run_id,
+            scenario.metadata.name,
+            scenario.model_dump_json(),
+            scenario_hash,
+            replication,
+            entropy,
+            record_daily,
+            timeout,
+        )
+
     @property
-    def scenario_name(self) -> str:
-        """The scenario's name."""
-        return self.scenario.metadata.name
+    def scenario(self) -> Scenario:
+        """The scenario, rebuilt once per process."""
+        return _scenario_from_json(self.scenario_hash, self.scenario_json)
 
     @property
     def seed(self) -> np.random.SeedSequence:
         """This replication's seed sequence."""
         return SeedPlan(self.entropy).replication_seed(self.replication)
+
+
+@functools.lru_cache(maxsize=64)
+def _scenario_from_json(digest: str, text: str) -> Scenario:
+    return Scenario.model_validate_json(text)
 
 
 @dataclass

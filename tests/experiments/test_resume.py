@@ -1,0 +1,76 @@
+"""Killed with SIGKILL mid-batch, a rerun completes with results identical to an unbroken batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.experiments import run_experiment
+from sim.scenario.schema import Scenario
+
+from .conftest import comparable
+from .fake_model import fake_model, slow_model
+
+SCRIPT = Path(__file__).with_name("kill_and_resume.py")
+REPS = 16
+
+
+def finished_runs(folder: Path) -> int:
+    runs = folder / "runs"
+    if not runs.exists():
+        return 0
+    return sum(1 for p in runs.glob("*.parquet") if not p.name.endswith(".daily.parquet"))
+
+
+def kill_mid_batch(folder: Path, executor: str) -> int:
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), str(folder), str(REPS), executor],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while finished_runs(folder) < 8 and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the batch ended before it could be killed: {process.stderr.read()!r}")
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    return finished_runs(folder)
+
+
+@pytest.mark.parametrize("executor", ["serial", "pool"])
+def test_sigkill_then_rerun_equals_an_unbroken_batch(
+    corners: list[Scenario], tmp_path: Path, executor: str
+) -> None:
+    folder = tmp_path / "killed"
+    done_before = kill_mid_batch(folder, executor)
+    assert 8 <= done_before < 2 * REPS, "the kill should land mid-batch"
+    # every file left behind is whole: each Parquet file reads
+    for path in (folder / "runs").iterdir():
+        assert not path.name.endswith(".tmp")
+        pd.read_parquet(path)
+    resumed = run_experiment(
+        corners, REPS, out_dir=folder, executor="serial", model=slow_model, daily=True
+    )
+    session = resumed.manifest["sessions"][-1]
+    assert session["skipped"] == done_before
+    assert session["finished"] == 2 * REPS - done_before
+    unbroken = run_experiment(
+        corners,
+        REPS,
+        seed=5,
+        out_dir=tmp_path / "unbroken",
+        executor="serial",
+        model=slow_model,
+        daily=True,
+    )
+    pd.testing.assert_frame_equal(comparable(resumed.summary), comparable(unbroken.summary))
+    assert resumed.daily is not None and unbroken.daily is not None
+    pd.testing.assert_frame_equal(resumed.daily, unbroken.daily)

@@ -112,30 +112,8 @@ def read_ktab_csv(path: Path | str) -> KtabTable:
     path = Path(path)
     name = str(path)
     rows = _read_rows(path)
-    if not rows:
-        raise ScenarioError.single(name, "file is empty", line=1, hint=_LAYOUT)
-    title_line, title = rows[0]
-    if len(title) < 4:
-        raise ScenarioError.single(
-            name,
-            f"line 1 has {len(title)} fields; expected: name, description, actors, dimensions",
-            line=title_line,
-        )
-    if len(rows) < 2:
-        raise ScenarioError.single(
-            name, "needs a title line, a header line and one line per actor", line=2, hint=_LAYOUT
-        )
-    n_actors = _count(name, title_line, title[2], "number of actors", 2, MAX_ACTORS)
-    n_dims = _count(name, title_line, title[3], "number of dimensions", 1, MAX_DIMENSIONS)
-    width = _FIXED_COLUMNS + 2 * n_dims
-    header_line, header = rows[1]
-    if len(header) < width:
-        raise ScenarioError.single(
-            name,
-            f"header has {len(header)} columns; {n_dims} dimensions need {width}",
-            line=header_line,
-            hint="Actor, Description, Power, then a position and a salience column per dimension",
-        )
+    title, n_actors, n_dims, header = _parse_heading(name, rows)
+    title_line = rows[0][0]
     body = rows[2:]
     if len(body) != n_actors:
         raise ScenarioError.single(
@@ -162,6 +140,37 @@ def read_ktab_csv(path: Path | str) -> KtabTable:
         salience=values[:, 2::2],
         lines=tuple(line for line, _ in body),
     )
+
+
+def _parse_heading(
+    name: str, rows: list[tuple[int, list[str]]]
+) -> tuple[list[str], int, int, list[str]]:
+    """Check the title and header lines: (title fields, actors, dimensions, header fields)."""
+    if not rows:
+        raise ScenarioError.single(name, "file is empty", line=1, hint=_LAYOUT)
+    title_line, title = rows[0]
+    if len(title) < 4:
+        raise ScenarioError.single(
+            name,
+            f"line 1 has {len(title)} fields; expected: name, description, actors, dimensions",
+            line=title_line,
+        )
+    if len(rows) < 2:
+        raise ScenarioError.single(
+            name, "needs a title line, a header line and one line per actor", line=2, hint=_LAYOUT
+        )
+    n_actors = _count(name, title_line, title[2], "number of actors", 2, MAX_ACTORS)
+    n_dims = _count(name, title_line, title[3], "number of dimensions", 1, MAX_DIMENSIONS)
+    width = _FIXED_COLUMNS + 2 * n_dims
+    header_line, header = rows[1]
+    if len(header) < width:
+        raise ScenarioError.single(
+            name,
+            f"header has {len(header)} columns; {n_dims} dimensions need {width}",
+            line=header_line,
+            hint="Actor, Description, Power, then a position and a salience column per dimension",
+        )
+    return title, n_actors, n_dims, header
 
 
 def _read_rows(path: Path) -> list[tuple[int, list[str]]]:

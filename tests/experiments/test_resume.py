@@ -62,13 +62,14 @@ def test_sigkill_then_rerun_equals_an_unbroken_batch(
     session = resumed.manifest["sessions"][-1]
     assert session["skipped"] == done_before
     assert session["finished"] == 2 * REPS - done_before
+    # slow_model only adds a sleep to fake_model, so the reference can skip the sleep
     unbroken = run_experiment(
         corners,
         REPS,
         seed=5,
         out_dir=tmp_path / "unbroken",
         executor="serial",
-        model=slow_model,
+        model=fake_model,
         daily=True,
     )
     pd.testing.assert_frame_equal(comparable(resumed.summary), comparable(unbroken.summary))

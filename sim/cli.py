@@ -33,7 +33,7 @@ app.command("ground-map")(cli_ground.ground_map)
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input exits with code 2 and readable messages."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except ScenarioError as exc:
         cli_scenario.report_problems(exc)
         sys.exit(2)
@@ -49,3 +49,5 @@ def main(argv: list[str] | None = None) -> None:
             exc.show()
             sys.exit(exc.exit_code)
         raise
+    if isinstance(code, int) and code:
+        sys.exit(code)

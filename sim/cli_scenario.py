@@ -23,8 +23,9 @@ from sim.scenario.loader import (
 )
 from sim.scenario.schema import Scenario
 
-out = Console()
-err = Console(stderr=True)
+# Soft wrap: one problem per line, whatever the terminal width (for grep and for editors).
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def report_problems(error: ScenarioError) -> None:

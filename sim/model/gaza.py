@@ -42,7 +42,7 @@ from sim.model.violence import (
     strike_factor,
 )
 from sim.rng import RandomStreams
-from sim.scenario.forces import Resolution, RulesOfEngagement, StrikePolicy
+from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
 from sim.scenario.ground import GroundSpec
 from sim.scenario.schema import Scenario
 
@@ -52,6 +52,14 @@ ROE_FACTOR = {
     RulesOfEngagement.ALL_NECESSARY: 1.0,
 }
 """Deterrence a contingent exerts under each rule of engagement (assumption; see ODD)."""
+
+PRESENCE_CONSENT = {
+    HamasStance.ACCEPTS: 1.0,
+    HamasStance.PARTIAL: 0.5,
+    HamasStance.REJECTS: 0.0,
+}
+"""Hamas's consent to the force's presence by stance: a force on the borders and a weapons
+freeze at most (fact.hamas_rejects_2803) is read as tolerating presence (assumption)."""
 
 HAMAS_RECRUIT_SHARE = 0.8
 """Share of new armed recruits who join Hamas rather than other groups (assumption)."""
@@ -89,6 +97,7 @@ class GazaModel(mesa.Model):
         self.hamas = Arsenal.spread(scenario.hamas, west)
         self.others = Arsenal.spread(scenario.other_armed_groups, west)
         self._rates = GroupRates.of(scenario.hamas, scenario.other_armed_groups)
+        self._presence_consent = PRESENCE_CONSENT[scenario.hamas.stance]
         order = ("arab_muslim", "hamas_channel", "other")
         self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
@@ -195,7 +204,7 @@ class GazaModel(mesa.Model):
             day,
             effective,
             self.ground.field("population"),
-            levers.hamas_compliance,
+            self._presence_consent,
             self._can_coerce(levers.mandate_robust),
             fighters,
         )

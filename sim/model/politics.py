@@ -161,6 +161,11 @@ class Politics:
             if hamas is not None and DISARMAMENT in dims
             else forecast.get(DISARMAMENT, 50.0) / 100.0
         )
+        branches = self.engine.branches
+        if branches.get(DISARMAMENT, "open") not in ("open", "bounded"):
+            # No acceptable deal exists (e.g. Hamas's red line against Israel's demand): Hamas
+            # complies no further than the blocked outcome.
+            compliance = min(compliance, forecast.get(DISARMAMENT, 0.0) / 100.0)
         mandate = forecast.get(MANDATE, 50.0)
         return Levers(
             hamas_compliance=float(np.clip(compliance, 0.0, 1.0)),
@@ -168,7 +173,7 @@ class Politics:
             mandate_robust=mandate >= self.threshold,
             withdrawal_will=forecast.get(WITHDRAWAL, 50.0) / 100.0,
             governance_support=forecast.get(GOVERNANCE, 50.0) / 100.0,
-            branches=self.engine.branches,
+            branches=branches,
         )
 
     def forecast(self) -> dict[str, float]:

@@ -28,16 +28,26 @@ PER_THOUSAND = 1000.0
 
 @dataclass
 class SectorState:
-    """The force's progress through the governorates."""
+    """The force's progress through the governorates.
+
+    A sector is taken in full (the force secures it west of the line too: consent, or a
+    mandate and the troops to coerce) or for handover only (the force holds just the ground the
+    IDF hands over there, as the plan foresees if Hamas rejects).
+    """
 
     order: list[int]
     taken: int = 0
     next_due_day: int = 0
     taken_days: list[int] = field(default_factory=list)
+    full: list[int] = field(default_factory=list)
 
     def held_mask(self, geometry: StripGeometry) -> BoolGrid:
-        """Land cells in sectors the force has taken."""
+        """Land cells in sectors the force has taken (either way)."""
         return np.isin(geometry.governorate, self.order[: self.taken])
+
+    def full_mask(self, geometry: StripGeometry) -> BoolGrid:
+        """Land cells in sectors the force has taken in full."""
+        return np.isin(geometry.governorate, self.full)
 
 
 class Territory:
@@ -64,6 +74,7 @@ class Territory:
         self.held_share = float(self.idf.held_share.value)
         self.reentry_until = -1
         self.idf_held = self._held_cells(self.held_share)
+        self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
 
     # -- the IDF's line ------------------------------------------------------------------------
@@ -115,29 +126,52 @@ class Territory:
         can_coerce: bool,
         fighters: FloatGrid,
     ) -> bool:
-        """Take the next sector if it is due and holdable; return whether one was taken."""
+        """Take the next sector if it is due and holdable; return whether one was taken.
+
+        Args:
+            day: Today.
+            effective_troops: Troops and police, weighted for coordination and rules of
+                engagement.
+            population: Residents per cell.
+            consent: Hamas's consent to the force's presence, in [0, 1].
+            can_coerce: Whether the force has the mandate and will to coerce.
+            fighters: Armed-group fighters per cell.
+        """
         state = self.sectors
         if state.taken >= len(state.order) or day < state.next_due_day or effective_troops <= 0:
             return False
-        nxt = self.geometry.governorate == state.order[state.taken]
-        covered = state.held_mask(self.geometry) | nxt
-        people = float(population[covered].sum())
-        needed = self.effects.density_peaceful.value * people / PER_THOUSAND
+        index = state.order[state.taken]
+        nxt = self.geometry.governorate == index
+        ratio = effective_troops / max(
+            float(fighters[self.sectors.held_mask(self.geometry) | nxt].sum()), 1.0
+        )
+        full = consent >= 0.5 or (
+            can_coerce and ratio >= self.effects.decisive_force_ratio.value / 2
+        )
+        covered = self.force_area() | (nxt & (~self.idf_held if full else self._handed))
+        needed = (
+            self.effects.density_peaceful.value * float(population[covered].sum()) / PER_THOUSAND
+        )
         if effective_troops < needed:
             return False
-        hamas_held = float(fighters[nxt & ~self.idf_held].sum())
-        if hamas_held > 0 and consent < 0.5:
-            ratio = effective_troops / max(float(fighters[covered].sum()), 1.0)
-            if not (can_coerce and ratio >= self.effects.decisive_force_ratio.value / 2):
-                return False
         state.taken += 1
+        if full:
+            state.full.append(index)
         state.next_due_day = day + self.days_per_sector
         state.taken_days.append(day)
         return True
 
+    @property
+    def _handed(self) -> BoolGrid:
+        """Cells the IDF held at the start and has since left."""
+        return self._initially_held & ~self.idf_held
+
     def force_area(self) -> BoolGrid:
-        """Land cells in the force's sectors and not held by the IDF."""
-        return self.sectors.held_mask(self.geometry) & ~self.idf_held & self.geometry.land
+        """Cells the force holds: its full sectors west of the line, and ground handed over."""
+        geometry = self.geometry
+        full = self.sectors.full_mask(geometry) & ~self.idf_held
+        handed = self.sectors.held_mask(geometry) & self._handed
+        return (full | handed) & geometry.land
 
     # -- security ------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ from sim.scenario.errors import Problem, ScenarioError
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 64
 
+PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
 type FieldPath = tuple[str | int, ...]
 
 
@@ -152,6 +154,9 @@ class _Builder:
         self.loaded.lines.setdefault(path, node.start_mark.line + 1)
         if depth > MAX_DEPTH:
             self.problem(node, path, f"nested deeper than {MAX_DEPTH} levels", "flatten the file")
+            return None
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in PLAIN_TAGS:
+            self.problem(node, path, f"unsupported YAML tag: {node.tag}", "remove the '!' tag")
             return None
         if isinstance(node, yaml.MappingNode):
             return self.build_mapping(node, path, depth)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sim.scenario.catalog import iter_sourced
+from sim.scenario.catalog import iter_sourced, markdown_parameter_table
 from sim.scenario.errors import ScenarioError
 from sim.scenario.evidence import load_registry
 from sim.scenario.loader import (
@@ -126,10 +126,15 @@ def sources(
     assumptions_only: Annotated[
         bool, typer.Option("--assumptions", help="Only the assumptions, with their ranges.")
     ] = False,
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="A Markdown table of the scenario's parameters.")
+    ] = False,
 ) -> None:
     """List claims and the parameters they feed, or one scenario's parameters and assumptions."""
     if scenario is None:
         _claims_table()
+    elif markdown:
+        typer.echo(markdown_parameter_table(load_scenario(scenario)))
     else:
         _parameters_table(load_scenario(scenario), assumptions_only)
 

@@ -21,12 +21,6 @@ from sim.ground.layer import GroundLayer
 from sim.model.territory import Territory
 from sim.scenario.schema import Scenario
 
-COLLAPSE_AID_FACTOR = 0.3
-"""Share of aid still entering once the ceasefire has collapsed (assumption; see ODD)."""
-
-ESCORT_TROOPS_FOR_FULL_COVER = 1000.0
-"""Troops it takes to escort every convoy (assumption; see ODD)."""
-
 
 class AidSystem:
     """Daily aid delivery.
@@ -49,13 +43,13 @@ class AidSystem:
         need = max(spec.need_trucks_per_day.value, 1e-9)
         trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
         if collapsed:
-            trucks *= COLLAPSE_AID_FACTOR
+            trucks *= self.effects.collapse_aid_factor.value
         population = ground.field("population")
         people = max(float(population.sum()), 1.0)
         insecure = self.geometry.land & ~secure
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
-            cover = min(1.0, troops / ESCORT_TROOPS_FOR_FULL_COVER)
+            cover = min(1.0, troops / self.effects.escort_troops_for_full_cover.value)
             seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
         arriving = np.where(insecure, 1.0 - seizure, 1.0)
         share_by_cell = population / people

@@ -46,24 +46,6 @@ from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, Stri
 from sim.scenario.ground import GroundSpec
 from sim.scenario.schema import Scenario
 
-ROE_FACTOR = {
-    RulesOfEngagement.SELF_DEFENCE: 0.5,
-    RulesOfEngagement.PROTECT_CIVILIANS: 0.75,
-    RulesOfEngagement.ALL_NECESSARY: 1.0,
-}
-"""Deterrence a contingent exerts under each rule of engagement (assumption; see ODD)."""
-
-PRESENCE_CONSENT = {
-    HamasStance.ACCEPTS: 1.0,
-    HamasStance.PARTIAL: 0.5,
-    HamasStance.REJECTS: 0.0,
-}
-"""Hamas's consent to the force's presence by stance: a force on the borders and a weapons
-freeze at most (fact.hamas_rejects_2803) is read as tolerating presence (assumption)."""
-
-HAMAS_RECRUIT_SHARE = 0.8
-"""Share of new armed recruits who join Hamas rather than other groups (assumption)."""
-
 
 class GazaModel(mesa.Model):
     """A scenario turned into day-by-day outcomes.
@@ -96,8 +78,19 @@ class GazaModel(mesa.Model):
         west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
         self.hamas = Arsenal.spread(scenario.hamas, west)
         self.others = Arsenal.spread(scenario.other_armed_groups, west)
-        self._rates = GroupRates.of(scenario.hamas, scenario.other_armed_groups)
-        self._presence_consent = PRESENCE_CONSENT[scenario.hamas.stance]
+        self._rates = GroupRates.of(
+            self.effects.police_exposure.value, scenario.hamas, scenario.other_armed_groups
+        )
+        self._presence_consent = {
+            HamasStance.ACCEPTS: 1.0,
+            HamasStance.PARTIAL: self.effects.partial_presence_consent.value,
+            HamasStance.REJECTS: 0.0,
+        }[scenario.hamas.stance]
+        self._roe = {
+            RulesOfEngagement.SELF_DEFENCE: self.effects.roe_self_defence_factor.value,
+            RulesOfEngagement.PROTECT_CIVILIANS: self.effects.roe_protect_civilians_factor.value,
+            RulesOfEngagement.ALL_NECESSARY: 1.0,
+        }[scenario.mandate.rules_of_engagement]
         order = ("arab_muslim", "hamas_channel", "other")
         self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
@@ -191,7 +184,7 @@ class GazaModel(mesa.Model):
 
     def _effective_troops(self, troops: np.ndarray) -> float:
         multiplier = self.spec.forces.us_support.coordination_multiplier.value
-        roe = ROE_FACTOR[self.spec.mandate.rules_of_engagement]
+        roe = self._roe
         police = self.police.officers * (1 + self.effects.local_police_bonus.value)
         return float(troops.sum() * multiplier * roe + police)
 
@@ -232,7 +225,7 @@ class GazaModel(mesa.Model):
             self.effects.idf_troops_in_held_area.value * held / max(held.sum(), 1.0)
         )
         isf = troops.sum() * share * self.spec.forces.us_support.coordination_multiplier.value
-        isf *= ROE_FACTOR[self.spec.mandate.rules_of_engagement]
+        isf *= self._roe
         police = personnel[ForceCategory.POLICE] * (1 + self.effects.local_police_bonus.value)
         density = (isf + police) / np.maximum(population, 1.0) * PER_THOUSAND
         fighters = self.hamas.fighters + self.others.fighters
@@ -245,7 +238,8 @@ class GazaModel(mesa.Model):
 
     def _hostility(self, compliance: float) -> FloatGrid:
         grievance = self.ground.field("grievance")
-        return np.clip(0.5 * (1.0 - compliance) + 0.5 * grievance, 0.0, 1.0)
+        weight = self.effects.hostility_compliance_weight.value
+        return np.clip(weight * (1.0 - compliance) + (1.0 - weight) * grievance, 0.0, 1.0)
 
     def _can_coerce(self, mandate_robust: bool) -> bool:
         mandate = self.spec.mandate
@@ -364,7 +358,9 @@ class GazaModel(mesa.Model):
         out.strikes = strikes
         out.strike_civilian_deaths = float(civ.sum())
         self.ground.field("damage")[...] = np.clip(
-            self.ground.field("damage") + counts * 0.002 * factor, 0.0, 1.0
+            self.ground.field("damage") + counts * self.effects.damage_per_strike.value * factor,
+            0.0,
+            1.0,
         )
 
     def _casualties(self, day: int, violence: DayViolence, presence: SecurityPresence) -> None:
@@ -425,10 +421,8 @@ class GazaModel(mesa.Model):
 
     def _take_recruits(self, recruits: FloatGrid) -> None:
         attrition = self.ground.spec.recruitment.attrition_per_day.value
-        for arsenal, share in (
-            (self.hamas, HAMAS_RECRUIT_SHARE),
-            (self.others, 1 - HAMAS_RECRUIT_SHARE),
-        ):
+        share_hamas = self.effects.hamas_recruit_share.value
+        for arsenal, share in ((self.hamas, share_hamas), (self.others, 1 - share_hamas)):
             arsenal.fighters *= 1.0 - attrition
             arsenal.recruit(recruits * share)
 

@@ -23,7 +23,6 @@ from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
 
 LN10 = float(np.log(10.0))
-POLICE_EXPOSURE = 2.0  # police are softer targets than troops: assumption, see ODD
 
 
 TARGETS = ("isf", "police", "idf", "rivals")
@@ -78,13 +77,15 @@ class GroupRates:
 
     attack: np.ndarray
     reprisal: np.ndarray
+    police_exposure: float
 
     @classmethod
-    def of(cls, *groups: ArmedGroup) -> GroupRates:
+    def of(cls, police_exposure: float, *groups: ArmedGroup) -> GroupRates:
         """Rates per 1,000 fighters per day, as arrays over groups."""
         return cls(
             np.array([g.attack_rate.value for g in groups]) / 1000.0,
             np.array([g.reprisal_rate.value for g in groups]) / 1000.0,
+            police_exposure,
         )
 
 
@@ -118,7 +119,7 @@ def armed_violence(
     pressure = exposure * (0.5 + grievance)
     mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
     rivals = fighters.sum(axis=0) - fighters
-    police_weighted = targets * np.array([1.0, POLICE_EXPOSURE, 1.0])[:, None, None]
+    police_weighted = targets * np.array([1.0, rates.police_exposure, 1.0])[:, None, None]
     weights = np.concatenate(
         [
             np.broadcast_to(police_weighted, (len(fighters), *police_weighted.shape)),

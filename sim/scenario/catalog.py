@@ -116,3 +116,36 @@ def allowed_keys(model_cls: type[BaseModel], path: FieldPath) -> list[str]:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return list(annotation.model_fields)
     return []
+
+
+def markdown_parameter_table(model: BaseModel, sections: tuple[str, ...] = ()) -> str:
+    """A Markdown table of every sourced parameter (path, meaning, value, unit, provenance).
+
+    Args:
+        model: A scenario (or any section of one).
+        sections: Top-level fields to include (all when empty).
+    """
+    lines = [
+        "| parameter | meaning | value | unit | source or assumption |",
+        "|---|---|---|---|---|",
+    ]
+    for item in iter_sourced(model):
+        if sections and item.path[0] not in sections:
+            continue
+        provenance = item.sourced
+        if provenance.assumption is not None:
+            low, high = provenance.assumption
+            origin = f"assumption [{low:g}, {high:g}]" if _is_number(low) else "assumption"
+        else:
+            origin = ", ".join(f"`{s}`" for s in provenance.source or [])
+        meaning = (item.description or "").rsplit(" [", 1)[0]
+        value = provenance.value
+        shown = f"{value:g}" if _is_number(value) else str(value)
+        lines.append(
+            f"| `{item.dotted_path}` | {meaning} | {shown} | {item.unit or ''} | {origin} |"
+        )
+    return "\n".join(lines)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -182,3 +182,49 @@ class EffectsSpec(Strict):
             15.0, 5.0, 50.0, note="~100 deaths/day in 2023-25 with the default harm per strike"
         ),
     )
+
+    # Model constants that no source fixes (all assumptions with ranges; see docs/ODD.md).
+    roe_self_defence_factor: Sourced[Fraction] = unit_field(
+        "Deterrence a contingent exerts under self-defence rules, relative to all necessary means",
+        "fraction",
+        assumed(0.5, 0.2, 0.8),
+    )
+    roe_protect_civilians_factor: Sourced[Fraction] = unit_field(
+        "Deterrence under protection-of-civilians rules, relative to all necessary means",
+        "fraction",
+        assumed(0.75, 0.5, 1.0),
+    )
+    partial_presence_consent: Sourced[Fraction] = unit_field(
+        "Hamas's consent to the force's presence when its answer is partial (a force on the "
+        "borders, a weapons freeze); 'accepts' is 1 and 'rejects' 0",
+        "fraction",
+        assumed(0.5, 0.3, 0.7, note="fact.hamas_rejects_2803: a force on the borders at most"),
+    )
+    hamas_recruit_share: Sourced[Fraction] = unit_field(
+        "Share of new armed recruits who join Hamas rather than other groups",
+        "fraction",
+        assumed(0.8, 0.5, 0.95),
+    )
+    collapse_aid_factor: Sourced[Fraction] = unit_field(
+        "Share of aid still entering once the ceasefire has collapsed",
+        "fraction",
+        assumed(0.3, 0.1, 0.6),
+    )
+    escort_troops_for_full_cover: Sourced[Annotated[float, Field(ge=1, le=100_000)]] = unit_field(
+        "Troops it takes to escort every convoy", "troops", assumed(1000.0, 300.0, 3000.0)
+    )
+    police_exposure: Sourced[Annotated[float, Field(ge=0, le=10)]] = unit_field(
+        "How much likelier an officer is to be attacked than a soldier (softer target)",
+        "multiplier",
+        assumed(2.0, 1.0, 4.0),
+    )
+    damage_per_strike: Sourced[Annotated[float, Field(ge=0, le=0.1)]] = unit_field(
+        "Share of a cell's structures destroyed per strike (proportional policy)",
+        "fraction/strike",
+        assumed(0.002, 0.0005, 0.01),
+    )
+    hostility_compliance_weight: Sourced[Fraction] = unit_field(
+        "Weight of Hamas's non-compliance (vs local grievance) in a cell's hostility",
+        "fraction",
+        assumed(0.5, 0.2, 0.8),
+    )

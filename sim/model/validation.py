@@ -48,11 +48,15 @@ def summaries(scenario: Scenario, reps: int) -> dict[str, np.ndarray]:
     return {key: np.array([float(row[key]) for row in rows]) for key in rows[0]}
 
 
-def cell(values: np.ndarray) -> str:
-    """Median with the 10-90% range."""
-    low, mid, high = np.percentile(values, [10, 50, 90])
-    if np.all(np.isin(values, (0.0, 1.0))):
+PROPORTIONS = ("ceasefire_collapsed",)
+"""Yes/no outcomes, shown as the share of replications."""
+
+
+def cell(values: np.ndarray, column: str) -> str:
+    """Median with the 10-90% range, or the share of replications for yes/no outcomes."""
+    if column in PROPORTIONS:
         return f"{values.mean():.0%}"
+    low, mid, high = np.percentile(values, [10, 50, 90])
     return f"{mid:.3g} [{low:.3g}, {high:.3g}]"
 
 
@@ -62,7 +66,7 @@ def table(names: Sequence[str], reps: int) -> str:
     lines = [header, "|" + "---|" * (len(COLUMNS) + 1)]
     for name in names:
         results = summaries(load_scenario(SCENARIOS_DIR / name), reps)
-        lines.append(f"| {name} | " + " | ".join(cell(results[c]) for c in COLUMNS) + " |")
+        lines.append(f"| {name} | " + " | ".join(cell(results[c], c) for c in COLUMNS) + " |")
     return "\n".join(lines)
 
 

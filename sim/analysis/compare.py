@@ -170,11 +170,38 @@ def replication_warnings(summary: pd.DataFrame, baseline: str) -> list[str]:
     return warnings
 
 
-def daily_bands(daily: pd.DataFrame, series: Sequence[str] | None = None) -> pd.DataFrame:
-    """Median and 10-90% band of daily series per scenario and day (tidy)."""
+FLOW_SERIES = {
+    "incidents",
+    "civilian_deaths",
+    "isf_deaths",
+    "police_deaths",
+    "idf_deaths",
+    "attacks_on_isf",
+    "attacks_on_police",
+    "attacks_on_idf",
+    "strikes",
+    "reprisals",
+}
+"""Daily counts, shown as 7-day rolling means: single days are mostly zeros and ones."""
+
+
+def daily_bands(
+    daily: pd.DataFrame, series: Sequence[str] | None = None, smooth_days: int = 7
+) -> pd.DataFrame:
+    """Median and 10-90% band of daily series per scenario and day (tidy).
+
+    Daily counts (``FLOW_SERIES``) are first averaged over a trailing window of
+    ``smooth_days`` within each run, so the band shows the rate rather than day-to-day noise.
+    """
     names = [s for s in (series or DAILY_FAN_SERIES) if s in daily.columns]
     if not names:
         return pd.DataFrame(columns=["scenario", "series", "day", "median", "p10", "p90"])
+    daily = daily.sort_values(["scenario", "replication", "day"])
+    flows = [n for n in names if n in FLOW_SERIES]
+    if flows and smooth_days > 1:
+        daily = daily.copy()
+        runs = daily.groupby(["scenario", "replication"], sort=False)[flows]
+        daily[flows] = runs.transform(lambda s: s.rolling(smooth_days, min_periods=1).mean())
     grouped = daily.groupby(["scenario", "day"], sort=False)[names]
     parts = []
     for label, q in (("p10", 0.1), ("median", 0.5), ("p90", 0.9)):

@@ -66,6 +66,7 @@ def prim(
     alpha: float = 0.05,
     min_mass: float = 0.05,
     min_coverage: float = 0.5,
+    significance: float = 0.05,
 ) -> PrimResult:
     """Run PRIM peeling (and pasting) and choose a box.
 
@@ -75,6 +76,8 @@ def prim(
         alpha: Share of the runs inside the box peeled at each step.
         min_mass: Stop peeling when the box would hold fewer than this share of runs.
         min_coverage: The chosen box is the densest with at least this coverage.
+        significance: A restriction of the chosen box is dropped when its quasi-p-value
+            exceeds this (see :func:`quasi_p_value`).
 
     Returns:
         The trajectory and the chosen box.
@@ -94,8 +97,9 @@ def prim(
         low, high = limits[names[column]]
         limits[names[column]] = (cut, high) if side == "low" else (low, cut)
         boxes.append(_box(limits, inside, y, x, names))
-    chosen = _choose(boxes, min_coverage)
+    chosen = _choose(boxes, min_coverage, len(y))
     chosen = _paste(chosen, x, y, names, alpha)
+    chosen = _drop_insignificant(chosen, x, y, names, significance)
     trajectory = pd.DataFrame(
         [
             {
@@ -180,9 +184,19 @@ def _box(
     )
 
 
-def _choose(boxes: list[Box], min_coverage: float) -> Box:
+def _choose(boxes: list[Box], min_coverage: float, runs: int) -> Box:
+    """The densest box with enough coverage, preferring fewer restrictions.
+
+    Peeling on an irrelevant input can raise the density a little by chance; any box whose
+    density is within one binomial standard error of the best counts as equally dense, and
+    among those the one restricting fewest inputs (then covering most) wins.
+    """
     eligible = [b for b in boxes if b.coverage >= min_coverage] or boxes[:1]
-    return max(eligible, key=lambda b: (b.density, b.coverage))
+    best = max(eligible, key=lambda b: (b.density, b.coverage))
+    inside = max(best.mass * runs, 1.0)
+    tolerance = math.sqrt(best.density * (1.0 - best.density) / inside)
+    tied = [b for b in eligible if b.density >= best.density - tolerance]
+    return min(tied, key=lambda b: (len(b.restricted), -b.coverage))
 
 
 def _inside(limits: dict[str, tuple[float, float]], x: np.ndarray, names: list[str]) -> np.ndarray:
@@ -226,3 +240,36 @@ def _widened(
     widened = dict(limits)
     widened[name] = new
     return widened
+
+
+def quasi_p_value(box: Box, name: str, x: np.ndarray, y: np.ndarray, names: list[str]) -> float:
+    """How likely the box's cases would be if the restriction on ``name`` did nothing.
+
+    A one-sided binomial test: the box holds ``n`` runs with ``k`` cases; without the
+    restriction the density is ``p``; the quasi-p-value is ``P(K >= k)`` for ``K ~ Bin(n, p)``
+    (as in the EMA Workbench). Small values mean the restriction matters.
+    """
+    from scipy.stats import binom
+
+    relaxed = dict(box.limits)
+    relaxed[name] = (-math.inf, math.inf)
+    wider = _inside(relaxed, x, names)
+    inside = _inside(box.limits, x, names)
+    n, k = int(inside.sum()), int(y[inside].sum())
+    p = float(y[wider].mean()) if wider.any() else 0.0
+    return float(binom.sf(k - 1, n, p))
+
+
+def _drop_insignificant(
+    box: Box, x: np.ndarray, y: np.ndarray, names: list[str], significance: float
+) -> Box:
+    current = box
+    while current.restricted:
+        values = {n: quasi_p_value(current, n, x, y, names) for n in current.restricted}
+        weakest = max(values, key=lambda n: values[n])
+        if values[weakest] <= significance:
+            break
+        limits = dict(current.limits)
+        limits[weakest] = (-math.inf, math.inf)
+        current = _box(limits, _inside(limits, x, names), y, x, names)
+    return current

@@ -67,6 +67,8 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     shown = [o for o in HEADLINE_OUTCOMES if o in comparison.outcomes] or comparison.outcomes[:9]
     blocks = [heading(comparison.extras.get("title", "Scenario comparison"), 1)]
     blocks += [text(p) for p in comparison.extras.get("intro", [])]
+    if comparison.extras.get("findings"):
+        blocks += [heading("Key findings"), bullets(comparison.extras["findings"])]
     if comparison.warnings:
         blocks += [heading("Warnings"), bullets(comparison.warnings)]
     if not comparison.survival_summary.empty:

@@ -47,6 +47,8 @@ class Design:
             ``unit:<factor>`` coordinates for sampled designs.
         factors: The factors varied (sampled designs).
         settings: Everything else needed to redo the design (sizes, seed, SALib problem, axes).
+        bases: The scenarios the points vary; a sampled design stores these as YAML and each
+            variant only as its hash and point (a variant is its base plus the point's values).
     """
 
     kind: str
@@ -55,6 +57,7 @@ class Design:
     points: pd.DataFrame
     factors: list[Factor] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    bases: list[Scenario] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """JSON-safe description (the manifest's ``design`` entry)."""
@@ -92,7 +95,7 @@ def sampled_design(
             {UNIT_PREFIX + f.name: float(u) for f, u in zip(factors, coordinates, strict=True)}
         )
         rows.append(row)
-    return Design(kind, base_name, variants, pd.DataFrame(rows), list(factors), settings)
+    return Design(kind, base_name, variants, pd.DataFrame(rows), list(factors), settings, [base])
 
 
 def lhs_design(base: Scenario, factors: Sequence[Factor], points: int, seed: int = 0) -> Design:
@@ -287,3 +290,69 @@ def _axis_json(axis: Axis) -> dict[str, Any]:
         "multipliers": list(axis.multipliers) if axis.multipliers else None,
         "values": {k: dict(v) for k, v in axis.values.items()} if axis.values else None,
     }
+
+
+def crossed_design(
+    decisions: Sequence[Scenario],
+    patterns: Sequence[str],
+    *,
+    kind: str = "nolh",
+    points: int | None = None,
+    seed: int = 0,
+) -> Design:
+    """Data farming's crossing: one sampled design of uncertain factors under each decision.
+
+    Every decision scenario gets the same unit-cube points (so design point ``k`` means the
+    same assumptions everywhere), mapped onto that scenario's own assumption ranges. The
+    points table gains a ``decision`` column.
+
+    Args:
+        decisions: The decision scenarios (e.g. the 2x2).
+        patterns: Globs of the uncertain factors.
+        kind: ``"nolh"`` or ``"lhs"``.
+        points: NOLH runs (default: the standard size) or LHS points (default ``2d + 1``).
+        seed: LHS seed.
+
+    Raises:
+        ValueError: If the factors differ between the decision scenarios.
+    """
+    from sim.experiments.variants import select_factors
+
+    factor_sets = [select_factors(decision, patterns) for decision in decisions]
+    names = [f.name for f in factor_sets[0]]
+    for decision, factors in zip(decisions, factor_sets, strict=True):
+        if [f.name for f in factors] != names:
+            raise ValueError(
+                f"{decision.metadata.name} does not have the same uncertain "
+                f"factors as {decisions[0].metadata.name}"
+            )
+    unit = _unit_points(kind, len(names), points, seed)
+    parts = [
+        sampled_design(kind, d, f, unit, {}) for d, f in zip(decisions, factor_sets, strict=True)
+    ]
+    table = pd.concat(
+        [p.points.assign(decision=d.metadata.name) for p, d in zip(parts, decisions, strict=True)],
+        ignore_index=True,
+    )
+    table["point"] = range(len(table))
+    settings = {
+        "crossed": True,
+        "decisions": [d.metadata.name for d in decisions],
+        "points_per_decision": len(unit),
+        "seed": seed,
+    }
+    variants = [v for part in parts for v in part.variants]
+    return Design(
+        kind, decisions[0].metadata.name, variants, table, factor_sets[0], settings, list(decisions)
+    )
+
+
+def _unit_points(kind: str, factors: int, points: int | None, seed: int) -> np.ndarray:
+    if kind == "nolh":
+        return nolh.nolh_unit(factors, points)
+    if kind == "lhs":
+        from scipy.stats import qmc
+
+        sampler = qmc.LatinHypercube(d=factors, optimization="random-cd", rng=seed)
+        return sampler.random(points or 2 * factors + 1)
+    raise ValueError(f"crossed designs are 'nolh' or 'lhs', not {kind!r}")

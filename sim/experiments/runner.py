@@ -143,8 +143,7 @@ def run_experiment(
     plan = _plan(load_inputs(scenarios), reps, seed, previous, design)
     plan.tasks, plan.skipped = _pending_tasks(plan, reps, store, daily, timeout)
     manifest = _start_manifest(previous, plan, reps, design, command, daily, timeout, model)
-    for scenario in plan.scenarios:
-        store.write_scenario(scenario.metadata.name, dump_scenario(scenario))
+    _store_scenarios(store, plan.scenarios, design)
     if design is not None:
         atomic_write_parquet(store.root / "design.parquet", design.points)
     store.write_manifest(manifest)
@@ -157,6 +156,18 @@ def run_experiment(
     finally:
         result = _finish(store, manifest, session, interrupted)
     return result
+
+
+def _store_scenarios(store: RunStore, scenarios: list[Scenario], design: Design | None) -> None:
+    """Resolved YAML of each scenario run; for sampled designs, of the bases only.
+
+    Dumping YAML costs ~0.1 s per scenario, too much for thousands of design points, each of
+    which is its base plus the values in ``design.parquet``.
+    """
+    for scenario in design.bases if design is not None and design.bases else scenarios:
+        name = scenario.metadata.name
+        if not (store.scenarios_dir / f"{name}.yaml").exists():
+            store.write_scenario(name, dump_scenario(scenario))
 
 
 def _plan(
@@ -182,7 +193,11 @@ def _plan(
                 f"scenario {name!r} changed since it was run into this folder "
                 f"(hash {old['hash'][:12]} -> {digest[:12]}); use a new --out folder"
             )
-    if design is not None and previous.get("design") not in (None, design.to_json()):
+    recorded_design = previous.get("design") or {}
+    if design is not None and recorded_design.get("points_sha256") not in (
+        None,
+        design.to_json()["points_sha256"],
+    ):
         raise ExperimentConflictError(
             "the folder holds results of a different design; use a new --out folder"
         )
@@ -239,11 +254,16 @@ def _start_manifest(
     manifest["model"] = _model_name(model)
     manifest["seed"] = plan.seeds.to_json()
     manifest["replications"] = max(reps, int(manifest.get("replications", 0)))
+    bases = {b.metadata.name for b in design.bases} if design is not None else set()
     for scenario in plan.scenarios:
         name = scenario.metadata.name
-        manifest["scenarios"][name] = {"hash": plan.hashes[name], "file": f"scenarios/{name}.yaml"}
+        entry: dict[str, Any] = {"hash": plan.hashes[name], "file": f"scenarios/{name}.yaml"}
+        if bases and name not in bases:
+            entry["file"] = None  # a design point: its base's YAML plus its row of design.parquet
+        manifest["scenarios"][name] = entry
     if design is not None:
         manifest["design"] = design.to_json()
+        manifest["design"]["base_files"] = [f"scenarios/{name}.yaml" for name in sorted(bases)]
     manifest["sessions"].append(
         {
             "command": command if command is not None else list(sys.argv),

@@ -39,6 +39,8 @@ from sim.model.violence import (
     decommissioning,
     deterrence,
     protection,
+    scatter,
+    scattered_poisson,
     strike_factor,
 )
 from sim.rng import RandomStreams
@@ -291,7 +293,7 @@ class GazaModel(mesa.Model):
         executed = taken.sum(axis=0)
         executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
         expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
-        harm = rng.poisson(expected).astype(float)
+        harm = scattered_poisson(rng, expected)
         out.reprisal_deaths = float(executions.sum())
         self._strikes(out, harm, rng)
         out.civilian_deaths = float(harm.sum())
@@ -348,12 +350,15 @@ class GazaModel(mesa.Model):
         strikes = float(retaliations + rng.poisson(war))
         if strikes <= 0:
             return
-        fighters = self.hamas.fighters
-        where = fighters / max(float(fighters.sum()), 1e-9)
-        counts = rng.multinomial(int(strikes), where.ravel()).reshape(where.shape).astype(float)
-        civ = rng.poisson(counts * self.effects.civilian_deaths_per_strike.value * factor)
-        killed = rng.poisson(counts * self.effects.fighters_killed_per_strike.value)
-        self.hamas.lose_fighters(killed.astype(float))
+        fighters = self.hamas.fighters.ravel()
+        if fighters.sum() <= 0:
+            return
+        counts = scatter(rng, fighters, int(strikes)).reshape(self.geometry.shape)
+        civ = scattered_poisson(
+            rng, counts * self.effects.civilian_deaths_per_strike.value * factor
+        )
+        killed = scattered_poisson(rng, counts * self.effects.fighters_killed_per_strike.value)
+        self.hamas.lose_fighters(killed)
         harm += civ
         out.strikes = strikes
         out.strike_civilian_deaths = float(civ.sum())

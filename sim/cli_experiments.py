@@ -25,6 +25,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from sim.cli_scenario import report_problems
 from sim.experiments import (
     Axis,
     Design,
@@ -41,6 +42,7 @@ from sim.experiments import (
 )
 from sim.experiments import Progress as RunProgress
 from sim.experiments.runner import ExperimentConflictError
+from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 
 out = Console()
@@ -86,6 +88,9 @@ def _experiment(label: str, scenarios: list[Any], reps: int, **options: Any) -> 
             return run_experiment(
                 scenarios, reps, progress_callback=update, command=list(sys.argv), **options
             )
+    except ScenarioError as exc:
+        report_problems(exc)
+        raise typer.Exit(2) from None
     except (ExperimentConflictError, ValueError, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -254,6 +259,9 @@ def _build_design(
         if kind not in builders:
             raise ValueError(f"unknown design kind {kind!r}; use {', '.join(builders)}")
         return builders[kind](), None, None
+    except ScenarioError as exc:
+        report_problems(exc)
+        raise typer.Exit(2) from None
     except (ValueError, KeyError, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sim import cli_bargain, cli_ground, cli_lab, cli_scenario
+from sim import cli_bargain, cli_experiments, cli_ground, cli_lab, cli_scenario
 from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -25,6 +25,16 @@ app.command()(cli_scenario.validate)
 app.command()(cli_scenario.schema)
 app.command()(cli_scenario.show)
 app.command()(cli_scenario.sources)
+for command in (
+    cli_experiments.run,
+    cli_experiments.batch,
+    cli_experiments.compare,
+    cli_experiments.design,
+    cli_experiments.sensitivity,
+    cli_experiments.discover,
+    cli_experiments.headline,
+):
+    app.command()(command)
 app.command()(cli_bargain.bargain)
 app.command()(cli_ground.epstein)
 app.command("ground-map")(cli_ground.ground_map)

@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
+from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import Controller
 from sim.ground.layer import FLOAT_LAYERS, GroundLayer
 
@@ -83,28 +84,51 @@ def render_map(
     layer = ground if isinstance(ground, GroundLayer) else ground.ground
     if field not in MAPPABLE:
         raise ValueError(f"unknown field {field!r}; choose one of {', '.join(MAPPABLE)}")
-    geometry = layer.geometry
-    east, north = geometry.corners_east_north()
-    values = np.ma.masked_where(~geometry.land, _values(layer, field))
     # A bare Figure (no pyplot) keeps no global state, so it is safe inside the app's threads.
     figure = Figure(figsize=(5.5, 6.5), dpi=110)
     axes = figure.subplots()
+    shown_day = layer.day if day is None else day
+    draw_field(figure, axes, layer.geometry, _values(layer, field), field, shown_day)
+    _draw_overlays(axes, layer)
+    figure.savefig(path_or_buffer, format="png", bbox_inches="tight")
+
+
+def draw_field(
+    figure: Figure,
+    axes: Axes,
+    geometry: StripGeometry,
+    values: np.ndarray,
+    field: str,
+    day: int,
+    label: str | None = None,
+) -> None:
+    """Draw one per-cell field on the Strip's real orientation, with a colour bar and title.
+
+    Args:
+        figure: The figure (for the colour bar).
+        axes: Where to draw.
+        geometry: The rasterised Strip the values belong to.
+        values: One value per cell (cells off land are masked).
+        field: Field name; ``controller`` gets a categorical legend.
+        day: Day shown in the title.
+        label: Colour-bar label (default: the field's unit, where known).
+    """
+    east, north = geometry.corners_east_north()
+    masked = np.ma.masked_where(~geometry.land, values)
     if field == "controller":
         colours = ListedColormap([CONTROLLER_COLOURS[c] for c in Controller])
         norm = BoundaryNorm(np.arange(len(Controller) + 1) - 0.5, len(Controller))
-        mesh = axes.pcolormesh(east, north, values, cmap=colours, norm=norm)
+        mesh = axes.pcolormesh(east, north, masked, cmap=colours, norm=norm)
         bar = figure.colorbar(mesh, ax=axes, ticks=range(len(Controller)), shrink=0.7)
         bar.ax.set_yticklabels([c.name.lower() for c in Controller])
     else:
-        mesh = axes.pcolormesh(east, north, values, cmap="magma_r", shading="flat")
-        figure.colorbar(mesh, ax=axes, shrink=0.7, label=FIELD_UNITS.get(field, ""))
-    _draw_overlays(axes, layer)
-    shown_day = layer.day if day is None else day
-    axes.set_title(f"{field.replace('_', ' ')}, day {shown_day}")
+        mesh = axes.pcolormesh(east, north, masked, cmap="magma_r", shading="flat")
+        unit = label if label is not None else FIELD_UNITS.get(field, "")
+        figure.colorbar(mesh, ax=axes, shrink=0.7, label=unit)
+    axes.set_title(f"{field.replace('_', ' ')}, day {day}")
     axes.set_aspect("equal")
     axes.set_xlabel("km east")
     axes.set_ylabel("km north")
-    figure.savefig(path_or_buffer, format="png", bbox_inches="tight")
 
 
 def _draw_overlays(axes: Axes, layer: GroundLayer) -> None:

@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
-from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 
 from sim.ground.geometry import StripGeometry
-from sim.ground.interfaces import Controller
+from sim.ground.render import draw_field
 
 SNAPSHOT_FIELDS: dict[str, str] = {
     "controller": "who secures the cell",
@@ -28,13 +27,6 @@ SNAPSHOT_FIELDS: dict[str, str] = {
     "aid_days": "aid stock per resident [days of need]",
     "grievance": "mean grievance [0-1]",
     "population": "residents per km2",
-}
-CONTROLLER_COLOURS = {
-    Controller.NONE: "#d9d9d9",
-    Controller.HAMAS: "#2ca25f",
-    Controller.ISF: "#3182bd",
-    Controller.POLICE: "#9ecae1",
-    Controller.IDF: "#de2d26",
 }
 
 
@@ -81,26 +73,15 @@ def render_snapshot(
         raise ValueError(f"unknown field {field_name!r}; recorded: {sorted(snapshots.fields)}")
     index = snapshots.index_of(day)
     geometry = snapshots.geometry
-    east, north = geometry.corners_east_north()
-    values = np.ma.masked_where(~geometry.land, snapshots.fields[field_name][index])
     figure = Figure(figsize=(5.0, 6.0), dpi=100)
     axes = figure.subplots()
-    if field_name == "controller":
-        colours = ListedColormap([CONTROLLER_COLOURS[c] for c in Controller])
-        norm = BoundaryNorm(np.arange(len(Controller) + 1) - 0.5, len(Controller))
-        mesh = axes.pcolormesh(east, north, values, cmap=colours, norm=norm)
-        bar = figure.colorbar(mesh, ax=axes, ticks=range(len(Controller)), shrink=0.7)
-        bar.ax.set_yticklabels([c.name.lower() for c in Controller])
-    else:
-        mesh = axes.pcolormesh(east, north, values, cmap="magma_r")
-        figure.colorbar(mesh, ax=axes, shrink=0.7, label=SNAPSHOT_FIELDS.get(field_name, ""))
+    values = snapshots.fields[field_name][index]
+    label = SNAPSHOT_FIELDS.get(field_name, "")
+    draw_field(figure, axes, geometry, values, field_name, snapshots.days[index], label)
+    east, north = geometry.corners_east_north()
     centres_e = (east[:-1, :-1] + east[1:, 1:]) / 2
     centres_n = (north[:-1, :-1] + north[1:, 1:]) / 2
     held = np.where(geometry.land, snapshots.idf_held[index].astype(float), np.nan)
     if np.nanmax(held) > 0:
         axes.contour(centres_e, centres_n, held, levels=[0.5], colors="gold", linewidths=2.0)
-    axes.set_title(f"{field_name.replace('_', ' ')}, day {snapshots.days[index]}")
-    axes.set_aspect("equal")
-    axes.set_xlabel("km east")
-    axes.set_ylabel("km north")
     figure.savefig(path_or_buffer, format="png", bbox_inches="tight")

@@ -1,0 +1,344 @@
+"""Altair charts of the app: differences, fans, distributions, survival and the bargaining layer.
+
+Every function takes tidy tables and returns a chart; nothing here draws or imports Streamlit,
+so the charts can be checked in tests and reused in notebooks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from sim.analysis.compare import Comparison
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.model.outcomes import DAILY_SERIES
+
+PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
+VERDICT_COLOURS = {"better": "#1a9850", "worse": "#d73027", "unclear": "#969696"}
+WIDTH = 620
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
+CHANGE_LIMITS = (-1.0, 3.0)
+"""Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
+
+
+def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
+    """The same colour for a scenario in every chart."""
+    names = list(dict.fromkeys(scenarios))
+    colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
+    return alt.Scale(domain=names, range=colours)
+
+
+def difference_table(comparison: Comparison, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Paired differences as a share of the baseline's mean, with a verdict per row.
+
+    Changes beyond :data:`CHANGE_LIMITS` are drawn at the edge (``beyond`` is set); outcomes
+    whose baseline mean is zero have no relative change and are left out.
+    """
+    chosen = [o for o in (outcomes or HEADLINE_OUTCOMES) if o in comparison.outcomes]
+    bands = comparison.bands[comparison.bands["scenario"] == comparison.baseline]
+    base = bands.set_index("outcome")
+    rows = []
+    for _, row in comparison.differences.iterrows():
+        outcome = row["outcome"]
+        if outcome not in chosen or outcome not in base.index:
+            continue
+        scale = abs(float(base.loc[outcome, "mean"]))
+        if scale == 0.0 or math.isnan(scale) or int(row["n_pairs"]) < 2:
+            continue
+        change = row["mean_diff"] / scale
+        rows.append(
+            {
+                "scenario": row["scenario"],
+                "outcome": outcome_info(outcome).label,
+                "change": change,
+                "low": row["ci_low"] / scale,
+                "high": row["ci_high"] / scale,
+                "shown": min(max(change, CHANGE_LIMITS[0]), CHANGE_LIMITS[1]),
+                "shown_low": min(max(row["ci_low"] / scale, CHANGE_LIMITS[0]), CHANGE_LIMITS[1]),
+                "shown_high": min(max(row["ci_high"] / scale, CHANGE_LIMITS[0]), CHANGE_LIMITS[1]),
+                "beyond": not CHANGE_LIMITS[0] <= change <= CHANGE_LIMITS[1],
+                "p_better": row["p_better"],
+                "verdict": _verdict(row),
+                "order": chosen.index(outcome),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _verdict(row: pd.Series) -> str:
+    better = row["better"]
+    if not bool(row["resolved"]) or better is None:
+        return "unclear"
+    improved = row["mean_diff"] < 0 if better == "lower" else row["mean_diff"] > 0
+    return "better" if improved else "worse"
+
+
+def difference_chart(comparison: Comparison, outcomes: Sequence[str] | None = None) -> AnyChart:
+    """Forest plot: each scenario's change against the baseline, with 95% intervals."""
+    table = difference_table(comparison, outcomes)
+    if table.empty:
+        return _empty("No paired differences to show (run at least 2 replications).")
+    low = min(0.0, float(table["shown_low"].min()))
+    high = max(0.0, float(table["shown_high"].max()))
+    pad = 0.05 * max(high - low, 0.1)
+    x_scale = alt.Scale(domain=[low - pad, high + pad], nice=False)
+    y = alt.Y(
+        "outcome:N",
+        sort=alt.EncodingSortField(field="order", order="ascending"),
+        title=None,
+        axis=alt.Axis(labelLimit=280),
+    )
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+        legend=alt.Legend(title="against the baseline", orient="bottom"),
+    )
+    tooltip = [
+        alt.Tooltip("scenario:N"),
+        alt.Tooltip("outcome:N"),
+        alt.Tooltip("change:Q", format="+.0%", title="mean change"),
+        alt.Tooltip("low:Q", format="+.0%", title="95% interval from"),
+        alt.Tooltip("high:Q", format="+.0%", title="95% interval to"),
+        alt.Tooltip("p_better:Q", format=".0%", title="better in (share of paired runs)"),
+    ]
+    base = alt.Chart(table)
+    bars = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X(
+            "shown_low:Q",
+            scale=x_scale,
+            title="change against the baseline, as a share of its mean",
+            axis=alt.Axis(format="+%"),
+        ),
+        x2="shown_high:Q",
+        y=y,
+        color=colour,
+    )
+    points = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x="shown:Q",
+        y=y,
+        color=colour,
+        shape=alt.Shape(
+            "beyond:N",
+            scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+            legend=None,
+        ),
+        tooltip=tooltip,
+    )
+    zero = base.mark_rule(color="black").encode(x=alt.datum(0))
+    layered = alt.layer(zero, bars, points).properties(width=WIDTH - 200, height=alt.Step(26))
+    if table["scenario"].nunique() > 1:
+        header = alt.Header(
+            labelAngle=0,
+            labelAlign="left",
+            labelAnchor="start",
+            labelOrient="top",
+            labelLimit=700,
+            labelFontSize=13,
+        )
+        return layered.facet(row=alt.Row("scenario:N", title=None, header=header))
+    title = alt.TitleParams(
+        [str(table["scenario"].iloc[0]), f"against {comparison.baseline}"],
+        fontSize=13,
+        anchor="start",
+    )
+    return layered.properties(title=title)
+
+
+def _empty(message: str) -> AnyChart:
+    return (
+        alt.Chart(pd.DataFrame({"text": [message]}))
+        .mark_text(size=14)
+        .encode(text="text:N")
+        .properties(width=WIDTH, height=60)
+    )
+
+
+def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> AnyChart:
+    """Median and 10-90% band of one daily series per scenario."""
+    table = bands[bands["series"] == series]
+    if table.empty:
+        return _empty(f"No daily values of {series}.")
+    colour = alt.Color("scenario:N", scale=scenario_scale(scenarios), title="scenario")
+    title = DAILY_SERIES.get(series, series)
+    base = alt.Chart(table).encode(x=alt.X("day:Q", title="day"))
+    band = base.mark_area(opacity=0.18).encode(
+        y=alt.Y("p10:Q", title=None), y2="p90:Q", color=colour
+    )
+    line = base.mark_line(strokeWidth=2).encode(
+        y="median:Q",
+        color=colour,
+        tooltip=["scenario:N", "day:Q", alt.Tooltip("median:Q", format=",.3g")],
+    )
+    return (band + line).properties(
+        title=f"{series.replace('_', ' ')}: {title}", width=WIDTH // 2 - 30, height=200
+    )
+
+
+def distribution_chart(
+    summary: pd.DataFrame, bands: pd.DataFrame, outcome: str, scenarios: Sequence[str]
+) -> AnyChart:
+    """Every run's value of one outcome, with the median and the 10-90% band per scenario."""
+    runs = summary[["scenario", "replication", outcome]].rename(columns={outcome: "value"})
+    runs = runs.assign(value=runs["value"].astype(float))
+    rng = np.random.default_rng(0)
+    runs["jitter"] = rng.uniform(-0.3, 0.3, len(runs))
+    band = bands[bands["outcome"] == outcome]
+    scale = scenario_scale(scenarios)
+    y = alt.Y("scenario:N", sort=list(scenarios), title=None)
+    info = outcome_info(outcome)
+    x_title = f"{info.label} ({info.unit})" if info.unit else info.label
+    dots = (
+        alt.Chart(runs)
+        .mark_circle(size=40, opacity=0.45)
+        .encode(
+            x=alt.X("value:Q", title=x_title),
+            y=y,
+            yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
+            color=alt.Color("scenario:N", scale=scale, legend=None),
+            tooltip=["scenario:N", "replication:Q", alt.Tooltip("value:Q", format=",.4g")],
+        )
+    )
+    rule = (
+        alt.Chart(band)
+        .mark_rule(strokeWidth=4, opacity=0.5, color="black")
+        .encode(x="p10:Q", x2="p90:Q", y=y)
+    )
+    tick = alt.Chart(band).mark_tick(thickness=3, size=28, color="black").encode(x="median:Q", y=y)
+    return (dots + rule + tick).properties(width=WIDTH, height=max(90, 60 * len(scenarios)))
+
+
+def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart:
+    """Kaplan-Meier curves: the share of runs whose ceasefire still holds, by day."""
+    if survival.empty:
+        return _empty("No ceasefire outcome to draw.")
+    colour = alt.Color("scenario:N", scale=scenario_scale(scenarios), title="scenario")
+    base = alt.Chart(survival).encode(x=alt.X("time:Q", title="day"))
+    band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
+        y=alt.Y(
+            "ci_low:Q",
+            title="ceasefire still holding",
+            axis=alt.Axis(format="%"),
+            scale=alt.Scale(domain=[0, 1]),
+        ),
+        y2="ci_high:Q",
+        color=colour,
+    )
+    line = base.mark_line(interpolate="step-after", strokeWidth=2.5).encode(
+        y="survival:Q",
+        color=colour,
+        tooltip=[
+            "scenario:N",
+            alt.Tooltip("time:Q", title="day"),
+            alt.Tooltip("survival:Q", format=".0%", title="holding"),
+            alt.Tooltip("at_risk:Q", title="runs still holding"),
+        ],
+    )
+    return (band + line).properties(width=WIDTH, height=260)
+
+
+def positions_chart(
+    positions: pd.DataFrame, forecast: pd.DataFrame, dimension: str, names: dict[str, str]
+) -> AnyChart:
+    """Each actor's position on one dimension per round, with the forecast outcome in black."""
+    table = positions[positions["dimension"] == dimension].copy()
+    table["actor"] = table["actor"].map(lambda a: names.get(a, a))
+    outcome = forecast[forecast["dimension"] == dimension]
+    lines = (
+        alt.Chart(table)
+        .mark_line(point=alt.OverlayMarkDef(size=18))
+        .encode(
+            x=alt.X("round:Q", title="bargaining round"),
+            y=alt.Y("position:Q", title="position (0-100)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("actor:N", scale=alt.Scale(scheme="tableau20"), title="actor"),
+            tooltip=["actor:N", "round:Q", alt.Tooltip("position:Q", format=".1f")],
+        )
+    )
+    forecast_line = (
+        alt.Chart(outcome)
+        .mark_line(color="black", strokeWidth=4, strokeDash=[6, 3])
+        .encode(
+            x="round:Q",
+            y="forecast:Q",
+            tooltip=["round:Q", alt.Tooltip("forecast:Q", format=".1f"), "branch:N"],
+        )
+    )
+    return (lines + forecast_line).properties(width=WIDTH, height=300)
+
+
+def quad_chart(challenges: pd.DataFrame, round_: int, names: dict[str, str]) -> AnyChart:
+    """KTAB's quad map: each challenge of a round by who gains (as the initiator sees it)."""
+    table = challenges[challenges["round"] == round_].copy()
+    if table.empty:
+        return _empty(f"No challenges in round {round_}.")
+    table["initiator"] = table["initiator"].map(lambda a: names.get(a, a))
+    table["target"] = table["target"].map(lambda a: names.get(a, a))
+    table["pair"] = table["initiator"] + " → " + table["target"]
+    reach = float(max(table["initiator_gain"].abs().max(), table["target_gain"].abs().max(), 0.05))
+    domain = [-1.1 * reach, 1.1 * reach]
+    points = (
+        alt.Chart(table)
+        .mark_circle(size=110, opacity=0.8)
+        .encode(
+            x=alt.X("initiator_gain:Q", title="initiator's gain", scale=alt.Scale(domain=domain)),
+            y=alt.Y(
+                "target_gain:Q",
+                title="target's gain (as the initiator sees it)",
+                scale=alt.Scale(domain=domain),
+            ),
+            color=alt.Color("initiator:N", scale=alt.Scale(scheme="tableau20")),
+            tooltip=[
+                "pair:N",
+                alt.Tooltip("p:Q", format=".0%", title="initiator expects to prevail"),
+                alt.Tooltip("initiator_gain:Q", format=".3f"),
+                alt.Tooltip("target_gain:Q", format=".3f"),
+            ],
+        )
+    )
+    axes = alt.Chart(pd.DataFrame({"v": [0.0]}))
+    corners = pd.DataFrame(
+        {
+            "x": [0.95 * reach, 0.95 * reach, -0.95 * reach],
+            "y": [0.95 * reach, -0.95 * reach, 0.95 * reach],
+            "label": ["both gain: compromise", "initiator gains, target gives way", "target gains"],
+            "side": ["right", "right", "left"],
+        }
+    )
+    labels = alt.layer(
+        *[
+            alt.Chart(corners[corners["side"] == side])
+            .mark_text(fontSize=12, color="#555", align=side)
+            .encode(x="x:Q", y="y:Q", text="label:N")
+            for side in ("right", "left")
+        ]
+    )
+    return (
+        points + axes.mark_rule().encode(x="v:Q") + axes.mark_rule().encode(y="v:Q") + labels
+    ).properties(width=WIDTH - 100, height=WIDTH - 180)
+
+
+def weekly_forecast_chart(
+    politics: pd.DataFrame, dimension: str, scenarios: Sequence[str]
+) -> AnyChart:
+    """The coupled run's weekly forecast on one dimension, one line per scenario."""
+    column = f"forecast_{dimension}"
+    if politics.empty or column not in politics.columns:
+        return _empty("No weekly political log.")
+    return (
+        alt.Chart(politics)
+        .mark_line(strokeWidth=2.5, interpolate="step-after")
+        .encode(
+            x=alt.X("day:Q", title="day"),
+            y=alt.Y(f"{column}:Q", title="forecast (0-100)", scale=alt.Scale(domain=[0, 100])),
+            color=alt.Color("scenario:N", scale=scenario_scale(scenarios)),
+            tooltip=[
+                "scenario:N",
+                "day:Q",
+                alt.Tooltip(f"{column}:Q", format=".1f", title="forecast"),
+            ],
+        )
+        .properties(width=WIDTH, height=220)
+    )

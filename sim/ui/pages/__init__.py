@@ -1,0 +1,1 @@
+"""Page scripts for st.navigation: each calls the render() of one page module."""

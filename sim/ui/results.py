@@ -1,0 +1,221 @@
+"""Draw a comparison: KPI table, differences, fans, distributions, survival (Streamlit).
+
+Used by the Run, Compare and Batch results pages, so a comparison looks the same wherever it
+comes from.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from sim.analysis.compare import Comparison
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.ui.charts import difference_chart, distribution_chart, fan_chart, survival_chart
+from sim.ui.explain import format_value
+from sim.ui.widgets import how_to_read
+
+FAN_SERIES = ["incidents", "civilian_deaths", "isf_troops", "secure_population_share"]
+MORE_FAN_SERIES = [
+    "aid_delivered_share",
+    "legitimacy",
+    "idf_held_share",
+    "ceasefire_status",
+    "police_officers",
+    "weapons_remaining",
+    "grievance",
+    "fighters",
+]
+METRICS = [
+    "ceasefire_collapsed",
+    "civilian_deaths",
+    "isf_deaths",
+    "secure_population_share_mean",
+    "aid_delivered_share_mean",
+]
+
+DIFFERENCE_HELP = """
+Each row is one outcome. The dot is the average change of the scenario against the baseline,
+as a share of the baseline's average (+50% = half as much again); the bar is its 95% interval.
+Runs are paired: replication *i* of both scenarios uses the same random numbers, so the
+difference shows the effect of the change rather than luck.
+**Green**: better with confidence; **red**: worse with confidence; **grey**: the interval
+crosses zero, so more replications would be needed to tell. A triangle at the right edge marks
+a change beyond +300% (usually against a baseline near zero). Hover for the numbers and for the
+share of paired runs in which the scenario did better.
+"""
+FAN_HELP = """
+The line is the median day by day over all replications; the shaded band holds the middle 80%
+of runs (10th to 90th percentile). Wide bands mean the outcome depends a lot on chance events
+(a deadly attack, a collapse of the ceasefire); where the bands of two scenarios overlap little,
+the difference is robust.
+"""
+TABLE_HELP = """
+The first table gives, for each scenario, the median over the replications and, in brackets,
+the range that holds the middle 80% of them (10th to 90th percentile); for "Ceasefire
+collapsed" it gives the share of runs in which the ceasefire collapsed. The second table gives
+the average change against the baseline, paired run by run (replication *i* of both scenarios
+shares its random numbers), with a 95% bootstrap interval, and the share of paired runs in which
+the scenario did **better** (50% = no difference). A **?** marks a change whose interval
+includes zero: more replications are needed to tell it from chance. Shares change in
+percentage points (pts).
+"""
+
+
+def bands_table(comparison: Comparison, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per outcome, one column per scenario: ``median (10% to 90%)``."""
+    chosen = [o for o in (outcomes or HEADLINE_OUTCOMES) if o in comparison.outcomes]
+    bands = comparison.bands.set_index(["scenario", "outcome"])
+    rows = []
+    for outcome in chosen:
+        row = {"outcome": outcome_info(outcome).label}
+        for scenario in comparison.scenarios:
+            if (scenario, outcome) not in bands.index:
+                row[scenario] = ""
+                continue
+            b = bands.loc[(scenario, outcome)]
+            if outcome == "ceasefire_collapsed":
+                row[scenario] = f"{format_value(outcome, b['mean'])} of runs"
+            else:
+                low, high = format_value(outcome, b["p10"]), format_value(outcome, b["p90"])
+                row[scenario] = f"{format_value(outcome, b['median'])} ({low} to {high})"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def differences_table(
+    comparison: Comparison, outcomes: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """One row per outcome, one column per scenario: the paired change against the baseline."""
+    chosen = [o for o in (outcomes or HEADLINE_OUTCOMES) if o in comparison.outcomes]
+    diffs = comparison.differences.set_index(["scenario", "outcome"])
+    others = [s for s in comparison.scenarios if s != comparison.baseline]
+    rows = []
+    for outcome in chosen:
+        row = {"outcome": outcome_info(outcome).label}
+        for scenario in others:
+            row[scenario] = (
+                _difference_text(diffs.loc[(scenario, outcome)], outcome)
+                if (scenario, outcome) in diffs.index
+                else ""
+            )
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _difference_text(d: pd.Series, outcome: str) -> str:
+    if int(d["n_pairs"]) < 2:
+        return _signed(outcome, d["mean_diff"])
+    text = f"{_signed(outcome, d['mean_diff'])} ({_signed(outcome, d['ci_low'])} to "
+    text += f"{_signed(outcome, d['ci_high'])})"
+    if not math.isnan(d["p_better"]):
+        share = f"{100 * d['p_better']:.0f}%"
+        text += f", better in {share}" if d["better"] else f", higher in {share}"
+    if not bool(d["resolved"]):
+        text += " ?"
+    return text
+
+
+def _signed(outcome: str, value: float) -> str:
+    if value is None or math.isnan(value):
+        return "n/a"
+    text = format_value(outcome, abs(value))
+    if outcome_info(outcome).unit in ("share", "share of runs"):
+        text = text.replace("%", " pts")
+    return ("+" if value >= 0 else "-") + text
+
+
+def show_kpi_table(comparison: Comparison) -> None:
+    """The medians and bands, then the paired differences, with their reading note."""
+    st.markdown("**Median (10% to 90% of runs)**")
+    st.dataframe(bands_table(comparison), hide_index=True, width="stretch")
+    if len(comparison.scenarios) > 1:
+        st.markdown(f"**Change against {comparison.baseline}** (95% interval), paired by run")
+        st.dataframe(differences_table(comparison), hide_index=True, width="stretch")
+    how_to_read(TABLE_HELP)
+
+
+def show_warnings(comparison: Comparison) -> None:
+    """The comparison's warnings (too few replications, failures)."""
+    for warning in comparison.warnings:
+        st.warning(warning)
+
+
+def show_differences(comparison: Comparison, key: str = "comparison-chart") -> None:
+    """The forest plot of paired differences (the comparison chart)."""
+    with st.container(key=key):
+        st.altair_chart(difference_chart(comparison), width="stretch")
+    how_to_read(DIFFERENCE_HELP)
+
+
+def show_fans(bands: pd.DataFrame, scenarios: Sequence[str], series: Sequence[str]) -> None:
+    """Fan charts, two per row."""
+    present = [s for s in series if s in set(bands["series"])]
+    for start in range(0, len(present), 2):
+        columns = st.columns(2)
+        for column, name in zip(columns, present[start : start + 2], strict=False):
+            column.altair_chart(fan_chart(bands, name, scenarios), width="stretch")
+    how_to_read(FAN_HELP)
+
+
+def show_metrics(comparison: Comparison, scenario: str) -> None:
+    """Headline numbers of ``scenario`` with their change against the baseline."""
+    columns = st.columns(len(METRICS))
+    bands = comparison.bands
+    for column, outcome in zip(columns, METRICS, strict=True):
+        info = outcome_info(outcome)
+        centre = "mean" if outcome == "ceasefire_collapsed" else "median"
+        mine = bands[(bands["scenario"] == scenario) & (bands["outcome"] == outcome)]
+        base = bands[(bands["scenario"] == comparison.baseline) & (bands["outcome"] == outcome)]
+        if mine.empty or base.empty:
+            continue
+        value = float(mine[centre].iloc[0])
+        delta = value - float(base[centre].iloc[0]) if scenario != comparison.baseline else None
+        column.metric(
+            info.label,
+            format_value(outcome, value),
+            delta=None if delta is None else _signed(outcome, delta),
+            delta_color="inverse" if info.better == "lower" else "normal",
+            help=f"{'Share of runs' if centre == 'mean' else 'Median over runs'}; "
+            f"change against {comparison.baseline}.",
+        )
+
+
+def show_distributions(comparison: Comparison, key: str) -> None:
+    """Every run's value of a chosen outcome, per scenario."""
+    outcome = st.selectbox(
+        "Outcome",
+        comparison.outcomes,
+        index=comparison.outcomes.index("civilian_deaths")
+        if "civilian_deaths" in comparison.outcomes
+        else 0,
+        format_func=lambda o: outcome_info(o).label,
+        key=key,
+    )
+    chart = distribution_chart(comparison.summary, comparison.bands, outcome, comparison.scenarios)
+    st.altair_chart(chart, width="stretch")
+    how_to_read(
+        "Each dot is one replication. The black tick is the median and the grey bar the 10-90% "
+        "band. Two clouds that barely overlap mean the scenarios differ whatever happens by "
+        "chance; clouds with two clumps mean runs split between two fates (often: the ceasefire "
+        "holds, or it collapses)."
+    )
+
+
+def show_survival(comparison: Comparison) -> None:
+    """Kaplan-Meier curves and the table behind them."""
+    if comparison.survival.empty:
+        st.info("These results have no ceasefire outcome.")
+        return
+    st.altair_chart(survival_chart(comparison.survival, comparison.scenarios), width="stretch")
+    st.dataframe(comparison.survival_summary, hide_index=True, width="stretch")
+    how_to_read(
+        "The curve is the share of runs whose ceasefire still holds on each day (a Kaplan-Meier "
+        "estimate); it steps down each time a run's ceasefire collapses. Runs that hold to the "
+        "end count as holding at least that long. The shaded band is a 95% interval. A curve that "
+        "drops early means early collapses; **median_days** is the day by which half the runs "
+        "have collapsed (empty if fewer than half ever do)."
+    )

@@ -1,0 +1,353 @@
+"""The app's session state and caches: the draft, the scenario library, runs and their results.
+
+Results are cached with ``st.cache_data`` keyed by the scenario's hash, the seed and the block
+of replications, so a scenario run once (by anyone using this server) comes back at once.
+Runs go to a process pool kept for the life of the server (``st.cache_resource``); set
+``ISF_LAB_WORKERS=1`` to run in the app's own process (the tests do).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sim.analysis.compare import Comparison, compare_results, daily_bands
+from sim.experiments.executors import default_workers, make_pool
+from sim.experiments.seeds import SeedPlan
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.loader import SCENARIOS_DIR, discover_scenarios, load_scenario, scenario_hash
+from sim.scenario.schema import Scenario
+from sim.ui.editing import Draft
+from sim.ui.running import (
+    BargainingRun,
+    Block,
+    Detail,
+    bargaining_run,
+    block_ranges,
+    combine,
+    detail_run,
+    parse_payload,
+    payload_of,
+    run_block,
+)
+
+DRAFT = "draft"
+GENERATION = "generation"
+SAVED = "saved_scenarios"
+UPLOADED = "uploaded_scenarios"
+COMPLETED = "completed_runs"
+LAST_TIMING = "last_timing"
+LAST_RESULTS = "last_results"
+REPS = "reps"
+SEED = "seed"
+DEFAULT_REPS = 30
+DEFAULT_SEED = 1
+DEFAULT_ORIGIN = "hamas-accepts-turkey-included.yaml"
+HEADLINE_2X2 = [
+    "hamas-accepts-turkey-included.yaml",
+    "hamas-accepts-turkey-vetoed.yaml",
+    "hamas-rejects-turkey-included.yaml",
+    "hamas-rejects-turkey-vetoed.yaml",
+]
+PERSISTENT_KEYS = (REPS, SEED, "compare_selection", "compare_baseline", "compare_view")
+"""Widget values kept when the user moves to another page."""
+
+
+def init_session() -> None:
+    """Defaults for a new session, and keep the persistent widgets' values across pages."""
+    st.session_state.setdefault(GENERATION, 0)
+    st.session_state.setdefault(SAVED, {})
+    st.session_state.setdefault(UPLOADED, {})
+    st.session_state.setdefault(COMPLETED, set())
+    st.session_state.setdefault(REPS, default_reps())
+    st.session_state.setdefault(SEED, DEFAULT_SEED)
+    for key in PERSISTENT_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def default_reps() -> int:
+    """Replications a new session starts with: ``$ISF_LAB_REPS`` or 30."""
+    text = os.environ.get("ISF_LAB_REPS", "")
+    return max(1, int(text)) if text.strip().isdigit() else DEFAULT_REPS
+
+
+def workers() -> int:
+    """Worker processes for runs: ``$ISF_LAB_WORKERS`` or every core."""
+    text = os.environ.get("ISF_LAB_WORKERS", "")
+    return max(1, int(text)) if text.strip().isdigit() else default_workers()
+
+
+def _warm_up() -> bool:
+    import sim.model.run  # noqa: F401 - imports the model in the worker ahead of the first run
+
+    return True
+
+
+@st.cache_resource(show_spinner=False)
+def process_pool(size: int) -> cf.ProcessPoolExecutor:
+    """A pool kept for the life of the server; its workers import the model at once."""
+    pool = make_pool(size)
+    for _ in range(size):
+        pool.submit(_warm_up)
+    return pool
+
+
+def executor() -> cf.Executor | None:
+    """The pool, or ``None`` to run in this process."""
+    size = workers()
+    return process_pool(size) if size > 1 else None
+
+
+# -- the scenario library -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A scenario file read from disk: its JSON payload, or the problems found."""
+
+    label: str
+    payload: str | None
+    problems: tuple[Problem, ...] = ()
+
+
+@st.cache_data(show_spinner="Reading the scenario files ...", max_entries=4)
+def shipped_scenarios(folder: str, stamp: tuple[tuple[str, int], ...]) -> list[Loaded]:
+    """Every scenario file of the scenarios folder (``stamp`` refreshes the cache on edits)."""
+    del stamp
+    root = Path(folder)
+    found = []
+    for path in discover_scenarios(root):
+        label = path.relative_to(root).as_posix()
+        try:
+            found.append(Loaded(label, payload_of(load_scenario(path))))
+        except ScenarioError as exc:
+            found.append(Loaded(label, None, tuple(exc.problems)))
+        except Exception as exc:  # a broken file must never stop the app
+            found.append(Loaded(label, None, (Problem(label, None, "", str(exc)),)))
+    return found
+
+
+def library() -> list[Loaded]:
+    """The shipped scenarios (cached; re-read when a file changes)."""
+    root = SCENARIOS_DIR
+    stamp = tuple(
+        (p.as_posix(), p.stat().st_mtime_ns) for p in sorted(root.rglob("*.y*ml")) if p.is_file()
+    )
+    return shipped_scenarios(str(root), stamp)
+
+
+def shipped(label: str) -> Scenario | None:
+    """A shipped scenario by its file label, if it loads."""
+    for item in library():
+        if item.label == label and item.payload is not None:
+            return parse_payload(item.payload)
+    return None
+
+
+def draft() -> Draft | None:
+    """The draft being edited (started from base.yaml on first use)."""
+    current = st.session_state.get(DRAFT)
+    if current is None:
+        labels = [item.label for item in library() if item.payload is not None]
+        if not labels:
+            return None
+        label = DEFAULT_ORIGIN if DEFAULT_ORIGIN in labels else labels[0]
+        origin = shipped(label)
+        assert origin is not None
+        current = Draft.start(origin, label)
+        st.session_state[DRAFT] = current
+    return current
+
+
+def start_draft(origin: Scenario, label: str) -> None:
+    """Replace the draft; every editing widget starts afresh."""
+    st.session_state[DRAFT] = Draft.start(origin, label)
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def built_draft() -> tuple[Scenario | None, list[Problem]]:
+    """The draft as a validated scenario, or the problems that stop it."""
+    current = draft()
+    if current is None:
+        return None, [Problem(None, None, "", "no scenario loads; see the Scenario page")]
+    try:
+        return current.build(), []
+    except ScenarioError as exc:
+        return None, list(exc.problems)
+
+
+def draft_label(scenario: Scenario, current: Draft) -> str:
+    """How the user's own scenario is listed."""
+    return f"{scenario.metadata.name} (your scenario)" if current.edited else scenario.metadata.name
+
+
+def scenario_choices() -> dict[str, Scenario]:
+    """Every scenario the user can run or compare, by label: the draft, kept edits, files."""
+    choices: dict[str, Scenario] = {}
+    built, _ = built_draft()
+    current = draft()
+    if built is not None and current is not None and current.edited:
+        choices[draft_label(built, current)] = built
+    for name, payload in st.session_state.get(SAVED, {}).items():
+        choices.setdefault(f"{name} (kept edit)", parse_payload(payload))
+    for name, payload in st.session_state.get(UPLOADED, {}).items():
+        choices.setdefault(f"{name} (upload)", parse_payload(payload))
+    for item in library():
+        if item.payload is not None:
+            choices.setdefault(item.label.removesuffix(".yaml"), parse_payload(item.payload))
+    return choices
+
+
+# -- runs ---------------------------------------------------------------------------------------
+
+
+def entropy_of(seed: int) -> int:
+    """The root entropy of a user's seed (as the command line computes it)."""
+    return SeedPlan.from_seed(seed).entropy
+
+
+@st.cache_data(show_spinner=False, max_entries=2000)
+def cached_block(
+    digest: str, entropy: int, start: int, stop: int, name: str, _payload: str
+) -> Block:
+    """One block of replications, cached by scenario hash, seed and replication range."""
+    pool = executor()
+    try:
+        return run_block(_payload, name, entropy, range(start, stop), pool)
+    except cf.BrokenExecutor:
+        process_pool.clear()  # a worker died: rebuild the pool next time, finish here
+        return run_block(_payload, name, entropy, range(start, stop), None)
+
+
+def block_size() -> int:
+    """Replications per block: two per worker keeps every core busy between progress ticks."""
+    return max(2, 2 * workers())
+
+
+def run_key(scenario: Scenario, reps: int, seed: int) -> tuple[str, int, int]:
+    """What identifies a finished set of runs."""
+    return scenario_hash(scenario), reps, seed
+
+
+def is_complete(scenario: Scenario, reps: int, seed: int) -> bool:
+    """Whether this session already ran ``reps`` replications of ``scenario``."""
+    return run_key(scenario, reps, seed) in st.session_state.get(COMPLETED, set())
+
+
+def run_many(
+    scenarios: dict[str, Scenario],
+    reps: int,
+    seed: int,
+    on_progress: Callable[[float, str], object] | None = None,
+) -> dict[str, Block]:
+    """Run (or fetch from the cache) ``reps`` replications of each scenario, labelled.
+
+    The progress callback gets the share done and a line of text after each block.
+    """
+    entropy = entropy_of(seed)
+    plan = [
+        (label, scenario, chunk)
+        for label, scenario in scenarios.items()
+        for chunk in block_ranges(reps, block_size())
+    ]
+    blocks: dict[str, list[Block]] = {label: [] for label in scenarios}
+    start = time.perf_counter()
+    for done, (label, scenario, chunk) in enumerate(plan, start=1):
+        payload = payload_of(scenario)
+        block = cached_block(
+            scenario_hash(scenario),
+            entropy,
+            chunk.start,
+            chunk.stop,
+            scenario.metadata.name,
+            payload,
+        )
+        blocks[label].append(block)
+        if on_progress is not None:
+            on_progress(done / len(plan), f"{label}: replications {chunk.stop} of {reps}")
+    results = {label: relabel(combine(parts), label) for label, parts in blocks.items()}
+    for scenario in scenarios.values():
+        st.session_state[COMPLETED].add(run_key(scenario, reps, seed))
+    st.session_state[LAST_TIMING] = {
+        "runs": reps * len(scenarios),
+        "seconds": time.perf_counter() - start,
+        "workers": workers(),
+    }
+    return results
+
+
+def relabel(block: Block, label: str) -> Block:
+    """The block with its scenario column set to ``label`` (labels are unique in the app)."""
+    summary = block.summary.assign(scenario=label) if not block.summary.empty else block.summary
+    daily = block.daily.assign(scenario=label) if not block.daily.empty else block.daily
+    return Block(summary, daily, block.errors, block.seconds)
+
+
+@st.cache_data(show_spinner="Comparing ...", max_entries=64)
+def cached_comparison(
+    key: tuple[tuple[str, str], ...], reps: int, seed: int, baseline: str, _summary: pd.DataFrame
+) -> Comparison:
+    """The comparison of a set of runs (keyed by labels and hashes, replications and seed)."""
+    del key, reps, seed
+    return compare_results(_summary, baseline, resamples=1000, seed=0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def cached_daily_bands(
+    key: tuple[tuple[str, str], ...], reps: int, seed: int, _daily: pd.DataFrame
+) -> pd.DataFrame:
+    """Median and 10-90% band of the daily series."""
+    del key, reps, seed
+    return daily_bands(_daily)
+
+
+def hashes(scenarios: dict[str, Scenario]) -> dict[str, str]:
+    """Label -> scenario hash."""
+    return {label: scenario_hash(s) for label, s in scenarios.items()}
+
+
+def compare_blocks(
+    blocks: dict[str, Block], scenarios: dict[str, Scenario], reps: int, seed: int, baseline: str
+) -> tuple[Comparison, pd.DataFrame, pd.DataFrame]:
+    """Comparison, daily bands and the daily table of labelled blocks."""
+    key = tuple(hashes(scenarios).items())
+    summary = pd.concat([b.summary for b in blocks.values()], ignore_index=True)
+    daily = pd.concat([b.daily for b in blocks.values()], ignore_index=True)
+    comparison = cached_comparison(key, reps, seed, baseline, summary)
+    return comparison, cached_daily_bands(key, reps, seed, daily), daily
+
+
+@st.cache_data(show_spinner="Recording one run in detail ...", max_entries=32)
+def cached_detail(digest: str, entropy: int, _payload: str) -> Detail:
+    """Replication 1 of a scenario with its political log and maps."""
+    del digest
+    return detail_run(_payload, entropy)
+
+
+@st.cache_data(show_spinner="Playing the bargaining table ...", max_entries=32)
+def cached_bargaining(digest: str, _payload: str) -> BargainingRun:
+    """The scenario's bargaining table played on its own."""
+    del digest
+    return bargaining_run(_payload)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def cached_map(digest: str, entropy: int, field: str, day: int, _detail: Detail) -> bytes:
+    """A PNG map of one field on one day of the detailed run."""
+    import io
+
+    from sim.model.maps import render_snapshot
+
+    del digest, entropy
+    assert _detail.maps is not None
+    buffer = io.BytesIO()
+    render_snapshot(_detail.maps, field, day, buffer)
+    return buffer.getvalue()

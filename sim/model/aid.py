@@ -1,9 +1,11 @@
 """Aid through the crossings, seizures on insecure routes, and reconstruction where secure.
 
 Aid: the day's trucks (zero if no crossing is open; cut once the ceasefire collapses) carry the
-population's need in proportion to ``trucks / need``. A share of the convoys bound for insecure
-cells is seized (less if the force escorts them, the 2024 Arab-force idea). What arrives is
-delivered to the cells' stocks by population, as person-days of need.
+population's need in proportion to ``trucks / need``. Convoys drive along the Strip from an open
+crossing to the row of their destination, by the crossing whose route is safest; each insecure
+row crossed (weighted by its insecure share) risks seizure, so a convoy arrives with probability
+``(1 - p) ** insecure_rows`` (``p`` lower if the force escorts convoys, the 2024 Arab-force idea).
+What arrives is delivered to the cells' stocks by population, as person-days of need.
 
 Reconstruction: a yearly budget (scaled by support for the Palestinian governance track) is
 spent on cells that have been secure for long enough, in proportion to their damage; a cell's
@@ -34,6 +36,23 @@ class AidSystem:
         self.spec = scenario.aid
         self.effects = scenario.effects
         self.geometry = geometry
+        self.crossing_rows = np.array(
+            sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}), dtype=int
+        )
+        self._row_cells = np.maximum(geometry.land.sum(axis=1), 1)
+
+    def arrival_share(self, secure: BoolGrid, seizure: float) -> np.ndarray:
+        """Share of convoys that reach each row, by the safest route from an open crossing."""
+        rows = self.geometry.shape[0]
+        if self.crossing_rows.size == 0:
+            return np.zeros(rows)
+        insecure = (self.geometry.land & ~secure).sum(axis=1) / self._row_cells
+        cumulative = np.concatenate([[0.0], np.cumsum(insecure)])
+        destination = np.arange(rows)[:, None]
+        start = np.minimum(destination, self.crossing_rows[None, :])
+        stop = np.maximum(destination, self.crossing_rows[None, :]) + 1
+        crossed = (cumulative[stop] - cumulative[start]).min(axis=1)
+        return np.power(1.0 - seizure, crossed)
 
     def deliver(
         self, day: int, ground: GroundLayer, secure: BoolGrid, troops: float, collapsed: bool
@@ -46,12 +65,11 @@ class AidSystem:
             trucks *= self.effects.collapse_aid_factor.value
         population = ground.field("population")
         people = max(float(population.sum()), 1.0)
-        insecure = self.geometry.land & ~secure
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
             cover = min(1.0, troops / self.effects.escort_troops_for_full_cover.value)
             seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
-        arriving = np.where(insecure, 1.0 - seizure, 1.0)
+        arriving = self.arrival_share(secure, seizure)[:, None]
         share_by_cell = population / people
         delivered_share_by_cell = share_by_cell * arriving
         delivered_trucks = trucks * float(delivered_share_by_cell.sum())

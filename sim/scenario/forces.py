@@ -265,7 +265,8 @@ class Aid(Strict):
     trucks_per_day: Sourced[TrucksPerDay] = unit_field("Trucks entering per day", "trucks/day")
     need_trucks_per_day: Sourced[TrucksPerDay] = unit_field("Trucks needed per day", "trucks/day")
     seizure_probability_insecure: Sourced[Fraction] = unit_field(
-        "Chance a convoy crossing an insecure cell is seized", "probability"
+        "Chance a convoy is seized per insecure row of cells (about 1 km) it drives through",
+        "probability/km",
     )
     convoy_escort: bool = Field(
         False, description="Whether the force escorts convoys (the 2024 Arab-force idea)."

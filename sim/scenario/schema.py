@@ -8,9 +8,9 @@ the mandate; aid and reconstruction; the ground model's parameters; the mechanis
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sim.scenario.bargaining import BargainingSpec
 from sim.scenario.coupling import CouplingSpec
@@ -67,3 +67,13 @@ class Scenario(Strict):
     ground: GroundSpec = Field(default_factory=GroundSpec)
     effects: EffectsSpec = Field(default_factory=EffectsSpec)
     coupling: CouplingSpec = Field(default_factory=CouplingSpec)
+
+    @model_validator(mode="after")
+    def _crossings_exist(self) -> Self:
+        unknown = [c for c in self.aid.crossings_open if c not in self.ground.crossings]
+        if unknown:
+            raise ValueError(
+                f"aid.crossings_open names unknown crossing(s) {unknown}; "
+                f"known: {sorted(self.ground.crossings)}"
+            )
+        return self

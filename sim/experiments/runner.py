@@ -209,6 +209,7 @@ def _pending_tasks(
 ) -> tuple[list[RunTask], int]:
     finished = store.finished_runs(need_daily=daily)
     tasks, skipped = [], 0
+    texts: dict[str, str] = {}  # each scenario serialised once, not once per replication
     # replication-major order: the first replications of every scenario finish first, so an
     # interrupted batch still pairs across scenarios
     for replication in range(reps):
@@ -218,10 +219,13 @@ def _pending_tasks(
             if run_id in finished:
                 skipped += 1
                 continue
+            if name not in texts:
+                texts[name] = scenario.model_dump_json()
             tasks.append(
-                RunTask.make(
+                RunTask(
                     run_id,
-                    scenario,
+                    name,
+                    texts[name],
                     plan.hashes[name],
                     replication,
                     plan.seeds.entropy,

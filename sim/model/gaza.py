@@ -78,8 +78,8 @@ class GazaModel(mesa.Model):
         ]
         self.police = PoliceService(self, scenario.forces.police, scenario.metadata.horizon_days)
         west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
-        self.hamas = Arsenal.spread(scenario.hamas, west)
-        self.others = Arsenal.spread(scenario.other_armed_groups, west)
+        self.hamas = Arsenal.spread(self, "hamas", scenario.hamas, west)
+        self.others = Arsenal.spread(self, "others", scenario.other_armed_groups, west)
         self._rates = GroupRates.of(
             self.effects.police_exposure.value, scenario.hamas, scenario.other_armed_groups
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mesa
 import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
@@ -163,19 +164,30 @@ def strike_factor(policy: StrikePolicy, effects: EffectsSpec) -> float:
     return 1.0
 
 
-@dataclass
-class Arsenal:
-    """Fighters and weapons of one group, per cell; weapons follow fighters."""
+class Arsenal(mesa.Agent):
+    """An armed group as a Mesa agent: its fighters and weapons per cell (weapons follow fighters).
 
-    fighters: FloatGrid
-    weapons: FloatGrid
-    decommissioned: float = 0.0
+    Args:
+        model: The owning model.
+        name: ``"hamas"`` or ``"others"``.
+        fighters: Fighters per cell.
+        weapons: Weapons per cell.
+    """
+
+    def __init__(
+        self, model: mesa.Model, name: str, fighters: FloatGrid, weapons: FloatGrid
+    ) -> None:
+        super().__init__(model)
+        self.name = name
+        self.fighters = fighters
+        self.weapons = weapons
+        self.decommissioned = 0.0
 
     @classmethod
-    def spread(cls, group: ArmedGroup, where: FloatGrid) -> Arsenal:
+    def spread(cls, model: mesa.Model, name: str, group: ArmedGroup, where: FloatGrid) -> Arsenal:
         """Distribute the group's fighters and weapons in proportion to ``where``."""
         share = where / max(float(where.sum()), 1e-12)
-        return cls(group.fighters.value * share, group.weapons.value * share)
+        return cls(model, name, group.fighters.value * share, group.weapons.value * share)
 
     def remove_weapons(self, taken: FloatGrid) -> None:
         """Decommission weapons; fighters who lose their arms demobilise in proportion."""

@@ -162,7 +162,11 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
     table = bands[bands["series"] == series]
     if table.empty:
         return _empty(f"No daily values of {series}.")
-    colour = alt.Color("scenario:N", scale=scenario_scale(scenarios), title="scenario")
+    colour = alt.Color(
+        "scenario:N",
+        scale=scenario_scale(scenarios),
+        legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+    )
     title = DAILY_SERIES.get(series, series)
     base = alt.Chart(table).encode(x=alt.X("day:Q", title="day"))
     band = base.mark_area(opacity=0.18).encode(
@@ -215,7 +219,11 @@ def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart
     """Kaplan-Meier curves: the share of runs whose ceasefire still holds, by day."""
     if survival.empty:
         return _empty("No ceasefire outcome to draw.")
-    colour = alt.Color("scenario:N", scale=scenario_scale(scenarios), title="scenario")
+    colour = alt.Color(
+        "scenario:N",
+        scale=scenario_scale(scenarios),
+        legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+    )
     base = alt.Chart(survival).encode(x=alt.X("time:Q", title="day"))
     band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
         y=alt.Y(
@@ -253,7 +261,11 @@ def positions_chart(
         .encode(
             x=alt.X("round:Q", title="bargaining round"),
             y=alt.Y("position:Q", title="position (0-100)", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("actor:N", scale=alt.Scale(scheme="tableau20"), title="actor"),
+            color=alt.Color(
+                "actor:N",
+                scale=alt.Scale(scheme="tableau20"),
+                legend=alt.Legend(title="actor", orient="bottom", columns=5, labelLimit=160),
+            ),
             tooltip=["actor:N", "round:Q", alt.Tooltip("position:Q", format=".1f")],
         )
     )
@@ -333,7 +345,11 @@ def weekly_forecast_chart(
         .encode(
             x=alt.X("day:Q", title="day"),
             y=alt.Y(f"{column}:Q", title="forecast (0-100)", scale=alt.Scale(domain=[0, 100])),
-            color=alt.Color("scenario:N", scale=scenario_scale(scenarios)),
+            color=alt.Color(
+                "scenario:N",
+                scale=scenario_scale(scenarios),
+                legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+            ),
             tooltip=[
                 "scenario:N",
                 "day:Q",

@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -96,8 +97,13 @@ class Draft:
 
     @property
     def edited(self) -> bool:
-        """Whether anything differs from the origin."""
-        return bool(self.overrides) or self.decisions != decisions_of(self.origin)
+        """Whether the model's inputs differ from the origin (metadata such as days aside)."""
+        return bool(self.input_overrides) or self.decisions != decisions_of(self.origin)
+
+    @property
+    def input_overrides(self) -> dict[FieldPath, Any]:
+        """The overrides of model inputs (not of ``metadata``, e.g. the days to simulate)."""
+        return {path: v for path, v in self.overrides.items() if path[:1] != ("metadata",)}
 
     def default_name(self) -> str:
         """The origin's name if nothing changed; else ``my-`` and the decisions (or the origin).
@@ -111,7 +117,7 @@ class Draft:
         parts = ["my", f"hamas-{self.decisions.hamas}"]
         if self.decisions.turkey is not None:
             parts.append(f"turkey-{self.decisions.turkey}")
-        if self.overrides:
+        if self.input_overrides:
             parts.append("edited")
         return safe_name("-".join(parts))
 
@@ -170,42 +176,57 @@ def read_fragment(path: Path) -> dict[str, Any]:
 def hamas_fragment(stance: str, folder: Path) -> dict[str, Any]:
     """What changes when Hamas's answer becomes ``stance``.
 
-    ``accepts`` and ``rejects`` use the project's fragments; ``partial`` takes base.yaml's
-    value of every field those fragments set, so switching back undoes them.
+    Every field that either stance fragment sets first returns to base.yaml's value (the
+    ``partial`` case); then the chosen fragment applies. So accepts -> rejects gives exactly
+    base + rejects, whatever the accepts fragment had set.
 
     Raises:
         ValueError: For an unknown stance.
     """
     if stance not in HAMAS_STANCES:
         raise ValueError(f"unknown stance {stance!r}; use one of {', '.join(HAMAS_STANCES)}")
+    fragment = _reset_to_reference(HAMAS_FRAGMENTS, folder)
     if stance in HAMAS_FRAGMENTS:
-        fragment = read_fragment(folder / HAMAS_FRAGMENTS[stance])
-        return fragment or {"hamas": {"stance": stance}}
-    reference = folder / PARTIAL_REFERENCE
-    partial: dict[str, Any] = {"hamas": {"stance": "partial"}}
-    if not reference.is_file():
-        return partial
-    base = load_scenario(reference).model_dump(mode="json")
-    for relative in HAMAS_FRAGMENTS.values():
-        for path in leaf_paths(read_fragment(folder / relative)):
-            found, value = lookup(base, path)
-            if found:
-                _put(partial, path, copy.deepcopy(value))
-    _put(partial, ("hamas", "stance"), "partial")
-    return partial
+        merge_fragment(fragment, read_fragment(folder / HAMAS_FRAGMENTS[stance]))
+    merge_fragment(fragment, {"hamas": {"stance": stance}})
+    return fragment
 
 
 def turkey_fragment(choice: str, folder: Path) -> dict[str, Any]:
-    """What changes when Turkey is ``included`` or ``vetoed``.
+    """What changes when Turkey is ``included`` or ``vetoed`` (same rule as for Hamas).
 
     Raises:
         ValueError: For an unknown choice.
     """
     if choice not in TURKEY_CHOICES:
         raise ValueError(f"unknown choice {choice!r}; use one of {', '.join(TURKEY_CHOICES)}")
-    fragment = read_fragment(folder / TURKEY_FRAGMENTS[choice])
-    enforced = choice == "vetoed"
-    return fragment or {"bargaining": {"vetoes": {TURKEY_VETO: {"enforced": enforced}}}}
+    fragment = _reset_to_reference(TURKEY_FRAGMENTS, folder)
+    merge_fragment(fragment, read_fragment(folder / TURKEY_FRAGMENTS[choice]))
+    enforced = {"bargaining": {"vetoes": {TURKEY_VETO: {"enforced": choice == "vetoed"}}}}
+    merge_fragment(fragment, enforced)
+    return fragment
+
+
+def _reset_to_reference(fragments: dict[str, str], folder: Path) -> dict[str, Any]:
+    """base.yaml's values of every field that any of ``fragments`` sets."""
+    reference = folder / PARTIAL_REFERENCE
+    reset: dict[str, Any] = {}
+    if not reference.is_file():
+        return reset
+    base = _reference_data(str(reference), reference.stat().st_mtime_ns)
+    for relative in fragments.values():
+        for path in leaf_paths(read_fragment(folder / relative)):
+            found, value = lookup(base, path)
+            if found:
+                _put(reset, path, copy.deepcopy(value))
+    return reset
+
+
+@functools.lru_cache(maxsize=4)
+def _reference_data(path: str, stamp: int) -> dict[str, Any]:
+    """base.yaml as plain data (cached; ``stamp`` refreshes it when the file changes)."""
+    del stamp
+    return load_scenario(Path(path)).model_dump(mode="json")
 
 
 def merge_fragment(data: dict[str, Any], fragment: dict[str, Any]) -> None:

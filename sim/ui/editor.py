@@ -54,6 +54,12 @@ MAIN_CONTROLS: dict[str, list[tuple[str, ...]]] = {
         ("metadata", "horizon_days"),
     ],
 }
+CONTROL_LABELS: dict[tuple[str, ...], str] = {
+    ("metadata", "horizon_days"): "Days to simulate",
+    ("idf", "share_when_force_deploys"): "IDF-held share once the force deploys",
+    ("idf", "fallback_zone"): "Secure a southern zone first",
+    ("aid", "trucks_per_day"): "Aid trucks per day",
+}
 DECIDED_ELSEWHERE = {("hamas", "stance"), ("bargaining", "vetoes", TURKEY_VETO, "enforced")}
 
 
@@ -127,7 +133,7 @@ def main_controls(draft: Draft, data: dict[str, Any], sources: SourceRegistry | 
         columns = st.columns(len(paths))
         for column, control_path in zip(columns, paths, strict=True):
             with column:
-                label = humanise(control_path[-1]).capitalize()
+                label = CONTROL_LABELS.get(control_path, humanise(control_path[-1]).capitalize())
                 _control(draft, data, by_path.get(control_path), label, sources)
 
 
@@ -144,7 +150,7 @@ def _control(
         plain_input(draft, data, item, label)
         return
     number_input(draft, data, item.path, label, item.bounds, item.description)
-    st.caption(provenance_text(item, data, sources))
+    st.caption(provenance_text(item, data, sources, limit=90))
 
 
 def all_parameters(draft: Draft, data: dict[str, Any], sources: SourceRegistry | None) -> None:

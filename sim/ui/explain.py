@@ -57,7 +57,7 @@ OUTCOMES = [
     "aid_delivered_share_mean",
     "reconstruction_share_final",
 ]
-MIN_MOVE = 0.05
+MIN_MOVE = 0.5
 """Moves shorter than this (0-100 scale) are not told."""
 POLITICS_MIN_SHIFT = 2.0
 """Forecasts that move less than this (0-100 scale) are not mentioned."""

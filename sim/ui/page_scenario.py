@@ -166,7 +166,7 @@ def _keep_and_download(draft: Draft, built: Scenario | None) -> None:
     left, middle, right = st.columns(3)
     left.download_button(
         "Download as YAML",
-        data=_yaml_with_header(built, draft),
+        data=scenario_yaml(built, draft),
         file_name=f"{built.metadata.name}.yaml",
         mime="application/x-yaml",
         key="download_scenario",
@@ -184,7 +184,8 @@ def _rename(draft: Draft, key: str) -> None:
     draft.name = safe_name(text) if text else None
 
 
-def _yaml_with_header(scenario: Scenario, draft: Draft) -> str:
+def scenario_yaml(scenario: Scenario, draft: Draft) -> str:
+    """The scenario as a YAML file, with a header saying where it came from."""
     header = (
         "# yaml-language-server: $schema=scenario.schema.json\n"
         f"# Edited in the ISF scenario lab from {draft.origin_label}.\n"

@@ -66,15 +66,33 @@ def source_table(sources: SourceRegistry, used: dict[str, list[str]]) -> pd.Data
         rows.append(
             {
                 "id": source_id,
+                "what it says": full_text(sources, source_id),
+                "parameters": len(parameters),
+                "used for": ", ".join(parameters),
                 "kind": record.kind,
                 "document": record.document or "",
                 "confidence": claim.confidence.level if claim is not None else "",
-                "what it says": record.text,
-                "parameters": len(parameters),
-                "used for": ", ".join(parameters),
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    return table.sort_values(["parameters", "id"], ascending=[False, True], ignore_index=True)
+
+
+def full_text(sources: SourceRegistry, source_id: str) -> str:
+    """What a source says, in full: a claim's text, a fact's text, a paper's finding."""
+    claim = sources.claim(source_id)
+    if claim is not None:
+        return claim.says
+    fact = next((f for f in sources.facts if f.id == source_id), None)
+    if fact is not None:
+        return fact.text
+    paper = next((p for p in sources.papers if p.id == source_id), None)
+    if paper is not None:
+        return f"{paper.citation()}: {paper.finding}"
+    record = sources.get(source_id)
+    return record.text if record is not None else ""
 
 
 def _claims(sources: SourceRegistry, choices: dict[str, Scenario]) -> None:
@@ -98,14 +116,16 @@ def _claims(sources: SourceRegistry, choices: dict[str, Scenario]) -> None:
         shown,
         hide_index=True,
         width="stretch",
-        column_config={"what it says": st.column_config.TextColumn(width="large")},
+        column_config={
+            "what it says": st.column_config.TextColumn(width="large"),
+            "used for": st.column_config.TextColumn(width="medium"),
+        },
     )
     chosen = st.selectbox("Look at one source", list(shown["id"]), key="source_detail")
     if chosen:
         record = sources.get(chosen)
-        st.markdown(
-            f"**{chosen}** ({record.kind if record else '?'}): {record.text if record else ''}"
-        )
+        kind = record.kind if record else "?"
+        st.markdown(f"**{chosen}** ({kind}): {full_text(sources, chosen)}")
         claim = sources.claim(chosen)
         if claim is not None:
             st.caption(f"Confidence: {claim.confidence.level} — {claim.confidence.reason}")

@@ -143,6 +143,7 @@ def plain_input(draft: Draft, data: dict[str, Any], field: PlainField, label: st
         st.selectbox(
             label,
             field.options,
+            format_func=humanise,
             index=index,
             key=key,
             help=field.description,
@@ -153,8 +154,13 @@ def plain_input(draft: Draft, data: dict[str, Any], field: PlainField, label: st
         number_input(draft, data, field.path, label, field.bounds, field.description)
 
 
-def provenance_text(spec: ParamSpec, data: dict[str, Any], sources: SourceRegistry | None) -> str:
-    """Unit, provenance (current, after edits) and note of a parameter, as small Markdown."""
+def provenance_text(
+    spec: ParamSpec, data: dict[str, Any], sources: SourceRegistry | None, limit: int = 180
+) -> str:
+    """Unit, provenance (current, after edits) and note of a parameter, as small Markdown.
+
+    Source texts and notes are cut at ``limit`` characters.
+    """
     _, node = lookup(data, spec.path)
     node = node if isinstance(node, dict) else {}
     parts = [f"`{spec.unit}`"] if spec.unit else []
@@ -162,11 +168,15 @@ def provenance_text(spec: ParamSpec, data: dict[str, Any], sources: SourceRegist
     if assumption is not None:
         parts.append(f"assumption [{assumption[0]:g}, {assumption[1]:g}]")
     for source_id, text in source_lines(tuple(node.get("source") or ()), sources):
-        parts.append(f"**{source_id}**: {text[:180]}{'…' if len(text) > 180 else ''}")
+        parts.append(f"**{source_id}**: {_cut(text, limit)}")
     note = node.get("note")
     if note:
-        parts.append(f"*{note[:240]}*")
+        parts.append(f"*{_cut(note, limit)}*")
     return " · ".join(parts)
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def param_row(

@@ -1,0 +1,115 @@
+"""The Sources, Batch results and Downloads pages."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.ui.page_batch import allowed_folder, find_experiments
+from sim.ui.report import csv_bytes, html_report, markdown_report_zip, parquet_bytes
+from sim.ui.state import LAST_RESULTS
+from tests.app.conftest import markdown_text, no_exceptions, shorten
+
+
+def test_sources_lists_claims_with_the_parameters_they_feed(app: AppTest) -> None:
+    app.switch_page("sim/ui/pages/sources.py").run()
+    no_exceptions(app)
+    claims = app.dataframe[0].value
+    used = claims[claims["id"] == "fact.hamas_fighters"].iloc[0]
+    assert used["parameters"] >= 1 and "hamas.fighters" in used["used for"]
+    assert claims["parameters"].is_monotonic_decreasing  # the sources in use come first
+    app.selectbox(key="source_detail").set_value("fact.hamas_fighters").run()
+    assert "hamas.fighters" in markdown_text(app)
+    app.text_input(key="source_filter").input("turkey").run()
+    filtered = app.dataframe[0].value
+    assert 0 < len(filtered) < len(claims)
+    no_exceptions(app)
+
+
+def test_sources_lists_every_assumption_with_its_range(app: AppTest) -> None:
+    app.switch_page("sim/ui/pages/sources.py").run()
+    assumptions = app.dataframe[1].value
+    assert {"parameter", "value", "low", "high", "position in range"} <= set(assumptions.columns)
+    assert (assumptions["low"] <= assumptions["value"]).all()
+    assert (assumptions["value"] <= assumptions["high"]).all()
+    assert "hamas.attack_rate" in set(assumptions["parameter"])
+
+
+@pytest.fixture
+def batch(app: AppTest, results_root: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("ISF_RESULTS_DIR", str(results_root))
+    app.switch_page("sim/ui/pages/batch.py").run()
+    no_exceptions(app)
+    return app
+
+
+def test_batch_opens_a_cli_results_folder(batch: AppTest, results_root: Path) -> None:
+    batch.selectbox(key="batch_folder").set_value(str(results_root / "pair")).run()
+    no_exceptions(batch)
+    assert [m.value for m in batch.metric][:3] == ["2", "6", "0"]
+    assert len(batch.dataframe) == 2
+    for view in ("Over time", "Ceasefire", "Manifest"):
+        batch.segmented_control(key="batch_view").set_value(view).run()
+        no_exceptions(batch)
+
+
+def test_batch_shows_sensitivity_and_discovery_of_a_design(
+    batch: AppTest, results_root: Path
+) -> None:
+    batch.selectbox(key="batch_folder").set_value(str(results_root / "morris")).run()
+    batch.segmented_control(key="batch_view").set_value("Sensitivity").run()
+    no_exceptions(batch)
+    indices = batch.dataframe[0].value
+    assert set(indices["factor"]) == {"hamas.attack_rate", "aid.seizure_probability_insecure"}
+    batch.segmented_control(key="batch_view").set_value("Discovery").run()
+    batch.text_input(key="batch_condition").input("incidents > 0").run()
+    no_exceptions(batch)
+    assert "PRIM" in markdown_text(batch) or batch.error
+
+
+def test_batch_refuses_folders_outside_the_results_roots(batch: AppTest) -> None:
+    batch.text_input(key="batch_typed").input("/etc").run()
+    no_exceptions(batch)
+    assert "outside the results folders" in " ".join(e.value for e in batch.error)
+
+
+def test_results_folders_are_found_and_checked(results_root: Path) -> None:
+    found = find_experiments([results_root])
+    assert {p.name for p in found} == {"pair", "morris"}
+    assert allowed_folder(str(results_root / "pair"), [results_root]) == results_root / "pair"
+    with pytest.raises(ValueError, match="no experiment"):
+        allowed_folder(str(results_root), [results_root])
+
+
+def test_downloads_need_results_first(app: AppTest) -> None:
+    app.switch_page("sim/ui/pages/downloads.py").run()
+    no_exceptions(app)
+    assert "Run a scenario" in app.info[0].value
+    assert [b.label for b in app.get("download_button")] == ["hamas-accepts-turkey-included.yaml"]
+
+
+def test_downloads_offer_tables_and_reports(app: AppTest) -> None:
+    shorten(app)
+    app.radio[1].set_value("vetoed").run()
+    app.switch_page("sim/ui/pages/run.py").run()
+    app.button(key="run_button").click().run()
+    app.switch_page("sim/ui/pages/downloads.py").run()
+    no_exceptions(app)
+    labels = [b.label for b in app.get("download_button")]
+    assert labels.count("CSV") == 3 and labels.count("Parquet") == 3
+    assert "Report (HTML, self-contained)" in labels
+    results = app.session_state[LAST_RESULTS]
+    table = pd.read_parquet(io.BytesIO(parquet_bytes(results.summary)))
+    assert table.equals(results.summary)
+    assert csv_bytes(results.summary).startswith(b"scenario,replication")
+    html = html_report(results).decode()
+    assert "<html" in html and "my-hamas-accepts-turkey-vetoed" in html
+    assert "Provenance" in html and "data:image/png;base64" in html
+    with zipfile.ZipFile(io.BytesIO(markdown_report_zip(results))) as archive:
+        names = archive.namelist()
+    assert "report.md" in names and any(n.endswith(".png") for n in names)

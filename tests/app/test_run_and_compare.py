@@ -1,0 +1,111 @@
+"""The Run and Compare pages: run with progress, cached results, comparison charts and views."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.ui.state import COMPLETED, LAST_RESULTS
+from tests.app.conftest import (
+    charts_in,
+    flip_to_rejects_vetoed,
+    markdown_text,
+    no_exceptions,
+    shorten,
+)
+
+
+def run_edited(app: AppTest) -> AppTest:
+    shorten(app)
+    flip_to_rejects_vetoed(app)
+    app.switch_page("sim/ui/pages/run.py").run()
+    app.button(key="run_button").click().run()
+    return app
+
+
+def test_run_page_explains_the_difference_from_the_origin(app: AppTest) -> None:
+    run_edited(app)
+    no_exceptions(app)
+    assert len(app.session_state[COMPLETED]) == 2  # yours and where it started
+    [forest] = charts_in(app, "comparison-chart")
+    assert "my-hamas-rejects-turkey-vetoed" in str(forest)
+    text = markdown_text(app)
+    assert "What differs in the inputs" in text
+    assert "Israel's veto keeps Turkish troops out: no → yes" in text
+    assert "forecast on turkish participation" in text
+    assert [m.label for m in app.metric][:2] == ["Ceasefire collapsed", "Civilian deaths"]
+    results = app.session_state[LAST_RESULTS]
+    assert set(results.summary["scenario"]) == {
+        "my-hamas-rejects-turkey-vetoed (your scenario)",
+        "hamas-accepts-turkey-included",
+    }
+    assert results.summary.groupby("scenario")["replication"].nunique().tolist() == [3, 3]
+
+
+def test_run_results_come_back_from_the_cache(app: AppTest) -> None:
+    run_edited(app)
+    first = app.session_state[LAST_RESULTS].summary
+    app.button(key="run_button").click().run()
+    again = app.session_state[LAST_RESULTS].summary
+    assert first.equals(again)
+
+
+def test_an_invalid_draft_cannot_run(app: AppTest) -> None:
+    [un_mission] = [c for c in app.checkbox if c.label == "un mission"]
+    un_mission.check().run()
+    app.switch_page("sim/ui/pages/run.py").run()
+    no_exceptions(app)
+    assert "cannot run yet" in " ".join(e.value for e in app.error)
+    assert not app.button
+
+
+@pytest.fixture
+def compared(app: AppTest) -> AppTest:
+    app.switch_page("sim/ui/pages/compare.py").run()
+    app.multiselect(key="compare_selection").set_value(
+        ["hamas-accepts-turkey-included", "hamas-rejects-turkey-vetoed"]
+    ).run()
+    app.number_input(key="compare_days").set_value(30).run()
+    app.button(key="compare_button").click().run()
+    no_exceptions(app)
+    return app
+
+
+def test_compare_shows_tables_and_the_forest_plot(compared: AppTest) -> None:
+    assert compared.selectbox(key="compare_baseline").value == "hamas-accepts-turkey-included"
+    assert len(compared.dataframe) == 2  # bands, differences
+    bands = compared.dataframe[0].value
+    assert list(bands.columns) == [
+        "outcome",
+        "hamas-accepts-turkey-included",
+        "hamas-rejects-turkey-vetoed",
+    ]
+    assert charts_in(compared, "comparison-chart")
+    assert "Outcomes" in markdown_text(compared)
+
+
+@pytest.mark.parametrize("view", ["Over time", "Distributions", "Ceasefire"])
+def test_compare_chart_views(compared: AppTest, view: str) -> None:
+    compared.segmented_control(key="compare_view").set_value(view).run()
+    no_exceptions(compared)
+    assert compared.get("vega_lite_chart")
+
+
+def test_compare_map_by_day(compared: AppTest) -> None:
+    compared.segmented_control(key="compare_view").set_value("Map").run()
+    assert len(compared.image) == 2
+    compared.slider(key="map_day").set_value(20).run()
+    compared.selectbox(key="map_field").set_value("incidents").run()
+    no_exceptions(compared)
+    assert len(compared.image) == 2
+
+
+def test_compare_bargaining_layer(compared: AppTest) -> None:
+    compared.segmented_control(key="compare_view").set_value("Bargaining").run()
+    no_exceptions(compared)
+    assert len(compared.get("vega_lite_chart")) == 3  # positions, quad map, weekly
+    compared.selectbox(key="bargain_actor").set_value("israel").run()
+    text = markdown_text(compared)
+    assert "Round " in text or "never moved" in text
+    compared.selectbox(key="bargain_dimension").set_value("turkish_participation").run()
+    no_exceptions(compared)

@@ -412,6 +412,14 @@ def headline(
     report_dir: Annotated[Path, typer.Option(help="Where headline.md/.html go.")] = Path("reports"),
     executor: Executor = "pool",
     workers: Workers = None,
+    fresh: Annotated[
+        bool,
+        typer.Option(
+            "--fresh",
+            help="Delete earlier headline results first "
+            "(after the scenarios or the model changed).",
+        ),
+    ] = False,
 ) -> None:
     """Regenerate the headline report: Hamas accepts/rejects x Turkey included/vetoed."""
     from sim.analysis.headline import HeadlineSettings, run_headline

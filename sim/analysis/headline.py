@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from sim.analysis.report import (
     bullets,
     comparison_blocks,
     figure,
+    fmt_number,
     heading,
     table,
     text,
@@ -82,6 +84,8 @@ class HeadlineSettings:
     executor: str = "pool"
     workers: int | None = None
     scenarios_dir: Path = SCENARIOS_DIR
+    fresh: bool = False
+    """Delete earlier results first (needed after the scenarios or the code changed)."""
 
 
 @dataclass
@@ -105,6 +109,9 @@ def run_headline(
     """Run (or resume) the three experiments and write ``headline.md`` and ``headline.html``."""
     settings = settings or HeadlineSettings()
     say = announce or (lambda message: None)
+    if settings.fresh:
+        for step in ("compare", "robustness"):
+            shutil.rmtree(settings.results_dir / step, ignore_errors=True)
     corners = [load_scenario(settings.scenarios_dir / f"{name}.yaml") for name in CORNERS]
     scenarios = list(corners)
     if settings.include_base:
@@ -166,8 +173,9 @@ def point_means(result: ExperimentResult, collapse_day: int) -> pd.DataFrame:
 def robustness_table(result: ExperimentResult, collapse_day: int) -> pd.DataFrame:
     """Per decision and outcome: spread across design points, and how often it beats the baseline.
 
-    ``beats_baseline`` is the share of design points (the same assumptions for both) in which
-    the decision's mean outcome is better than the baseline corner's.
+    ``better_share`` and ``worse_share`` are the shares of design points (the same assumptions
+    for both) at which the decision's mean outcome is better or worse than the baseline
+    corner's; the rest are ties.
     """
     means = point_means(result, collapse_day)
     outcomes = ["early_collapse", *[o for o in ROBUSTNESS_OUTCOMES if o in means.columns]]
@@ -179,6 +187,8 @@ def robustness_table(result: ExperimentResult, collapse_day: int) -> pd.DataFram
             better = "lower" if outcome == "early_collapse" else outcome_info(outcome).better
             diff = (wide[outcome][decision] - wide[outcome][CORNERS[0]]).dropna()
             wins = (diff < 0) if better == "lower" else (diff > 0)
+            losses = (diff > 0) if better == "lower" else (diff < 0)
+            versus = decision != CORNERS[0]
             rows.append(
                 {
                     "decision": decision,
@@ -187,7 +197,8 @@ def robustness_table(result: ExperimentResult, collapse_day: int) -> pd.DataFram
                     "p10": float(values.quantile(0.1)),
                     "p90": float(values.quantile(0.9)),
                     "points": int(values.size),
-                    "beats_baseline": float(wins.mean()) if decision != CORNERS[0] else np.nan,
+                    "better_share": float(wins.mean()) if versus else np.nan,
+                    "worse_share": float(losses.mean()) if versus else np.nan,
                 }
             )
     return pd.DataFrame(rows)
@@ -260,8 +271,8 @@ def key_findings(comparison: Comparison) -> list[str]:
         for _, d in diffs[(diffs["outcome"] == outcome) & diffs["resolved"]].iterrows():
             lines.append(
                 f"{d['scenario']} vs {comparison.baseline}: "
-                f"{outcome_info(outcome).label.lower()} {d['mean_diff']:+.3g} on average "
-                f"(95% CI {d['ci_low']:.3g} to {d['ci_high']:.3g})."
+                f"{outcome_info(outcome).label.lower()} {_signed(d['mean_diff'])} on average "
+                f"(95% CI {fmt_number(d['ci_low'])} to {fmt_number(d['ci_high'])})."
             )
     return lines
 
@@ -282,10 +293,17 @@ def robustness_blocks(
         f"{m:.3g} [{a:.3g}, {b:.3g}]"
         for m, a, b in zip(shown["median"], shown["p10"], shown["p90"], strict=True)
     ]
-    shown["beats baseline"] = shown["beats_baseline"].map(
-        lambda v: "–" if pd.isna(v) else f"{v:.0%} of points"
-    )
-    columns = ["decision", "outcome", "median [p10, p90]", "beats baseline", "points"]
+    shown["vs baseline: better / tied / worse"] = [
+        "–" if pd.isna(b) else f"{b:.0%} / {1 - b - w:.0%} / {w:.0%}"
+        for b, w in zip(shown["better_share"], shown["worse_share"], strict=True)
+    ]
+    columns = [
+        "decision",
+        "outcome",
+        "median [p10, p90]",
+        "vs baseline: better / tied / worse",
+        "points",
+    ]
     collapse = means[["decision", "early_collapse"]].rename(columns={"early_collapse": "value"})
     return [
         heading("Robustness across the assumption space"),
@@ -293,7 +311,8 @@ def robustness_blocks(
             f"Each design point fixes the uncertain assumptions ({factors}) at one combination "
             "of values within their declared ranges; every corner is run at every point with the "
             "same seeds. The table gives each corner's point means across the design and the "
-            f"share of points at which it beats {CORNERS[0]} on the same assumptions."
+            f"shares of points at which it does better than, as well as, or worse than "
+            f"{CORNERS[0]} on the same assumptions."
         ),
         table(shown[columns]),
         figure(
@@ -349,6 +368,10 @@ def discovery_blocks(found: Discovery | None) -> list[Block]:
         text("A shallow classification tree gives the densest rules:"),
         bullets(rules),
     ]
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + fmt_number(float(value))
 
 
 def _limit(value: float) -> str:

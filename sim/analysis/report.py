@@ -126,7 +126,8 @@ DIFFERENCE_NOTE = (
 )
 
 
-def _fmt(value: Any, digits: int = 3) -> str:
+def fmt_number(value: Any, digits: int = 3) -> str:
+    """A number for a table: thousands separated, three significant digits, dashes for NaN."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     if isinstance(value, bool):
@@ -152,7 +153,9 @@ def outcome_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.DataFra
             if outcome == "ceasefire_collapsed":
                 row[scenario] = f"{b['mean']:.0%} of runs"
             else:
-                row[scenario] = f"{_fmt(b['median'])} [{_fmt(b['p10'])}, {_fmt(b['p90'])}]"
+                row[scenario] = (
+                    f"{fmt_number(b['median'])} [{fmt_number(b['p10'])}, {fmt_number(b['p90'])}]"
+                )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -166,14 +169,14 @@ def difference_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.Data
         verdict = (
             "resolved"
             if resolved
-            else (f"needs ~{_fmt(needed)} reps" if math.isfinite(needed) else "no difference")
+            else (f"needs ~{fmt_number(needed)} reps" if math.isfinite(needed) else "no difference")
         )
         rows.append(
             {
                 "scenario": d["scenario"],
                 "outcome": outcome_info(str(d["outcome"])).label,
-                "mean difference": _fmt(d["mean_diff"]),
-                "95% interval": f"[{_fmt(d['ci_low'])}, {_fmt(d['ci_high'])}]",
+                "mean difference": fmt_number(d["mean_diff"]),
+                "95% interval": f"[{fmt_number(d['ci_low'])}, {fmt_number(d['ci_high'])}]",
                 "P(better)": "–"
                 if d["better"] is None or pd.isna(d["better"])
                 else f"{d['p_better']:.2f}",
@@ -338,7 +341,7 @@ def markdown_table(frame: pd.DataFrame) -> str:
     """A GitHub-flavoured Markdown table."""
 
     def cell(value: Any) -> str:
-        return _fmt(value).replace("|", "\\|").replace("\n", " ")
+        return fmt_number(value).replace("|", "\\|").replace("\n", " ")
 
     header = "| " + " | ".join(str(c) for c in frame.columns) + " |"
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"

@@ -11,7 +11,7 @@ from rich.table import Table
 from sim.analysis.compare import Comparison
 from sim.analysis.discovery import Discovery
 from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.analysis.report import _fmt
+from sim.analysis.report import fmt_number
 
 
 def comparison_table(comparison: Comparison, outcomes: Sequence[str] | None = None) -> Table:
@@ -38,7 +38,7 @@ def comparison_table(comparison: Comparison, outcomes: Sequence[str] | None = No
             cell = (
                 f"{b['mean']:.0%} of runs"
                 if outcome == "ceasefire_collapsed"
-                else f"{_fmt(b['median'])} [{_fmt(b['p10'])}, {_fmt(b['p90'])}]"
+                else f"{fmt_number(b['median'])} [{fmt_number(b['p10'])}, {fmt_number(b['p90'])}]"
             )
             if (scenario, outcome) in diffs.index:
                 cell += "\n" + _difference_cell(diffs.loc[(scenario, outcome)])
@@ -50,7 +50,7 @@ def comparison_table(comparison: Comparison, outcomes: Sequence[str] | None = No
 def _difference_cell(row: pd.Series) -> str:
     mean, low, high = row["mean_diff"], row["ci_low"], row["ci_high"]
     better = row["better"]
-    text = f"Δ {_fmt(mean)} [{_fmt(low)}, {_fmt(high)}]"
+    text = f"Δ {fmt_number(mean)} [{fmt_number(low)}, {fmt_number(high)}]"
     if better is not None and not (isinstance(better, float) and math.isnan(better)):
         text += f" P={row['p_better']:.2f}"
     if row["resolved"]:
@@ -77,8 +77,8 @@ def discovery_table(discovery: Discovery) -> Table:
         column = discovery.inputs[name]
         grid.add_row(
             name,
-            _fmt(low) if math.isfinite(low) else "–",
-            _fmt(high) if math.isfinite(high) else "–",
-            f"{_fmt(float(column.min()))} – {_fmt(float(column.max()))}",
+            fmt_number(low) if math.isfinite(low) else "–",
+            fmt_number(high) if math.isfinite(high) else "–",
+            f"{fmt_number(float(column.min()))} – {fmt_number(float(column.max()))}",
         )
     return grid

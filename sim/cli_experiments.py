@@ -432,9 +432,14 @@ def headline(
         report_dir=report_dir,
         executor=executor,
         workers=workers,
+        fresh=fresh,
     )
-    with progress_bar("headline runs") as update:
-        result = run_headline(settings, progress=update, announce=err.print)
+    try:
+        with progress_bar("headline runs") as update:
+            result = run_headline(settings, progress=update, announce=err.print)
+    except ExperimentConflictError as exc:
+        err.print(f"[red]error:[/red] {exc}\n(rerun with --fresh to start over)")
+        raise typer.Exit(2) from None
     for path in result.paths:
         if path.suffix in (".md", ".html"):
             out.print(f"wrote {path}")

@@ -18,5 +18,5 @@ if ! command -v apt-get >/dev/null 2>&1; then
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y --no-install-recommends chromium
+apt-get install -y chromium
 echo "install_browser: installed $(/usr/bin/chromium --version 2>/dev/null | head -n1)"

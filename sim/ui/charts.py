@@ -6,6 +6,7 @@ so the charts can be checked in tests and reused in notebooks.
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 
@@ -25,11 +26,24 @@ CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
 
 
-def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
-    """The same colour for a scenario in every chart."""
+def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
+    """The same colour for a scenario in every chart (by its place in the list)."""
     names = list(dict.fromkeys(scenarios))
-    colours = [PALETTE[i % len(PALETTE)] for i in range(len(names))]
-    return alt.Scale(domain=names, range=colours)
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
+    """An Altair colour scale with :func:`scenario_colours`."""
+    colours = scenario_colours(scenarios)
+    return alt.Scale(domain=list(colours), range=list(colours.values()))
+
+
+def colour_key(scenarios: Sequence[str]) -> str:
+    """An HTML line naming each scenario in its chart colour (one key for several charts)."""
+    return "&emsp;".join(
+        f'<span style="color:{colour};font-size:1.2em">&#9632;</span>&nbsp;{html.escape(name)}'
+        for name, colour in scenario_colours(scenarios).items()
+    )
 
 
 def difference_table(comparison: Comparison, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
@@ -165,7 +179,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
     colour = alt.Color(
         "scenario:N",
         scale=scenario_scale(scenarios),
-        legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+        legend=None,
     )
     title = DAILY_SERIES.get(series, series)
     base = alt.Chart(table).encode(x=alt.X("day:Q", title="day"))
@@ -178,7 +192,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         tooltip=["scenario:N", "day:Q", alt.Tooltip("median:Q", format=",.3g")],
     )
     return (band + line).properties(
-        title=f"{series.replace('_', ' ')}: {title}", width=WIDTH // 2 - 30, height=200
+        title=f"{series.replace('_', ' ')}: {title}", width=WIDTH // 2 - 30, height=230
     )
 
 
@@ -222,7 +236,7 @@ def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart
     colour = alt.Color(
         "scenario:N",
         scale=scenario_scale(scenarios),
-        legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+        legend=None,
     )
     base = alt.Chart(survival).encode(x=alt.X("time:Q", title="day"))
     band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
@@ -245,7 +259,7 @@ def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart
             alt.Tooltip("at_risk:Q", title="runs still holding"),
         ],
     )
-    return (band + line).properties(width=WIDTH, height=260)
+    return (band + line).properties(width=WIDTH, height=300)
 
 
 def positions_chart(
@@ -264,7 +278,7 @@ def positions_chart(
             color=alt.Color(
                 "actor:N",
                 scale=alt.Scale(scheme="tableau20"),
-                legend=alt.Legend(title="actor", orient="bottom", columns=5, labelLimit=160),
+                legend=alt.Legend(title="actor", orient="right", labelLimit=200),
             ),
             tooltip=["actor:N", "round:Q", alt.Tooltip("position:Q", format=".1f")],
         )
@@ -278,7 +292,7 @@ def positions_chart(
             tooltip=["round:Q", alt.Tooltip("forecast:Q", format=".1f"), "branch:N"],
         )
     )
-    return (lines + forecast_line).properties(width=WIDTH, height=300)
+    return (lines + forecast_line).properties(width=WIDTH, height=380)
 
 
 def quad_chart(challenges: pd.DataFrame, round_: int, names: dict[str, str]) -> AnyChart:
@@ -348,7 +362,7 @@ def weekly_forecast_chart(
             color=alt.Color(
                 "scenario:N",
                 scale=scenario_scale(scenarios),
-                legend=alt.Legend(title="scenario", orient="bottom", columns=1, labelLimit=400),
+                legend=None,
             ),
             tooltip=[
                 "scenario:N",
@@ -356,5 +370,5 @@ def weekly_forecast_chart(
                 alt.Tooltip(f"{column}:Q", format=".1f", title="forecast"),
             ],
         )
-        .properties(width=WIDTH, height=220)
+        .properties(width=WIDTH, height=260)
     )

@@ -10,7 +10,7 @@ from sim.model.maps import SNAPSHOT_FIELDS
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
 from sim.ui import state
-from sim.ui.charts import positions_chart, quad_chart, weekly_forecast_chart
+from sim.ui.charts import colour_key, positions_chart, quad_chart, weekly_forecast_chart
 from sim.ui.explain import moves_story
 from sim.ui.running import MAP_EVERY_DAYS, payload_of
 from sim.ui.widgets import how_to_read
@@ -139,6 +139,7 @@ def _weekly(
         detail = state.cached_detail(scenario_hash(scenario), entropy, payload_of(scenario))
         logs.append(detail.politics.assign(scenario=label))
     politics = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame()
+    st.markdown(colour_key(comparison.scenarios), unsafe_allow_html=True)
     st.altair_chart(
         weekly_forecast_chart(politics, dimension, comparison.scenarios), width="stretch"
     )

@@ -14,7 +14,13 @@ import streamlit as st
 
 from sim.analysis.compare import Comparison
 from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.ui.charts import difference_chart, distribution_chart, fan_chart, survival_chart
+from sim.ui.charts import (
+    colour_key,
+    difference_chart,
+    distribution_chart,
+    fan_chart,
+    survival_chart,
+)
 from sim.ui.explain import format_value
 from sim.ui.widgets import how_to_read
 
@@ -29,6 +35,10 @@ MORE_FAN_SERIES = [
     "grievance",
     "fighters",
 ]
+METRIC_LABELS = {
+    "secure_population_share_mean": "Living in secure areas",
+    "aid_delivered_share_mean": "Aid delivered (of need)",
+}
 METRICS = [
     "ceasefire_collapsed",
     "civilian_deaths",
@@ -120,12 +130,17 @@ def _difference_text(d: pd.Series, outcome: str) -> str:
 
 
 def _signed(outcome: str, value: float) -> str:
+    """A change with its sign; shares in percentage points (one decimal below one point)."""
     if value is None or math.isnan(value):
         return "n/a"
-    text = format_value(outcome, abs(value))
     if outcome_info(outcome).unit in ("share", "share of runs"):
-        text = text.replace("%", " pts")
-    return ("+" if value >= 0 else "-") + text
+        points = 100 * abs(value)
+        text = f"{points:.1f} pts" if 0 < points < 1 else f"{points:.0f} pts"
+    else:
+        text = format_value(outcome, abs(value))
+    if text.strip("0. pts%") == "":
+        return "0"
+    return ("+" if value > 0 else "-") + text
 
 
 def show_kpi_table(comparison: Comparison) -> None:
@@ -154,6 +169,7 @@ def show_differences(comparison: Comparison, key: str = "comparison-chart") -> N
 def show_fans(bands: pd.DataFrame, scenarios: Sequence[str], series: Sequence[str]) -> None:
     """Fan charts, two per row."""
     present = [s for s in series if s in set(bands["series"])]
+    st.markdown(colour_key(scenarios), unsafe_allow_html=True)
     for start in range(0, len(present), 2):
         columns = st.columns(2)
         for column, name in zip(columns, present[start : start + 2], strict=False):
@@ -174,11 +190,16 @@ def show_metrics(comparison: Comparison, scenario: str) -> None:
             continue
         value = float(mine[centre].iloc[0])
         delta = value - float(base[centre].iloc[0]) if scenario != comparison.baseline else None
+        change = None if delta is None else _signed(outcome, delta)
         column.metric(
-            info.label,
+            METRIC_LABELS.get(outcome, info.label),
             format_value(outcome, value),
-            delta=None if delta is None else _signed(outcome, delta),
-            delta_color="inverse" if info.better == "lower" else "normal",
+            delta=change,
+            delta_color="off"
+            if change == "0"
+            else "inverse"
+            if info.better == "lower"
+            else "normal",
             help=f"{'Share of runs' if centre == 'mean' else 'Median over runs'}; "
             f"change against {comparison.baseline}.",
         )
@@ -210,6 +231,7 @@ def show_survival(comparison: Comparison) -> None:
     if comparison.survival.empty:
         st.info("These results have no ceasefire outcome.")
         return
+    st.markdown(colour_key(comparison.scenarios), unsafe_allow_html=True)
     st.altair_chart(survival_chart(comparison.survival, comparison.scenarios), width="stretch")
     st.dataframe(comparison.survival_summary, hide_index=True, width="stretch")
     how_to_read(

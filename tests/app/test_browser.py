@@ -66,12 +66,30 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     raise RuntimeError(f"the app server did not start in {SERVER_START_S} s:\n{log.read_text()}")
 
 
+def write_batch_results(root: Path) -> None:
+    """A small command-line style results folder, for the Batch results page."""
+    from sim.experiments import run_experiment
+    from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+    from sim.ui.editing import with_horizon
+
+    names = ["hamas-accepts-turkey-included.yaml", "hamas-rejects-turkey-vetoed.yaml"]
+    pair = [with_horizon(load_scenario(SCENARIOS_DIR / name), 120) for name in names]
+    run_experiment(pair, 6, out_dir=root / "square", seed=3, executor="serial", daily=True)
+
+
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    log = Path(tempfile.mkdtemp(prefix="isf-lab-e2e-")) / "server.log"
-    env = {**os.environ, "ISF_LAB_REPS": "10", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    work = Path(tempfile.mkdtemp(prefix="isf-lab-e2e-"))
+    log = work / "server.log"
+    write_batch_results(work / "results")
+    env = {
+        **os.environ,
+        "ISF_LAB_REPS": "10",
+        "ISF_RESULTS_DIR": str(work / "results"),
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
         "--server.headless", "true", "--server.port", str(port),
@@ -89,7 +107,7 @@ def app_url() -> Iterator[str]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-        shutil.rmtree(log.parent, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -123,8 +141,10 @@ def settle(tab: object) -> None:
 
 
 MAIN_HEIGHT_JS = """() => {
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  if (!block) { return document.body.scrollHeight; }
   const main = document.querySelector('[data-testid="stMain"]');
-  return main ? main.scrollHeight : document.body.scrollHeight;
+  return block.getBoundingClientRect().bottom + (main ? main.scrollTop : 0) + 40;
 }"""
 
 

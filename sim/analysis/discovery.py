@@ -97,14 +97,17 @@ class Discovery:
 
 
 def design_inputs(result: ExperimentResult, factors: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per run, the factor values of its design point (numeric columns only).
+    """Per run, the factor values of its design point.
+
+    Categorical columns (a factorial's fragment axes, a crossed design's decision) become one
+    0/1 column per level, named ``axis=level``.
 
     Raises:
-        ValueError: If the experiment has no design or no numeric factor.
+        ValueError: If the experiment has no design or no factor.
     """
     if result.design is None:
         raise ValueError("scenario discovery needs a designed experiment (design lhs/nolh/...)")
-    points = result.design
+    points = _with_indicators(result.design)
     columns = [
         c
         for c in points.columns
@@ -123,6 +126,18 @@ def design_inputs(result: ExperimentResult, factors: Sequence[str] | None = None
         points[["scenario", *columns]], on="scenario", how="left"
     )
     return joined[columns].reset_index(drop=True)
+
+
+def _with_indicators(points: pd.DataFrame) -> pd.DataFrame:
+    labels = [
+        c
+        for c in points.columns
+        if c != "scenario" and not pd.api.types.is_numeric_dtype(points[c])
+    ]
+    if not labels:
+        return points
+    indicators = pd.get_dummies(points[labels].astype(str), prefix_sep="=", dtype=float)
+    return pd.concat([points.drop(columns=labels), indicators], axis=1)
 
 
 def discover(

@@ -211,7 +211,7 @@ def discover_collapse(result: ExperimentResult, collapse_day: int) -> Discovery 
     design = result.design.copy()
     design["hamas_rejects"] = design["decision"].str.contains("hamas-rejects").astype(float)
     design["turkey_vetoed"] = design["decision"].str.contains("turkey-vetoed").astype(float)
-    augmented = replace(result, design=design)
+    augmented = replace(result, design=design.drop(columns="decision"))
     condition = Condition(
         f"collapse before day {collapse_day}", "days_to_collapse", "<", float(collapse_day)
     )

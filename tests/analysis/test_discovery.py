@@ -107,3 +107,20 @@ def test_condition_evaluates_on_a_summary() -> None:
         parse_condition("deaths > 3").evaluate(summary)
     with pytest.raises(ValueError, match="cannot read"):
         parse_condition("a < b < c")
+
+
+def test_categorical_design_columns_become_indicators() -> None:
+    from sim.analysis.discovery import _with_indicators
+
+    points = pd.DataFrame(
+        {
+            "scenario": ["a", "b", "c"],
+            "point": [0, 1, 2],
+            "hamas": ["accepts", "rejects", "accepts"],
+            "force": [0.5, 1.0, 1.5],
+        }
+    )
+    coded = _with_indicators(points)
+    assert coded["hamas=rejects"].tolist() == [0.0, 1.0, 0.0]
+    assert coded["force"].tolist() == [0.5, 1.0, 1.5]
+    assert "hamas" not in coded.columns and "scenario" in coded.columns

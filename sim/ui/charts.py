@@ -182,7 +182,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         legend=None,
     )
     title = DAILY_SERIES.get(series, series)
-    base = alt.Chart(table).encode(x=alt.X("day:Q", title="day"))
+    base = alt.Chart(table).encode(x=alt.X("day:Q", title="day", scale=alt.Scale(nice=False)))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("p10:Q", title=None), y2="p90:Q", color=colour
     )
@@ -196,24 +196,44 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
     )
 
 
+def is_skewed(values: pd.Series) -> bool:
+    """Whether a few runs dwarf the rest (a log scale then reads better)."""
+    clean = values.astype(float).dropna()
+    if clean.empty or (clean < 0).any():
+        return False
+    return bool(clean.max() > 20 * max(float(clean.median()), 1.0))
+
+
 def distribution_chart(
-    summary: pd.DataFrame, bands: pd.DataFrame, outcome: str, scenarios: Sequence[str]
+    summary: pd.DataFrame,
+    bands: pd.DataFrame,
+    outcome: str,
+    scenarios: Sequence[str],
+    log_scale: bool = False,
 ) -> AnyChart:
-    """Every run's value of one outcome, with the median and the 10-90% band per scenario."""
+    """Every run's value of one outcome, with the median and the 10-90% band per scenario.
+
+    With ``log_scale`` the axis is symmetric-logarithmic, so runs near zero and runs in the
+    thousands show on one chart.
+    """
     runs = summary[["scenario", "replication", outcome]].rename(columns={outcome: "value"})
     runs = runs.assign(value=runs["value"].astype(float))
     rng = np.random.default_rng(0)
     runs["jitter"] = rng.uniform(-0.3, 0.3, len(runs))
     band = bands[bands["outcome"] == outcome]
     scale = scenario_scale(scenarios)
-    y = alt.Y("scenario:N", sort=list(scenarios), title=None)
+    y = alt.Y("scenario:N", sort=list(scenarios), title=None, axis=alt.Axis(labelLimit=320))
     info = outcome_info(outcome)
     x_title = f"{info.label} ({info.unit})" if info.unit else info.label
     dots = (
         alt.Chart(runs)
         .mark_circle(size=40, opacity=0.45)
         .encode(
-            x=alt.X("value:Q", title=x_title),
+            x=alt.X(
+                "value:Q",
+                title=x_title + (" (log scale)" if log_scale else ""),
+                scale=alt.Scale(type="symlog") if log_scale else alt.Scale(),
+            ),
             y=y,
             yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color("scenario:N", scale=scale, legend=None),
@@ -226,7 +246,7 @@ def distribution_chart(
         .encode(x="p10:Q", x2="p90:Q", y=y)
     )
     tick = alt.Chart(band).mark_tick(thickness=3, size=28, color="black").encode(x="median:Q", y=y)
-    return (dots + rule + tick).properties(width=WIDTH, height=max(90, 60 * len(scenarios)))
+    return (dots + rule + tick).properties(width=WIDTH, height=90 + 70 * len(scenarios))
 
 
 def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart:
@@ -238,7 +258,7 @@ def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart
         scale=scenario_scale(scenarios),
         legend=None,
     )
-    base = alt.Chart(survival).encode(x=alt.X("time:Q", title="day"))
+    base = alt.Chart(survival).encode(x=alt.X("time:Q", title="day", scale=alt.Scale(nice=False)))
     band = base.mark_area(interpolate="step-after", opacity=0.15).encode(
         y=alt.Y(
             "ci_low:Q",
@@ -357,7 +377,7 @@ def weekly_forecast_chart(
         alt.Chart(politics)
         .mark_line(strokeWidth=2.5, interpolate="step-after")
         .encode(
-            x=alt.X("day:Q", title="day"),
+            x=alt.X("day:Q", title="day", scale=alt.Scale(nice=False)),
             y=alt.Y(f"{column}:Q", title="forecast (0-100)", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "scenario:N",

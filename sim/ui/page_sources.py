@@ -129,8 +129,20 @@ def _claims(sources: SourceRegistry, choices: dict[str, Scenario]) -> None:
         claim = sources.claim(chosen)
         if claim is not None:
             st.caption(f"Confidence: {claim.confidence.level} — {claim.confidence.reason}")
-        citing = used.get(chosen, [])
-        st.markdown("\n".join(f"- `{entry}`" for entry in citing) or "No parameter cites it.")
+        st.markdown(citing_lines(used.get(chosen, [])) or "No parameter cites it.")
+
+
+def citing_lines(citing: list[str], shown: int = 3) -> str:
+    """Markdown: each parameter citing a source, with the scenarios it appears in."""
+    by_parameter: dict[str, list[str]] = defaultdict(list)
+    for entry in citing:
+        scenario, parameter = entry.split(": ", 1)
+        by_parameter[parameter].append(scenario)
+    lines = []
+    for parameter, scenarios in sorted(by_parameter.items()):
+        names = ", ".join(scenarios[:shown]) + (", ..." if len(scenarios) > shown else "")
+        lines.append(f"- `{parameter}`: in {len(scenarios)} scenario(s) ({names})")
+    return "\n".join(lines)
 
 
 def assumption_table(scenario: Scenario) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from sim.ui.charts import (
     difference_chart,
     distribution_chart,
     fan_chart,
+    is_skewed,
     survival_chart,
 )
 from sim.ui.explain import format_value
@@ -216,7 +217,15 @@ def show_distributions(comparison: Comparison, key: str) -> None:
         format_func=lambda o: outcome_info(o).label,
         key=key,
     )
-    chart = distribution_chart(comparison.summary, comparison.bands, outcome, comparison.scenarios)
+    log_scale = st.checkbox(
+        "Logarithmic scale",
+        value=is_skewed(comparison.summary[outcome]),
+        key=f"{key}_log_{outcome}",
+        help="Ticked by default when a few runs dwarf the rest (e.g. a collapse of the ceasefire).",
+    )
+    chart = distribution_chart(
+        comparison.summary, comparison.bands, outcome, comparison.scenarios, log_scale
+    )
     st.altair_chart(chart, width="stretch")
     how_to_read(
         "Each dot is one replication. The black tick is the median and the grey bar the 10-90% "
@@ -226,6 +235,21 @@ def show_distributions(comparison: Comparison, key: str) -> None:
     )
 
 
+def survival_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The survival summary with readable headings and percentages."""
+    table = summary.copy()
+    renamed = {"median_days": "half collapsed by day", "holding_at_horizon": "holding at the end"}
+    for column in table.columns:
+        if column.startswith("holding"):
+            table[column] = table[column].map(lambda v: f"{100 * float(v):.0f}%")
+            day = column.removeprefix("holding_day_")
+            renamed.setdefault(column, f"holding on day {day}")
+    table["median_days"] = table["median_days"].map(
+        lambda v: "not reached" if v is None or pd.isna(v) else f"{float(v):.0f}"
+    )
+    return table.rename(columns=renamed)
+
+
 def show_survival(comparison: Comparison) -> None:
     """Kaplan-Meier curves and the table behind them."""
     if comparison.survival.empty:
@@ -233,7 +257,7 @@ def show_survival(comparison: Comparison) -> None:
         return
     st.markdown(colour_key(comparison.scenarios), unsafe_allow_html=True)
     st.altair_chart(survival_chart(comparison.survival, comparison.scenarios), width="stretch")
-    st.dataframe(comparison.survival_summary, hide_index=True, width="stretch")
+    st.dataframe(survival_table(comparison.survival_summary), hide_index=True, width="stretch")
     how_to_read(
         "The curve is the share of runs whose ceasefire still holds on each day (a Kaplan-Meier "
         "estimate); it steps down each time a run's ceasefire collapses. Runs that hold to the "

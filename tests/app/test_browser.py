@@ -174,6 +174,9 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
     settle(tab)
     tab.wait_for_selector("text=hamas-rejects-turkey-vetoed")  # type: ignore[attr-defined]
     shoot(tab, "1-scenario")
+    tab.get_by_text("Force generation", exact=False).first.click()  # type: ignore[attr-defined]
+    settle(tab)
+    shoot(tab, "1b-scenario-parameters")
 
     go_to(tab, "Run")
     tab.get_by_role("button", name="Run", exact=True).click()  # type: ignore[attr-defined]
@@ -192,7 +195,14 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
     )  # type: ignore[attr-defined]
     settle(tab)
     shoot(tab, "3-compare")
-    for view, name in (("Map", "3b-compare-map"), ("Bargaining", "3c-compare-bargaining")):
+    views = [
+        ("Over time", "3b-compare-over-time"),
+        ("Distributions", "3c-compare-distributions"),
+        ("Ceasefire", "3d-compare-ceasefire"),
+        ("Map", "3e-compare-map"),
+        ("Bargaining", "3f-compare-bargaining"),
+    ]
+    for view, name in views:
         tab.get_by_role("radio", name=view, exact=True).click()  # type: ignore[attr-defined]
         settle(tab)
         shoot(tab, name)

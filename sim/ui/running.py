@@ -42,6 +42,11 @@ def payload_of(scenario: Scenario) -> str:
     return scenario.model_dump_json()
 
 
+def warm_up() -> bool:
+    """Nothing but this module's imports (the model): a pool's workers run it when they start."""
+    return True
+
+
 @dataclass
 class RunOutput:
     """What one replication sends back: its summary and daily table, or an error."""

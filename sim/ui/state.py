@@ -36,6 +36,7 @@ from sim.ui.running import (
     parse_payload,
     payload_of,
     run_block,
+    warm_up,
 )
 
 DRAFT = "draft"
@@ -85,18 +86,12 @@ def workers() -> int:
     return max(1, int(text)) if text.strip().isdigit() else default_workers()
 
 
-def _warm_up() -> bool:
-    import sim.model.run  # noqa: F401 - imports the model in the worker ahead of the first run
-
-    return True
-
-
 @st.cache_resource(show_spinner=False)
 def process_pool(size: int) -> cf.ProcessPoolExecutor:
     """A pool kept for the life of the server; its workers import the model at once."""
     pool = make_pool(size)
     for _ in range(size):
-        pool.submit(_warm_up)
+        pool.submit(warm_up)
     return pool
 
 

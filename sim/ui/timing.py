@@ -23,8 +23,6 @@ DEFAULT_SCENARIO = SCENARIOS_DIR / "hamas-rejects-turkey-vetoed.yaml"
 
 def _warm(payload: str) -> bool:
     parse_payload(payload)
-    import sim.model.run  # noqa: F401 - the import the app's pool does at start
-
     return True
 
 

@@ -87,6 +87,7 @@ def number_input(
     if not found or value is None:
         return
     key = widget_key(draft, ".".join(map(str, path)))
+    help_text = " ".join(filter(None, [help_text, bounds_text(bounds)])) or None
     if bounds.integer:
         st.number_input(
             label,
@@ -112,6 +113,15 @@ def number_input(
             on_change=_store,
             args=(draft, path, key, False),
         )
+
+
+def bounds_text(bounds: Bounds) -> str:
+    """The schema's limits in words (``Allowed: 0 to 1.``)."""
+    if bounds.minimum is None and bounds.maximum is None:
+        return ""
+    low = "no limit" if bounds.minimum is None else f"{bounds.minimum:g}"
+    high = "no limit" if bounds.maximum is None else f"{bounds.maximum:g}"
+    return f"Allowed: {low} to {high}."
 
 
 def _int(value: float | None) -> int | None:

@@ -130,3 +130,20 @@ def test_undo_restores_the_origin(app: AppTest) -> None:
     app.button(key="undo_edits").click().run()
     assert [r.value for r in app.radio] == ["accepts", "included"]
     assert not app.session_state[DRAFT].edited
+
+
+def test_kept_versions_join_the_comparison(app: AppTest) -> None:
+    flip_to_rejects_vetoed(app)
+    app.button(key="keep_version").click().run()
+    app.switch_page("sim/ui/pages/compare.py").run()
+    no_exceptions(app)
+    options = app.multiselect(key="compare_selection").options
+    assert "my-hamas-rejects-turkey-vetoed (kept edit)" in options
+    assert "my-hamas-rejects-turkey-vetoed (your scenario)" in options
+    assert "hamas-rejects-turkey-vetoed" in options
+
+
+def test_inputs_say_their_limits(app: AppTest) -> None:
+    share = number_input(app, "IDF-held share once the force deploys")
+    assert "Allowed: 0 to 1." in share.help
+    assert share.min == 0.0 and share.max == 1.0

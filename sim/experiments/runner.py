@@ -361,7 +361,10 @@ def _read_design(store: RunStore) -> pd.DataFrame | None:
 
 
 def load_results(out_dir: str | Path) -> ExperimentResult:
-    """Open a finished (or interrupted) experiment folder.
+    """Open a finished (or interrupted, or killed) experiment folder.
+
+    The consolidated tables are rebuilt from ``runs/`` when they are missing or do not hold
+    every finished run (a process killed before consolidating leaves them stale).
 
     Raises:
         FileNotFoundError: If the folder holds no experiment.
@@ -371,13 +374,16 @@ def load_results(out_dir: str | Path) -> ExperimentResult:
     if manifest is None:
         raise FileNotFoundError(f"{out_dir} holds no experiment (no manifest.json)")
     summary_path = store.root / "summary.parquet"
-    if summary_path.exists():
-        summary = pd.read_parquet(summary_path)
+    finished = len(store.finished_runs(need_daily=False))
+    summary = pd.read_parquet(summary_path) if summary_path.exists() else None
+    if summary is None or len(summary) != finished:
+        summary, daily = store.consolidate()
+    else:
         daily_path = store.root / "daily.parquet"
         daily = pd.read_parquet(daily_path) if daily_path.exists() else None
-    else:
-        summary, daily = store.consolidate()
-    interrupted = bool(manifest.get("sessions") and manifest["sessions"][-1].get("interrupted"))
+    last = manifest["sessions"][-1] if manifest.get("sessions") else {}
+    # a session without an end time was killed before it could say so
+    interrupted = bool(last.get("interrupted") or (last and last.get("ended") is None))
     return ExperimentResult(
         store.root, summary, daily, store.failures(), manifest, _read_design(store), interrupted
     )

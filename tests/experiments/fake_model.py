@@ -69,7 +69,7 @@ def failing_model(
 def slow_model(
     scenario: Scenario, seed: np.random.SeedSequence, *, record_daily: bool = False
 ) -> FakeResult:
-    time.sleep(0.05)
+    time.sleep(0.1)
     return fake_model(scenario, seed, record_daily=record_daily)
 
 

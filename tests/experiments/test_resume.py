@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.experiments import run_experiment
+from sim.experiments import load_results, run_experiment
 from sim.scenario.schema import Scenario
 
 from .conftest import comparable
-from .fake_model import fake_model, slow_model
+from .fake_model import fake_model
 
 SCRIPT = Path(__file__).with_name("kill_and_resume.py")
 REPS = 16
@@ -56,13 +56,17 @@ def test_sigkill_then_rerun_equals_an_unbroken_batch(
     for path in (folder / "runs").iterdir():
         assert not path.name.endswith(".tmp")
         pd.read_parquet(path)
+    # the killed folder opens with what finished, marked as interrupted
+    killed = load_results(folder)
+    assert len(killed.summary) == done_before and killed.interrupted
+    # the killed batch ran slow_model, which only adds a sleep to fake_model (so the sleep,
+    # needed to kill it mid-way, can be skipped from here on)
     resumed = run_experiment(
-        corners, REPS, out_dir=folder, executor="serial", model=slow_model, daily=True
+        corners, REPS, out_dir=folder, executor="serial", model=fake_model, daily=True
     )
     session = resumed.manifest["sessions"][-1]
     assert session["skipped"] == done_before
     assert session["finished"] == 2 * REPS - done_before
-    # slow_model only adds a sleep to fake_model, so the reference can skip the sleep
     unbroken = run_experiment(
         corners,
         REPS,

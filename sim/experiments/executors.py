@@ -94,11 +94,11 @@ def make_pool(workers: int) -> cf.ProcessPoolExecutor:
     """A process pool whose workers ignore Ctrl-C, started with ``forkserver``.
 
     ``forkserver`` avoids forking a parent that runs threads (a progress bar, a Dask client),
-    which can deadlock. Workers run numerical libraries single-threaded: several processes
-    each spinning up a BLAS/OpenMP thread per core oversubscribe the cores (measured 4x slower
-    per run on 2 cores). The variables must be set before the workers import numpy, so they
-    are set (unless the user already set them) in this process, whose environment the
-    forkserver inherits; numpy already loaded here is unaffected.
+    which can deadlock. Workers run numerical libraries single-threaded, so that several
+    processes each starting a BLAS/OpenMP thread per core do not oversubscribe the cores. The
+    variables must be set before the workers import numpy, so they are set (unless the user
+    already set them) in this process, whose environment the forkserver inherits; numpy
+    already loaded here is unaffected.
     """
     for name in SINGLE_THREAD_ENV:
         os.environ.setdefault(name, "1")

@@ -62,7 +62,11 @@ def show_map(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) 
         format_func=lambda f: f"{f.replace('_', ' ')}: {SNAPSHOT_FIELDS[f]}",
     )
     horizon = max(s.metadata.horizon_days for s in scenarios.values())
-    day = right.slider("Day", 0, horizon - 1, value=min(90, horizon - 1), step=1, key="map_day")
+    day = (
+        right.slider("Day", 0, horizon - 1, value=min(90, horizon - 1), step=1, key="map_day")
+        if horizon > 1
+        else 0
+    )
     entropy = state.entropy_of(seed)
     columns = st.columns(max(1, len(picks)))
     for column, label in zip(columns, picks, strict=False):

@@ -160,6 +160,8 @@ def outcome_line(comparison: Comparison, scenario: str, outcome: str) -> str | N
     what = "share of runs" if outcome == "ceasefire_collapsed" else "median"
     text = f"{info.label}: {format_value(outcome, base)} → {format_value(outcome, mine)} ({what})"
     diff = comparison.differences
+    if diff.empty:
+        return text
     row = diff[(diff["scenario"] == scenario) & (diff["outcome"] == outcome)]
     if row.empty or info.better is None:
         return text

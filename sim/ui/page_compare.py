@@ -18,6 +18,7 @@ from sim.ui.results import (
     show_distributions,
     show_fans,
     show_kpi_table,
+    show_run_errors,
     show_survival,
     show_warnings,
 )
@@ -115,6 +116,8 @@ def _run(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
 def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     baseline = st.session_state[BASELINE]
     blocks = state.run_many(scenarios, reps, seed)
+    if not show_run_errors(blocks):
+        return
     comparison, bands, daily = state.compare_blocks(blocks, scenarios, reps, seed, baseline)
     findings = [
         f"{label}: {line}"

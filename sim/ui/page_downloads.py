@@ -59,7 +59,7 @@ def _scenario() -> None:
         st.warning("Your scenario has problems; fix them on the Scenario page to download it.")
         return
     st.download_button(
-        f"{built.metadata.name}.yaml",
+        f"YAML: {built.metadata.name}.yaml",
         data=dump_scenario(built),
         file_name=f"{built.metadata.name}.yaml",
         mime="application/x-yaml",
@@ -74,7 +74,7 @@ def _tables(results: ResultSet) -> None:
         "comparison": (results.comparison.table(), "bands and paired differences"),
     }
     for name, (table, what) in tables.items():
-        left, middle, right = st.columns([2, 1, 1], vertical_alignment="center")
+        left, middle, right = st.columns([4, 1, 1], vertical_alignment="center")
         left.markdown(f"**{name}**: {what} ({len(table):,} rows)")
         middle.download_button(
             "CSV",

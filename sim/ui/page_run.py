@@ -10,7 +10,14 @@ from sim.ui import state
 from sim.ui.editing import Draft, changes, problem_lines, with_horizon
 from sim.ui.explain import explain
 from sim.ui.report import ResultSet
-from sim.ui.results import FAN_SERIES, show_differences, show_fans, show_metrics, show_warnings
+from sim.ui.results import (
+    FAN_SERIES,
+    show_differences,
+    show_fans,
+    show_metrics,
+    show_run_errors,
+    show_warnings,
+)
 from sim.ui.widgets import how_to_read, show_problems
 
 RUN_HELP = """
@@ -100,15 +107,16 @@ def run_with_progress(scenarios: dict[str, Scenario], reps: int, seed: int) -> N
 def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     blocks = state.run_many(scenarios, reps, seed)
     labels = list(scenarios)
-    errors = [e for b in blocks.values() for e in b.errors]
-    if errors:
-        st.warning(f"{len(errors)} run(s) failed and are left out.")
-        with st.expander("Errors"):
-            st.code("\n\n".join(errors[:5]))
+    if not show_run_errors(blocks):
+        return
     baseline = labels[-1]
     comparison, bands, daily = state.compare_blocks(blocks, scenarios, reps, seed, baseline)
     mine = labels[0]
-    story = explain(comparison, mine, changes(scenarios[baseline], scenarios[mine]))
+    story = (
+        explain(comparison, mine, changes(scenarios[baseline], scenarios[mine]))
+        if mine != baseline
+        else None
+    )
     st.session_state[state.LAST_RESULTS] = ResultSet(
         comparison,
         bands,
@@ -117,12 +125,12 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         seed,
         reps,
         "Run page",
-        [*story.changed, *story.outcomes] if len(labels) > 1 else [],
+        [*story.changed, *story.outcomes] if story is not None else [],
     )
     st.subheader("Results")
     show_warnings(comparison)
     show_metrics(comparison, mine)
-    if len(labels) > 1:
+    if story is not None:
         st.subheader(f"How {mine} differs from {baseline}")
         show_differences(comparison)
         st.markdown(story.markdown())

@@ -23,6 +23,7 @@ from sim.ui.charts import (
     survival_chart,
 )
 from sim.ui.explain import format_value
+from sim.ui.running import Block
 from sim.ui.widgets import how_to_read
 
 FAN_SERIES = ["incidents", "civilian_deaths", "isf_troops", "secure_population_share"]
@@ -152,6 +153,19 @@ def show_kpi_table(comparison: Comparison) -> None:
         st.markdown(f"**Change against {comparison.baseline}** (95% interval), paired by run")
         st.dataframe(differences_table(comparison), hide_index=True, width="stretch")
     how_to_read(TABLE_HELP)
+
+
+def show_run_errors(blocks: dict[str, Block]) -> bool:
+    """Say which runs failed (with the first tracebacks); False if no run finished at all."""
+    errors = [e for b in blocks.values() for e in b.errors]
+    if errors:
+        st.warning(f"{len(errors)} run(s) failed and are left out.")
+        with st.expander("Errors"):
+            st.code("\n\n".join(errors[:5]))
+    if any(b.summary.empty for b in blocks.values()):
+        st.error("Some scenarios have no finished run, so there is nothing to compare.")
+        return False
+    return True
 
 
 def show_warnings(comparison: Comparison) -> None:

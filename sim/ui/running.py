@@ -31,7 +31,7 @@ MAP_EVERY_DAYS = 15
 """Days between map snapshots of the detailed run."""
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=64)
 def parse_payload(payload: str) -> Scenario:
     """A scenario from its JSON text (cached per process)."""
     return Scenario.model_validate_json(payload)

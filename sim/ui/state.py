@@ -209,17 +209,47 @@ def entropy_of(seed: int) -> int:
     return SeedPlan.from_seed(seed).entropy
 
 
+class BlockFailedError(Exception):
+    """Some runs of a block failed; raised so that the cache does not keep the failure."""
+
+    def __init__(self, block: Block) -> None:
+        super().__init__(f"{len(block.errors)} run(s) failed")
+        self.block = block
+
+
 @st.cache_data(show_spinner=False, max_entries=2000)
 def cached_block(
     digest: str, entropy: int, start: int, stop: int, name: str, _payload: str
 ) -> Block:
-    """One block of replications, cached by scenario hash, seed and replication range."""
+    """One block of replications, cached by scenario hash, seed and replication range.
+
+    Raises:
+        BlockFailedError: If a run failed (failures are not cached; a rerun tries again).
+    """
     pool = executor()
     try:
-        return run_block(_payload, name, entropy, range(start, stop), pool)
+        block = run_block(_payload, name, entropy, range(start, stop), pool)
     except cf.BrokenExecutor:
         process_pool.clear()  # a worker died: rebuild the pool next time, finish here
-        return run_block(_payload, name, entropy, range(start, stop), None)
+        block = run_block(_payload, name, entropy, range(start, stop), None)
+    if block.errors:
+        raise BlockFailedError(block)
+    return block
+
+
+def fetch_block(scenario: Scenario, entropy: int, chunk: range) -> Block:
+    """A block from the cache or freshly run, failed runs included."""
+    try:
+        return cached_block(
+            scenario_hash(scenario),
+            entropy,
+            chunk.start,
+            chunk.stop,
+            scenario.metadata.name,
+            payload_of(scenario),
+        )
+    except BlockFailedError as failed:
+        return failed.block
 
 
 def block_size() -> int:
@@ -245,7 +275,8 @@ def run_many(
 ) -> dict[str, Block]:
     """Run (or fetch from the cache) ``reps`` replications of each scenario, labelled.
 
-    The progress callback gets the share done and a line of text after each block.
+    The progress callback gets the share done and a line of text after each block. A call
+    with a callback is a run the user asked for: its time is kept for the pages to show.
     """
     entropy = entropy_of(seed)
     plan = [
@@ -256,26 +287,18 @@ def run_many(
     blocks: dict[str, list[Block]] = {label: [] for label in scenarios}
     start = time.perf_counter()
     for done, (label, scenario, chunk) in enumerate(plan, start=1):
-        payload = payload_of(scenario)
-        block = cached_block(
-            scenario_hash(scenario),
-            entropy,
-            chunk.start,
-            chunk.stop,
-            scenario.metadata.name,
-            payload,
-        )
-        blocks[label].append(block)
+        blocks[label].append(fetch_block(scenario, entropy, chunk))
         if on_progress is not None:
             on_progress(done / len(plan), f"{label}: replications {chunk.stop} of {reps}")
     results = {label: relabel(combine(parts), label) for label, parts in blocks.items()}
     for scenario in scenarios.values():
         st.session_state[COMPLETED].add(run_key(scenario, reps, seed))
-    st.session_state[LAST_TIMING] = {
-        "runs": reps * len(scenarios),
-        "seconds": time.perf_counter() - start,
-        "workers": workers(),
-    }
+    if on_progress is not None:
+        st.session_state[LAST_TIMING] = {
+            "runs": reps * len(scenarios),
+            "seconds": time.perf_counter() - start,
+            "workers": workers(),
+        }
     return results
 
 

@@ -90,7 +90,8 @@ def test_downloads_need_results_first(app: AppTest) -> None:
     app.switch_page("sim/ui/pages/downloads.py").run()
     no_exceptions(app)
     assert "Run a scenario" in app.info[0].value
-    assert [b.label for b in app.get("download_button")] == ["hamas-accepts-turkey-included.yaml"]
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["YAML: hamas-accepts-turkey-included.yaml"]
 
 
 def test_downloads_offer_tables_and_reports(app: AppTest) -> None:

@@ -109,3 +109,28 @@ def test_compare_bargaining_layer(compared: AppTest) -> None:
     assert "Round " in text or "never moved" in text
     compared.selectbox(key="bargain_dimension").set_value("turkish_participation").run()
     no_exceptions(compared)
+
+
+def test_failing_runs_are_reported_and_not_cached(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sim.ui.running as running
+
+    real = running.run_scenario
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the model exploded")
+
+    monkeypatch.setattr(running, "run_scenario", explode)
+    shorten(app)
+    app.switch_page("sim/ui/pages/run.py").run()
+    app.number_input(key="seed").set_value(987_654).run()
+    app.button(key="run_button").click().run()
+    no_exceptions(app)
+    assert "3 run(s) failed" in app.warning[0].value
+    assert "no finished run" in app.error[0].value
+    assert "the model exploded" in app.code[0].value
+    monkeypatch.setattr(running, "run_scenario", real)
+    app.button(key="run_button").click().run()
+    no_exceptions(app)
+    assert not app.error and app.metric  # the failure was not cached

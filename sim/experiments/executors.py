@@ -10,6 +10,8 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,9 +69,26 @@ class ExecutorHandle:
             closer()
 
 
-def _ignore_sigint() -> None:
+def _init_worker(parent_pid: int) -> None:
     # Ctrl-C goes to the whole process group; the parent decides what to stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_when_gone, args=(parent_pid,), daemon=True).start()
+
+
+def _exit_when_gone(parent_pid: int, interval: float = 1.0) -> None:
+    """End this worker once the experiment's process is gone.
+
+    A parent killed with SIGKILL cannot shut its pool down, and the workers would wait on
+    their queue forever (holding the forkserver alive too).
+    """
+    while True:
+        time.sleep(interval)
+        try:
+            os.kill(parent_pid, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # the pid was reused by another user's process
+            os._exit(1)
 
 
 def _terminate_pool(pool: cf.ProcessPoolExecutor) -> None:
@@ -103,7 +122,9 @@ def make_pool(workers: int) -> cf.ProcessPoolExecutor:
     for name in SINGLE_THREAD_ENV:
         os.environ.setdefault(name, "1")
     context = multiprocessing.get_context("forkserver")
-    return cf.ProcessPoolExecutor(workers, mp_context=context, initializer=_ignore_sigint)
+    return cf.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),)
+    )
 
 
 @contextmanager

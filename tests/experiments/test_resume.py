@@ -29,20 +29,41 @@ def finished_runs(folder: Path) -> int:
     return sum(1 for p in runs.glob("*.parquet") if not p.name.endswith(".daily.parquet"))
 
 
+def group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def kill_mid_batch(folder: Path, executor: str) -> int:
+    """SIGKILL the batch's main process mid-way; its pool workers must then exit by themselves."""
     process = subprocess.Popen(
         [sys.executable, str(SCRIPT), str(folder), str(REPS), executor],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        start_new_session=True,  # its own process group: workers and forkserver join it
     )
-    deadline = time.monotonic() + 60
-    while finished_runs(folder) < 8 and time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the batch ended before it could be killed: {process.stderr.read()!r}")
-        time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
-    return finished_runs(folder)
+    group = process.pid
+    try:
+        deadline = time.monotonic() + 60
+        while finished_runs(folder) < 8 and time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the batch ended before it was killed: {process.stderr.read()!r}")
+            time.sleep(0.02)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        done = finished_runs(folder)
+        # orphaned pool workers notice within about a second and exit, freeing the forkserver
+        deadline = time.monotonic() + 15
+        while group_alive(group) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not group_alive(group), "processes of the killed batch were left behind"
+        return done
+    finally:
+        if group_alive(group):
+            os.killpg(group, signal.SIGKILL)  # never leave orphans, even when the test fails
 
 
 @pytest.mark.parametrize("executor", ["serial", "pool"])

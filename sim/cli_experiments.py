@@ -283,9 +283,12 @@ def sensitivity(
     executor: Executor = "pool",
     workers: Workers = None,
     scheduler: Scheduler = None,
+    html: Annotated[Path | None, typer.Option(help="Write an HTML report.")] = None,
+    markdown: Annotated[Path | None, typer.Option("--md", help="Write a Markdown report.")] = None,
 ) -> None:
     """Global sensitivity (Sobol or Morris, via SALib) of outcomes to assumption ranges."""
     from sim.analysis.figures import png_bytes, sensitivity_plot
+    from sim.analysis.report import sensitivity_blocks
     from sim.analysis.sensitivity import sensitivity_table
 
     if method not in ("sobol", "morris"):
@@ -311,6 +314,7 @@ def sensitivity(
         raise typer.Exit(1) from None
     indices.to_csv(out_dir / "sensitivity.csv", index=False)
     (out_dir / "sensitivity.png").write_bytes(png_bytes(sensitivity_plot(indices)))
+    _write_reports(sensitivity_blocks(indices, f"Global sensitivity ({method})"), html, markdown)
     key = "ST" if method == "sobol" else "mu_star"
     top = indices.sort_values(key, ascending=False).groupby("outcome").head(5)
     grid = Table(title=f"{method} indices (top 5 per outcome); all in {out_dir}/sensitivity.csv")
@@ -373,7 +377,6 @@ def discover(
 ) -> None:
     """Scenario discovery: which assumptions make the condition likely (PRIM and a rule tree)."""
     from sim.analysis.discovery import discover as find
-    from sim.analysis.report import write_blocks
     from sim.analysis.terminal import discovery_table
 
     try:
@@ -389,10 +392,18 @@ def discover(
         )
     from sim.analysis.headline import discovery_blocks
 
-    for path, fmt in ((html, "html"), (markdown, "md")):
-        if path is not None:
-            for written in write_blocks(discovery_blocks(found), path, fmt):  # type: ignore[arg-type]
-                out.print(f"wrote {written}")
+    _write_reports(discovery_blocks(found), html, markdown)
+
+
+def _write_reports(blocks: list[Any], html: Path | None, markdown: Path | None) -> None:
+    from sim.analysis.report import write_blocks
+
+    if html is not None:
+        for written in write_blocks(blocks, html, "html"):
+            out.print(f"wrote {written}")
+    if markdown is not None:
+        for written in write_blocks(blocks, markdown, "md"):
+            out.print(f"wrote {written}")
 
 
 def headline(

@@ -347,3 +347,37 @@ def markdown_table(frame: pd.DataFrame) -> str:
     rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
     rows = ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
+
+
+def sensitivity_blocks(indices: pd.DataFrame, title: str = "Global sensitivity") -> list[Block]:
+    """A report section of Sobol or Morris indices (from ``sensitivity_table``)."""
+    sobol = "ST" in indices.columns
+    key = "ST" if sobol else "mu_star"
+    columns = [
+        "outcome",
+        "factor",
+        *(
+            ["S1", "S1_conf", "ST", "ST_conf"]
+            if sobol
+            else ["mu_star", "mu_star_conf", "sigma", "mu"]
+        ),
+    ]
+    ranked = indices.sort_values(["outcome", key], ascending=[True, False])[columns]
+    note = (
+        "Sobol indices: S1 is the share of the outcome's variance due to one assumption alone, "
+        "ST adds its interactions (conf: 95% half-widths)."
+        if sobol
+        else "Morris screening: mu_star is the mean absolute change of the outcome when one "
+        "assumption moves across its whole range; sigma the spread of those changes "
+        "(non-linearity or interactions)."
+    )
+    return [
+        heading(title, 1),
+        text(note),
+        table(ranked),
+        figure(
+            "sensitivity",
+            lambda: figures.sensitivity_plot(indices),
+            "Indices per assumption, one panel per outcome.",
+        ),
+    ]

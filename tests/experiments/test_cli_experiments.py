@@ -168,8 +168,11 @@ def test_sensitivity_writes_indices(cli: typer.Typer, tmp_path: Path) -> None:
         "serial",
         "--outcome",
         "incidents",
+        "--html",
+        str(tmp_path / "s.html"),
     )
     assert code == 0, text
+    assert "mu_star" in (tmp_path / "s.html").read_text()
     indices = pd.read_csv(out / "sensitivity.csv").set_index("factor")
     assert (
         indices.loc["hamas.attack_rate", "mu_star"]

@@ -91,59 +91,22 @@ def _verdict(row: pd.Series) -> str:
     return "better" if improved else "worse"
 
 
+DIFFERENCE_TOOLTIP = [
+    alt.Tooltip("scenario:N"),
+    alt.Tooltip("outcome:N"),
+    alt.Tooltip("change:Q", format="+.0%", title="mean change"),
+    alt.Tooltip("low:Q", format="+.0%", title="95% interval from"),
+    alt.Tooltip("high:Q", format="+.0%", title="95% interval to"),
+    alt.Tooltip("p_better:Q", format=".0%", title="better in (share of paired runs)"),
+]
+
+
 def difference_chart(comparison: Comparison, outcomes: Sequence[str] | None = None) -> AnyChart:
     """Forest plot: each scenario's change against the baseline, with 95% intervals."""
     table = difference_table(comparison, outcomes)
     if table.empty:
         return _empty("No paired differences to show (run at least 2 replications).")
-    low = min(0.0, float(table["shown_low"].min()))
-    high = max(0.0, float(table["shown_high"].max()))
-    pad = 0.05 * max(high - low, 0.1)
-    x_scale = alt.Scale(domain=[low - pad, high + pad], nice=False)
-    y = alt.Y(
-        "outcome:N",
-        sort=alt.EncodingSortField(field="order", order="ascending"),
-        title=None,
-        axis=alt.Axis(labelLimit=280),
-    )
-    colour = alt.Color(
-        "verdict:N",
-        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
-        legend=alt.Legend(title="against the baseline", orient="bottom"),
-    )
-    tooltip = [
-        alt.Tooltip("scenario:N"),
-        alt.Tooltip("outcome:N"),
-        alt.Tooltip("change:Q", format="+.0%", title="mean change"),
-        alt.Tooltip("low:Q", format="+.0%", title="95% interval from"),
-        alt.Tooltip("high:Q", format="+.0%", title="95% interval to"),
-        alt.Tooltip("p_better:Q", format=".0%", title="better in (share of paired runs)"),
-    ]
-    base = alt.Chart(table)
-    bars = base.mark_rule(strokeWidth=3).encode(
-        x=alt.X(
-            "shown_low:Q",
-            scale=x_scale,
-            title="change against the baseline, as a share of its mean",
-            axis=alt.Axis(format="+%"),
-        ),
-        x2="shown_high:Q",
-        y=y,
-        color=colour,
-    )
-    points = base.mark_point(filled=True, size=110, opacity=1).encode(
-        x="shown:Q",
-        y=y,
-        color=colour,
-        shape=alt.Shape(
-            "beyond:N",
-            scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
-            legend=None,
-        ),
-        tooltip=tooltip,
-    )
-    zero = base.mark_rule(color="black").encode(x=alt.datum(0))
-    layered = alt.layer(zero, bars, points).properties(width=WIDTH - 200, height=alt.Step(26))
+    layered = _forest_layers(table).properties(width=WIDTH - 200, height=alt.Step(26))
     if table["scenario"].nunique() > 1:
         header = alt.Header(
             labelAngle=0,
@@ -160,6 +123,46 @@ def difference_chart(comparison: Comparison, outcomes: Sequence[str] | None = No
         anchor="start",
     )
     return layered.properties(title=title)
+
+
+def _forest_layers(table: pd.DataFrame) -> AnyChart:
+    """Zero line, 95% intervals and mean changes (triangles beyond the axis)."""
+    low = min(0.0, float(table["shown_low"].min()))
+    high = max(0.0, float(table["shown_high"].max()))
+    pad = 0.05 * max(high - low, 0.1)
+    y = alt.Y(
+        "outcome:N",
+        sort=alt.EncodingSortField(field="order", order="ascending"),
+        title=None,
+        axis=alt.Axis(labelLimit=280),
+    )
+    colour = alt.Color(
+        "verdict:N",
+        scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+        legend=alt.Legend(title="against the baseline", orient="bottom"),
+    )
+    base = alt.Chart(table)
+    bars = base.mark_rule(strokeWidth=3).encode(
+        x=alt.X(
+            "shown_low:Q",
+            scale=alt.Scale(domain=[low - pad, high + pad], nice=False),
+            title="change against the baseline, as a share of its mean",
+            axis=alt.Axis(format="+%"),
+        ),
+        x2="shown_high:Q",
+        y=y,
+        color=colour,
+    )
+    shape = alt.Shape(
+        "beyond:N",
+        scale=alt.Scale(domain=[False, True], range=["circle", "triangle-right"]),
+        legend=None,
+    )
+    points = base.mark_point(filled=True, size=110, opacity=1).encode(
+        x="shown:Q", y=y, color=colour, shape=shape, tooltip=DIFFERENCE_TOOLTIP
+    )
+    zero = base.mark_rule(color="black").encode(x=alt.datum(0))
+    return alt.layer(zero, bars, points)
 
 
 def _empty(message: str) -> AnyChart:

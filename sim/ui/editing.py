@@ -127,7 +127,18 @@ class Draft:
         for path, value in self.overrides.items():
             set_value(data, path, value)
         data["metadata"]["name"] = safe_name(self.name or self.default_name())
+        if self.edited:
+            data["metadata"]["title"] = self.edited_title()
         return data
+
+    def edited_title(self) -> str:
+        """What the edit is, e.g. ``Hamas rejects, Turkey vetoed (edited from base)``."""
+        parts = [f"Hamas {self.decisions.hamas}"]
+        if self.decisions.turkey is not None:
+            parts.append(f"Turkey {self.decisions.turkey}")
+        if self.input_overrides:
+            parts.append(f"{len(self.input_overrides)} other value(s) changed")
+        return f"{', '.join(parts)} (edited from {self.origin.metadata.name})"[:200]
 
     def build(self) -> Scenario:
         """The edited scenario, validated.

@@ -43,7 +43,12 @@ def render() -> None:
     data = draft.data()
     sources = registry()
     st.subheader("The headline decisions")
+    st.caption(
+        "New here? Pick **rejects** and **vetoed**, then open **Run** to see how the outcomes "
+        "change and why."
+    )
     decision_controls(draft)
+    st.page_link("sim/ui/pages/run.py", label="Run this scenario", icon=":material/play_arrow:")
     st.subheader("The main levers")
     main_controls(draft, data, sources)
     st.subheader("Every other value")
@@ -142,7 +147,7 @@ def _header(draft: Draft, built: Scenario | None) -> None:
         return
     found = changes(draft.origin, built)
     summary = f"{len(found)} change(s) from **{draft.origin_label}**" if found else "no edits yet"
-    st.info(f"**{built.metadata.title}** — your scenario `{built.metadata.name}`: {summary}.")
+    st.info(f"Your scenario `{built.metadata.name}`: **{built.metadata.title}** — {summary}.")
     if found:
         with st.expander("What you changed"):
             st.markdown("\n".join(f"- {line}" for line in changed_lines(found, limit=40)))

@@ -217,7 +217,7 @@ class BlockFailedError(Exception):
         self.block = block
 
 
-@st.cache_data(show_spinner=False, max_entries=2000)
+@st.cache_data(show_spinner=False, max_entries=300)
 def cached_block(
     digest: str, entropy: int, start: int, stop: int, name: str, _payload: str
 ) -> Block:

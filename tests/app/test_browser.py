@@ -158,8 +158,14 @@ def shoot(tab: object, name: str) -> None:
     tab.set_viewport_size({"width": 1400, "height": 1000})  # type: ignore[attr-defined]
 
 
+def choose(tab: object, question: str, answer: str) -> None:
+    """Click one option of a radio group."""
+    group = tab.get_by_role("radiogroup", name=question)  # type: ignore[attr-defined]
+    group.get_by_text(answer, exact=True).click()
+
+
 def go_to(tab: object, title: str) -> None:
-    tab.get_by_role("link", name=title).first.click()  # type: ignore[attr-defined]
+    tab.get_by_role("link", name=title, exact=True).first.click()  # type: ignore[attr-defined]
     tab.wait_for_selector(f'h1:has-text("{title}")')  # type: ignore[attr-defined]
     settle(tab)
 
@@ -168,9 +174,9 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
     tab = page
     tab.wait_for_selector("text=Hamas's answer on disarmament")  # type: ignore[attr-defined]
     settle(tab)
-    tab.get_by_text("rejects", exact=True).click()  # type: ignore[attr-defined]
+    choose(tab, "Hamas's answer on disarmament", "rejects")
     settle(tab)
-    tab.get_by_text("vetoed", exact=True).click()  # type: ignore[attr-defined]
+    choose(tab, "Turkey's contingent", "vetoed")
     settle(tab)
     tab.wait_for_selector("text=hamas-rejects-turkey-vetoed")  # type: ignore[attr-defined]
     shoot(tab, "1-scenario")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -35,10 +34,11 @@ def lab(
         "true" if headless else "false",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "minimal",
     ]
     typer.echo(f"Starting the ISF scenario lab on http://localhost:{port} (Ctrl-C to stop)")
+    sys.stdout.flush()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    try:
-        raise typer.Exit(subprocess.call(command, env=env))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    # Replace this process with the server, so that a plain kill stops it too.
+    os.execve(sys.executable, command, env)

@@ -160,17 +160,26 @@ def outcome_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+PRACTICAL_REPS = 10_000
+"""Beyond this many replications a difference is too small to matter in practice."""
+
+
+def _unresolved_verdict(needed: float) -> str:
+    """Why a difference is not resolved: too few replications, or no difference worth finding."""
+    if not math.isfinite(needed):
+        return "no difference"
+    if needed > PRACTICAL_REPS:
+        return "no practical difference"
+    return f"needs ~{fmt_number(needed)} reps"
+
+
 def difference_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.DataFrame:
     """One row per scenario and outcome: mean difference, interval, P(better), verdict."""
     rows = []
     for _, d in comparison.differences[comparison.differences["outcome"].isin(outcomes)].iterrows():
         resolved = bool(d["resolved"])
         needed = d["reps_needed"]
-        verdict = (
-            "resolved"
-            if resolved
-            else (f"needs ~{fmt_number(needed)} reps" if math.isfinite(needed) else "no difference")
-        )
+        verdict = "resolved" if resolved else _unresolved_verdict(float(needed))
         rows.append(
             {
                 "scenario": d["scenario"],

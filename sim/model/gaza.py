@@ -29,7 +29,7 @@ from sim.model.aid import AidSystem, Reconstruction
 from sim.model.ceasefire import Ceasefire
 from sim.model.forces import Contingent, PoliceService
 from sim.model.outcomes import DailyRecorder
-from sim.model.politics import Politics, WeekEvents
+from sim.model.politics import Levers, Politics, WeekEvents
 from sim.model.territory import PER_THOUSAND, Territory
 from sim.model.violence import (
     Arsenal,
@@ -110,6 +110,7 @@ class GazaModel(mesa.Model):
         self._harm_by_cell = np.zeros(self.geometry.shape)
         self._incidents_by_cell = np.zeros(self.geometry.shape)
         self.timings: dict[str, float] = {}
+        self._idf_cache: tuple[int, FloatGrid, FloatGrid] = (-1, np.zeros(0), np.zeros(0))
 
     # -- the day ---------------------------------------------------------------------------
 
@@ -190,10 +191,7 @@ class GazaModel(mesa.Model):
         police = self.police.officers * (1 + self.effects.local_police_bonus.value)
         return float(troops.sum() * multiplier * roe + police)
 
-    def _move_lines(self, day: int, effective: float, levers: object) -> None:
-        from sim.model.politics import Levers
-
-        assert isinstance(levers, Levers)
+    def _move_lines(self, day: int, effective: float, levers: Levers) -> None:
         fighters = self.hamas.fighters + self.others.fighters
         self.territory.expand(
             day,
@@ -222,10 +220,7 @@ class GazaModel(mesa.Model):
         for category, count in zip(categories, troops, strict=True):
             personnel[category] = count * share
         personnel[ForceCategory.POLICE] = self.police.officers * share
-        held = territory.idf_held.astype(float)
-        personnel[ForceCategory.IDF] = (
-            self.effects.idf_troops_in_held_area.value * held / max(held.sum(), 1.0)
-        )
+        personnel[ForceCategory.IDF] = self._idf_layout()[0]
         isf = troops.sum() * share * self.spec.forces.us_support.coordination_multiplier.value
         isf *= self._roe
         police = personnel[ForceCategory.POLICE] * (1 + self.effects.local_police_bonus.value)
@@ -233,10 +228,20 @@ class GazaModel(mesa.Model):
         fighters = self.hamas.fighters + self.others.fighters
         force_deter = deterrence(isf + police, fighters, self.effects.decisive_force_ratio.value)
         outside = ~area & ~territory.idf_held
-        self._west_of_held = self.geometry.land & ~territory.idf_held
         personnel[ForceCategory.HAMAS] = np.where(outside, self.hamas.fighters, 0.0)
         self._isf_density = np.where(area, isf / np.maximum(population, 1.0) * PER_THOUSAND, 0.0)
         return SecurityPresence(personnel), np.where(area, density, 0.0), force_deter
+
+    def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
+        """IDF troops per cell and their reach across the line (cached until the line moves)."""
+        version = self.territory.line_version
+        if self._idf_cache[0] != version:
+            held = self.territory.idf_held
+            per_cell = self.effects.idf_troops_in_held_area.value / max(float(held.sum()), 1.0)
+            troops: FloatGrid = np.where(held, per_cell, 0.0)
+            front: FloatGrid = np.where(self.geometry.land & ~held, box_sum(troops, 1) / 9.0, 0.0)
+            self._idf_cache = (version, troops, front)
+        return self._idf_cache[1], self._idf_cache[2]
 
     def _hostility(self, compliance: float) -> FloatGrid:
         grievance = self.ground.field("grievance")
@@ -273,9 +278,7 @@ class GazaModel(mesa.Model):
             + personnel[ForceCategory.ISF_HAMAS_CHANNEL]
             + personnel[ForceCategory.ISF_OTHER]
         )
-        idf_front = np.where(
-            self._west_of_held, box_sum(personnel[ForceCategory.IDF], 1) / 9.0, 0.0
-        )
+        idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         protect_civ, protect_battle = self._protection()
         attacks, taken = armed_violence(
@@ -327,14 +330,10 @@ class GazaModel(mesa.Model):
     def _protection(self) -> tuple[FloatGrid, FloatGrid]:
         """Factors on civilian and battle deaths per attack from the force's local density."""
         e = self.effects
-        civ = protection(
+        civ, battle = protection(
             self._isf_density,
             e.density_hostile.value,
             e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
-        )
-        battle = protection(
-            self._isf_density,
-            e.density_hostile.value,
             e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
         )
         return civ, battle
@@ -395,15 +394,15 @@ class GazaModel(mesa.Model):
         self.week.reprisal_deaths += violence.reprisal_deaths
         self._weekly_incidents.append(violence.incidents)
 
-    def _disarm(self, levers: object, secure: np.ndarray, force_deter: FloatGrid) -> None:
-        from sim.model.politics import Levers
-
-        assert isinstance(levers, Levers)
+    def _disarm(self, levers: Levers, secure: np.ndarray, force_deter: FloatGrid) -> None:
         e = self.effects
         compliance = 0.0 if self.ceasefire.collapsed else levers.hamas_compliance
         coercion = e.coercive_disarmament_rate.value * self._coercing_share()
         if not self._can_coerce(levers.mandate_robust):
             coercion *= e.coercion_needs_mandate.value
+        consent = self.spec.hamas.consent_decommission_rate.value * compliance
+        if coercion <= 0.0 and (consent <= 0.0 or not secure.any()):
+            return  # nothing can be handed in or seized today
         in_area = np.where(self._area, force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
         total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before

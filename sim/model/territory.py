@@ -74,6 +74,8 @@ class Territory:
         self.held_share = float(self.idf.held_share.value)
         self.reentry_until = -1
         self.idf_held = self._held_cells(self.held_share)
+        self.line_version = 0
+        """Bumped whenever the IDF-held cells change (lets callers cache what depends on them)."""
         self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
 
@@ -105,7 +107,10 @@ class Territory:
             staged = min(start, idf.share_when_force_deploys.value) if progress > 0 else start
             target = staged - (staged - perimeter) * progress * withdrawal_will
         self.held_share = float(np.clip(target, 0.0, 1.0))
-        self.idf_held = self._held_cells(self.held_share)
+        held = self._held_cells(self.held_share)
+        if not np.array_equal(held, self.idf_held):
+            self.idf_held = held
+            self.line_version += 1
 
     def _handover_progress(self, day: int) -> float:
         """Share of the sectors taken over at least ``handover_days`` ago."""

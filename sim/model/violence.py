@@ -66,10 +66,10 @@ def deterrence(security: FloatGrid, fighters: FloatGrid, decisive_ratio: float) 
     return 1.0 - np.exp(-LN10 * ratio / decisive_ratio)
 
 
-def protection(density: FloatGrid, hostile_density: float, ratio: float) -> FloatGrid:
-    """Factor on deaths per attack: 1 with no force, ``ratio`` at the hostile-setting density."""
+def protection(density: FloatGrid, hostile_density: float, *ratios: float) -> list[FloatGrid]:
+    """Factors on deaths per attack: 1 with no force, each ``ratio`` at the hostile density."""
     reach = np.clip(density / hostile_density, 0.0, 1.0)
-    return np.power(ratio, reach)
+    return [np.exp(reach * np.log(ratio)) for ratio in ratios]
 
 
 @dataclass(frozen=True)

@@ -206,31 +206,30 @@ class GazaModel(mesa.Model):
 
     def _deploy(self, troops: np.ndarray) -> tuple[SecurityPresence, FloatGrid, FloatGrid]:
         """Personnel per cell, the force's density per 1,000 residents and its deterrence."""
-        shape, territory = self.geometry.shape, self.territory
+        territory, effects = self.territory, self.effects
         population = self.ground.field("population")
         area = self._area = territory.force_area()
         weights = np.where(area, population + 1.0, 0.0)
-        share = weights / weights.sum() if weights.sum() > 0 else weights
-        personnel = {category: np.zeros(shape) for category in ForceCategory}
-        categories = (
-            ForceCategory.ISF_ARAB_MUSLIM,
-            ForceCategory.ISF_HAMAS_CHANNEL,
-            ForceCategory.ISF_OTHER,
-        )
-        for category, count in zip(categories, troops, strict=True):
-            personnel[category] = count * share
-        personnel[ForceCategory.POLICE] = self.police.officers * share
-        personnel[ForceCategory.IDF] = self._idf_layout()[0]
-        isf = troops.sum() * share * self.spec.forces.us_support.coordination_multiplier.value
-        isf *= self._roe
-        police = personnel[ForceCategory.POLICE] * (1 + self.effects.local_police_bonus.value)
-        density = (isf + police) / np.maximum(population, 1.0) * PER_THOUSAND
+        total_weight = float(weights.sum())
+        share = weights / total_weight if total_weight > 0 else weights
+        police = self.police.officers * share
+        idf, _ = self._idf_layout()
+        personnel = {
+            ForceCategory.ISF_ARAB_MUSLIM: troops[0] * share,
+            ForceCategory.ISF_HAMAS_CHANNEL: troops[1] * share,
+            ForceCategory.ISF_OTHER: troops[2] * share,
+            ForceCategory.POLICE: police,
+            ForceCategory.IDF: idf,
+            ForceCategory.HAMAS: np.where(area | territory.idf_held, 0.0, self.hamas.fighters),
+        }
+        multiplier = self.spec.forces.us_support.coordination_multiplier.value * self._roe
+        isf = share * (float(troops.sum()) * multiplier)
+        per_resident = PER_THOUSAND / np.maximum(population, 1.0)
+        self._isf_density = isf * per_resident
+        security = isf + police * (1.0 + effects.local_police_bonus.value)
         fighters = self.hamas.fighters + self.others.fighters
-        force_deter = deterrence(isf + police, fighters, self.effects.decisive_force_ratio.value)
-        outside = ~area & ~territory.idf_held
-        personnel[ForceCategory.HAMAS] = np.where(outside, self.hamas.fighters, 0.0)
-        self._isf_density = np.where(area, isf / np.maximum(population, 1.0) * PER_THOUSAND, 0.0)
-        return SecurityPresence(personnel), np.where(area, density, 0.0), force_deter
+        force_deter = deterrence(security, fighters, effects.decisive_force_ratio.value)
+        return SecurityPresence(personnel), security * per_resident, force_deter
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from typing import IO
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from sim.ground.geometry import StripGeometry
-from sim.ground.render import draw_field
 
 SNAPSHOT_FIELDS: dict[str, str] = {
     "controller": "who secures the cell",
@@ -71,6 +69,11 @@ def render_snapshot(
     """
     if field_name not in snapshots.fields:
         raise ValueError(f"unknown field {field_name!r}; recorded: {sorted(snapshots.fields)}")
+    # matplotlib is imported here, not at module level: runs that never draw stay light to start.
+    from matplotlib.figure import Figure
+
+    from sim.ground.render import draw_field
+
     index = snapshots.index_of(day)
     geometry = snapshots.geometry
     figure = Figure(figsize=(5.0, 6.0), dpi=100)

@@ -19,6 +19,8 @@ presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundRe
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
@@ -58,6 +60,15 @@ FLOAT_LAYERS = (
 """Per-cell fields kept as Mesa property layers (float)."""
 
 
+@dataclass(frozen=True)
+class _CategoryWeights:
+    """Per force category: legitimacy, deterrence (in actives contained) and controller code."""
+
+    legitimacy: np.ndarray
+    deterrence: np.ndarray
+    codes: np.ndarray
+
+
 class GroundLayer:
     """The Strip's space and population, owned by a Mesa model.
 
@@ -85,6 +96,7 @@ class GroundLayer:
         layers = self.grid._mesa_property_layers
         self._fields: dict[str, FloatGrid] = {name: layers[name].data for name in FLOAT_LAYERS}
         self.day = 0
+        self._weights: _CategoryWeights | None = None
         self._incoming_harm = np.zeros(self.geometry.shape)
         self._neighbours = LandNeighbours(self.geometry.land)
         self._land = self.geometry.land
@@ -155,28 +167,38 @@ class GroundLayer:
         """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
         presence.validate(self.geometry.shape)
         spec = self.spec
-        categories = list(ForceCategory)
-        stack = np.stack(
-            [presence.personnel.get(c, np.zeros(self.geometry.shape)) for c in categories]
-        )
-        stack = np.where(self._land, stack, 0.0)
-        legitimacy = np.array([getattr(spec.legitimacy, c.value).value for c in categories])
-        deterrence = np.array([getattr(spec.deterrence, c.value).value for c in categories])
+        weights = self._category_weights()
+        empty = np.zeros(self.geometry.shape)
+        stack = np.stack([presence.personnel.get(c, empty) for c in ForceCategory])
+        stack *= self._land  # personnel off land does not count
         total = stack.sum(axis=0)
-        weighted = np.tensordot(legitimacy, stack, axes=1)
         secured = total > 0.0
+        weighted = np.tensordot(weights.legitimacy, stack, axes=1)
         self.field("legitimacy")[...] = np.where(
             secured, weighted / np.where(secured, total, 1.0), spec.legitimacy_none.value
         )
-        codes = np.array([CONTROLLER_OF[c] for c in categories])
-        self.controller[...] = np.where(secured, codes[stack.argmax(axis=0)], Controller.NONE)
-        self.field("deterrence")[...] = (
-            np.tensordot(deterrence, stack, axes=1) * spec.civil_violence.actives_per_member.value
+        self.controller[...] = np.where(
+            secured, weights.codes[stack.argmax(axis=0)], Controller.NONE
         )
+        self.field("deterrence")[...] = np.tensordot(weights.deterrence, stack, axes=1)
         self._near_forces = box_sum(
             self.field("deterrence"), spec.civil_violence.vision_cells.value
         )
         self.presence = presence
+
+    def _category_weights(self) -> _CategoryWeights:
+        """Legitimacy, deterrence and controller code per force category (built once)."""
+        if self._weights is None:
+            spec, categories = self.spec, list(ForceCategory)
+            per_member = spec.civil_violence.actives_per_member.value
+            self._weights = _CategoryWeights(
+                legitimacy=np.array([getattr(spec.legitimacy, c.value).value for c in categories]),
+                deterrence=np.array(
+                    [getattr(spec.deterrence, c.value).value * per_member for c in categories]
+                ),
+                codes=np.array([CONTROLLER_OF[c] for c in categories]),
+            )
+        return self._weights
 
     def add_harm(self, casualties: FloatGrid, killed: FloatGrid | None = None) -> None:
         """Record casualties (killed or injured) inflicted today, per cell.

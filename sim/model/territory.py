@@ -75,6 +75,7 @@ class Territory:
         self.reentry_until = -1
         self.idf_held = self._held_cells(self.held_share)
         self.line_version = 0
+        self._area_cache: tuple[tuple[int, int, int], BoolGrid] | None = None
         """Bumped whenever the IDF-held cells change (lets callers cache what depends on them)."""
         self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
@@ -172,11 +173,17 @@ class Territory:
         return self._initially_held & ~self.idf_held
 
     def force_area(self) -> BoolGrid:
-        """Cells the force holds: its full sectors west of the line, and ground handed over."""
-        geometry = self.geometry
-        full = self.sectors.full_mask(geometry) & ~self.idf_held
-        handed = self.sectors.held_mask(geometry) & self._handed
-        return (full | handed) & geometry.land
+        """Cells the force holds: its full sectors west of the line, and ground handed over.
+
+        Cached until the line moves or a sector is taken (it is read several times a day).
+        """
+        key = (self.line_version, self.sectors.taken, len(self.sectors.full))
+        if self._area_cache is None or self._area_cache[0] != key:
+            geometry = self.geometry
+            full = self.sectors.full_mask(geometry) & ~self.idf_held
+            handed = self.sectors.held_mask(geometry) & self._handed
+            self._area_cache = (key, (full | handed) & geometry.land)
+        return self._area_cache[1]
 
     # -- security ------------------------------------------------------------------------------
 

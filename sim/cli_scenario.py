@@ -150,6 +150,8 @@ def _claims_table() -> None:
         for item in iter_sourced(loaded):
             for source_id in item.sourced.source or []:
                 used[source_id].add(item.dotted_path)
+        for claim in loaded.metadata.claims:
+            used[claim].add(f"scenario {loaded.metadata.name}")
     table = Table(title="Sources and the parameters they feed", show_lines=False)
     for column in ("id", "kind", "what it says", "parameters"):
         table.add_column(column, overflow="fold")

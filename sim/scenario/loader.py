@@ -249,6 +249,11 @@ def check_source_ids(scenario: Scenario, resolved: ResolvedDocument | None = Non
                 f"unknown document '{doc}'",
                 f"use one of {sorted(documents)}",
             )
+    for i, claim in enumerate(scenario.metadata.claims):
+        if claim not in registry:
+            near = registry.closest(claim)
+            hint = f"did you mean '{near[0]}'?" if near else "see 'isf-lab sources'"
+            report(("metadata", "claims", i), f"unknown claim id '{claim}'", hint)
     for item in iter_sourced(scenario):
         for j, source_id in enumerate(item.sourced.source or []):
             if source_id not in registry:

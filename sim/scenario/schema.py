@@ -41,6 +41,11 @@ class Metadata(Strict):
     follows: list[Slug] = Field(
         default_factory=list, description="Ids of the source documents (seeds/) it follows."
     )
+    claims: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]] = Field(
+        default_factory=list,
+        description="Claim ids (seeds/) the scenario's choices rest on, e.g. its stance, "
+        "mandate or contributor list; numbers cite their own sources.",
+    )
     assumes: list[Annotated[str, Field(max_length=500)]] = Field(
         default_factory=list, description="The assumptions that matter most, in plain words."
     )

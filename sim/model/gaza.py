@@ -263,7 +263,8 @@ class GazaModel(mesa.Model):
     def _guarantor(self) -> float:
         us = self.spec.forces.us_support.troops.value > 0
         mandated = self.spec.mandate.resolution is not Resolution.NONE
-        return 0.5 * us + 0.5 * mandated
+        weight = self.effects.guarantor_weight_us.value
+        return weight * us + (1.0 - weight) * mandated
 
     # -- violence and its consequences -------------------------------------------------------
 

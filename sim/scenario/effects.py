@@ -228,3 +228,14 @@ class EffectsSpec(Strict):
         "fraction",
         assumed(0.5, 0.2, 0.8),
     )
+    guarantor_weight_us: Sourced[Fraction] = unit_field(
+        "Share of a guarantee's credibility that US support provides (the rest: a Security "
+        "Council mandate)",
+        "fraction",
+        assumed(0.5, 0.2, 0.8, note="Walter 1997 names a credible third party, not its form"),
+    )
+    coercive_entry_ratio_share: Sourced[Annotated[float, Field(ge=0.05, le=1.0)]] = unit_field(
+        "Share of the decisive force ratio a force needs to take a sector without consent",
+        "fraction",
+        assumed(0.5, 0.25, 1.0),
+    )

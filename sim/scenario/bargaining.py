@@ -27,14 +27,14 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sim.scenario.base import Fraction, Scale100
+from sim.scenario.base import Slug as Id
+from sim.scenario.base import StrictModel as _Strict
 from sim.scenario.provenance import Sourced, unit_field
 
-Scale100 = Annotated[float, Field(ge=0.0, le=100.0)]
 Capability = Annotated[float, Field(ge=0.0, le=1_000_000.0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 
 SALIENCE_TOTAL_MAX = 100.0
 _SUM_TOLERANCE = 1e-9
@@ -106,10 +106,6 @@ class BargainingInterpolation(StrEnum):
 
     S1P1 = "S1P1"
     S2P2 = "S2P2"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class BargainingSettings(_Strict):

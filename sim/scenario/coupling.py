@@ -6,14 +6,9 @@ assumptions with wide ranges, and the sensitivity analysis shows how much they m
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
-from sim.scenario.forces import Strict
+from sim.scenario.base import Scale100 as Shift
+from sim.scenario.base import StrictModel as Strict
 from sim.scenario.provenance import Sourced, assumed, unit_field
-
-Shift = Annotated[float, Field(ge=0.0, le=100.0)]
 
 
 class CouplingSpec(Strict):

@@ -11,11 +11,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from sim.scenario.forces import Strict
+from sim.scenario.base import Fraction
+from sim.scenario.base import StrictModel as Strict
 from sim.scenario.provenance import Sourced, assumed, sourced, unit_field
 
 PerThousand = Annotated[float, Field(ge=0.0, le=200.0)]
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Ratio = Annotated[float, Field(ge=0.0, le=100.0)]
 Rate = Annotated[float, Field(ge=0.0, le=10.0)]
 

@@ -33,7 +33,6 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
@@ -42,6 +41,7 @@ from pydantic import (
 )
 from pydantic_core import ErrorDetails
 
+from sim.scenario.base import StrictModel as _Strict
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.yamlio import FieldPath, LoadedYaml, dotted, load_yaml
 
@@ -115,10 +115,6 @@ LongText = Annotated[str, Field(min_length=1, max_length=2000)]
 PartialDate = Annotated[
     str, Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY[-MM[-DD]]")
 ]
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Confidence(_Strict):

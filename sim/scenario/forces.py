@@ -9,11 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from sim.scenario.base import Fraction, Slug
+from sim.scenario.base import StrictModel as Strict
 from sim.scenario.provenance import Sourced, unit_field
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 Troops = Annotated[int, Field(ge=0, le=200_000)]
 Days = Annotated[int, Field(ge=0, le=3650)]
 RatePerDay = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -21,14 +22,7 @@ Multiplier = Annotated[float, Field(ge=0.0, le=10.0)]
 Count = Annotated[int, Field(ge=0, le=10_000_000)]
 Money = Annotated[float, Field(ge=0.0, le=1_000_000.0)]
 TrucksPerDay = Annotated[float, Field(ge=0.0, le=5000.0)]
-Slug = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)]
 GOVERNORATES = ("north_gaza", "gaza", "deir_al_balah", "khan_younis", "rafah")
-
-
-class Strict(BaseModel):
-    """Base for scenario sections: unknown keys are errors; values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ContributorCategory(StrEnum):

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from sim.scenario.base import Fraction
+from sim.scenario.base import StrictModel as _Strict
 from sim.scenario.provenance import Sourced, assumed, sourced, unit_field
 
-Fraction = Annotated[float, Field(ge=0.0, le=1.0)]
 PositiveKm = Annotated[float, Field(gt=0.0, le=100.0)]
 CellKm = Annotated[float, Field(ge=0.1, le=4.0)]
 Persons = Annotated[float, Field(ge=0.0, le=1e8)]
@@ -48,10 +49,6 @@ RatioRule = Literal["literal", "floor", "round"]
 Neighbourhood = Literal["von_neumann", "moore", "circle"]
 
 EPSTEIN = "paper.epstein2002"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class GovernorateSpec(_Strict):

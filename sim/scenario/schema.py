@@ -13,6 +13,8 @@ from typing import Annotated, Self
 from pydantic import Field, model_validator
 
 from sim.scenario.bargaining import BargainingSpec
+from sim.scenario.base import Slug
+from sim.scenario.base import StrictModel as Strict
 from sim.scenario.coupling import CouplingSpec
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import (
@@ -23,8 +25,6 @@ from sim.scenario.forces import (
     IdfPosture,
     Mandate,
     Reconstruction,
-    Slug,
-    Strict,
 )
 from sim.scenario.ground import GroundSpec
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sim.scenario.catalog import iter_sourced
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario, load_scenario_text
+from sim.scenario.provenance import with_new_value
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import FieldPath, dotted
 
@@ -136,12 +137,12 @@ def _set_sourced(data: dict[str, Any], path: FieldPath, value: float) -> None:
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise KeyError(f"{dotted(path)!r} is not numeric (value {current!r})")
     new: float | int = round(value) if isinstance(current, int) else float(value)
-    node["value"] = new
-    assumption = node.get("assumption")
-    if assumption is not None and not (assumption[0] <= new <= assumption[1]):
-        node["assumption"] = (min(assumption[0], new), max(assumption[1], new))
+    updated, widened_from = with_new_value(node, new)
+    if widened_from is not None:
         note = node.get("note")
-        node["note"] = f"{note}; {WIDENED_NOTE}" if note else WIDENED_NOTE
+        updated["note"] = f"{note}; {WIDENED_NOTE}" if note else WIDENED_NOTE
+    node.clear()
+    node.update(updated)
 
 
 def assumption_factors(scenario: Scenario) -> list[Factor]:

@@ -15,6 +15,7 @@ number, and the field's unit is given with :func:`unit_field`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -97,3 +98,39 @@ def assumed[T](value: T, low: T, high: T, note: str | None = None) -> Sourced[T]
 def sourced[T](value: T, *source: str, note: str | None = None) -> Sourced[T]:
     """Shorthand for a default derived from sources."""
     return Sourced[T](value=value, source=list(source), note=note)
+
+
+def with_new_value(
+    sourced: Mapping[str, Any], value: Any
+) -> tuple[dict[str, Any], tuple[Any, Any] | None]:
+    """A sourced parameter's data with a new value; an assumption range grows to include it.
+
+    Shared by experiment designs and the app's editor, which both allow what-ifs beyond a
+    declared range rather than failing validation.
+
+    Args:
+        sourced: The parameter as data (``value`` plus ``source`` or ``assumption``).
+        value: The new value.
+
+    Returns:
+        The new mapping (the range keeps its list or tuple form), and the old range when it had
+        to widen (else ``None``).
+
+    Example:
+        >>> with_new_value({"value": 5, "assumption": [1, 10]}, 20)
+        ({'value': 20, 'assumption': [1, 20]}, (1, 10))
+    """
+    new = dict(sourced, value=value)
+    assumption = sourced.get("assumption")
+    if assumption is None or not _is_number(value):
+        return new, None
+    low, high = assumption
+    if low <= value <= high:
+        return new, None
+    widened = (min(low, value), max(high, value))
+    new["assumption"] = list(widened) if isinstance(assumption, list) else widened
+    return new, (low, high)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.provenance import with_new_value
 from sim.scenario.schema import Scenario
 from sim.scenario.validation_messages import problems_from_validation
 from sim.scenario.yamlio import FieldPath, dotted
@@ -319,14 +320,11 @@ def edited_sourced(sourced: dict[str, Any], value: Any) -> dict[str, Any]:
     old = sourced.get("value")
     if value == old:
         return sourced
-    new = dict(sourced, value=value)
+    new, widened_from = with_new_value(sourced, value)
     remarks = [f"{USER_EDIT}: {old} -> {value}"]
-    assumption = sourced.get("assumption")
-    if assumption is not None and _is_number(value) and _is_number(old):
-        low, high = assumption
-        if not low <= value <= high:
-            new["assumption"] = [min(low, value), max(high, value)]
-            remarks.append(f"assumption range widened from [{low}, {high}]")
+    if widened_from is not None:
+        low, high = widened_from
+        remarks.append(f"assumption range widened from [{low}, {high}]")
     note = sourced.get("note")
     new["note"] = "; ".join([*([note] if note else []), *remarks])[:2000]
     return new

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.experiments.variants import with_values
 from sim.model.run import run_scenario
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
 from sim.scenario.schema import Scenario
@@ -21,17 +22,12 @@ def shipped(name: str) -> Scenario:
 
 
 def override(scenario: Scenario, changes: dict[tuple[Any, ...], Any]) -> Scenario:
-    """A copy of ``scenario`` with values set at the given paths (validated again)."""
-    data = scenario.model_dump(mode="python")
-    for path, value in changes.items():
-        node = data
-        for part in path[:-1]:
-            node = node[part]
-        node[path[-1]] = value
-        if path[-1] == "value" and node.get("assumption") is not None:
-            low, high = node["assumption"]
-            node["assumption"] = (min(low, value), max(high, value))  # a what-if beyond the range
-    return Scenario.model_validate(data)
+    """A copy of ``scenario`` with new values at the paths of sourced parameters.
+
+    Paths end at the parameter (``("aid", "trucks_per_day")``); a value beyond its assumption
+    range widens the range, as in experiment designs.
+    """
+    return with_values(scenario, changes)
 
 
 def outcomes(scenario: Scenario, key: str, seeds: range) -> np.ndarray:

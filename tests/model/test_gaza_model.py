@@ -79,12 +79,9 @@ def test_more_troops_fewer_incidents() -> None:
     base = shipped("base.yaml")
     bigger = override(
         base,
-        {
-            ("forces", "contributors", key, "deployed_share", "value"): 1.0
-            for key in base.forces.contributors
-        }
+        {("forces", "contributors", key, "deployed_share"): 1.0 for key in base.forces.contributors}
         | {
-            ("forces", "contributors", key, "pledged_troops", "value"): base.forces.contributors[
+            ("forces", "contributors", key, "pledged_troops"): base.forces.contributors[
                 key
             ].pledged_troops.value
             * 4
@@ -106,8 +103,8 @@ def test_hamas_rejecting_means_less_disarmament() -> None:
 
 def test_slower_aid_more_grievance() -> None:
     base = shipped("base.yaml")
-    slow = override(base, {("aid", "trucks_per_day", "value"): 90.0})
-    fast = override(base, {("aid", "trucks_per_day", "value"): 600.0})
+    slow = override(base, {("aid", "trucks_per_day"): 90.0})
+    fast = override(base, {("aid", "trucks_per_day"): 600.0})
     assert clearly_less(
         outcomes(fast, "grievance_mean", SEEDS), outcomes(slow, "grievance_mean", SEEDS)
     )

@@ -131,14 +131,25 @@ def draw_field(
     axes.set_ylabel("km north")
 
 
+def _cell_centres(geometry: StripGeometry) -> tuple[np.ndarray, np.ndarray]:
+    east, north = geometry.corners_east_north()
+    return (east[:-1, :-1] + east[1:, 1:]) / 2, (north[:-1, :-1] + north[1:, 1:]) / 2
+
+
+def draw_yellow_line(axes: Axes, geometry: StripGeometry, held: np.ndarray) -> None:
+    """Draw the boundary of the IDF-held cells (the yellow line) in gold."""
+    centres_e, centres_n = _cell_centres(geometry)
+    # Vertex-centred contour of the IDF-held mask traces the line.
+    mask = np.where(geometry.land, held.astype(float), np.nan)
+    if np.nanmax(mask) > 0:
+        axes.contour(centres_e, centres_n, mask, levels=[0.5], colors="gold", linewidths=2.0)
+
+
 def _draw_overlays(axes: Axes, layer: GroundLayer) -> None:
     geometry = layer.geometry
+    draw_yellow_line(axes, geometry, geometry.east_of_line)
     east, north = geometry.corners_east_north()
-    # Vertex-centred contour of the IDF-held mask traces the yellow line.
-    centres_e = (east[:-1, :-1] + east[1:, 1:]) / 2
-    centres_n = (north[:-1, :-1] + north[1:, 1:]) / 2
-    held = np.where(geometry.land, geometry.east_of_line.astype(float), np.nan)
-    axes.contour(centres_e, centres_n, held, levels=[0.5], colors="gold", linewidths=2.0)
+    centres_e, centres_n = _cell_centres(geometry)
     governorate = np.where(geometry.land, geometry.governorate, np.nan).astype(float)
     axes.contour(
         centres_e,

@@ -72,7 +72,7 @@ def render_snapshot(
     # matplotlib is imported here, not at module level: runs that never draw stay light to start.
     from matplotlib.figure import Figure
 
-    from sim.ground.render import draw_field
+    from sim.ground.render import draw_field, draw_yellow_line
 
     index = snapshots.index_of(day)
     geometry = snapshots.geometry
@@ -81,10 +81,5 @@ def render_snapshot(
     values = snapshots.fields[field_name][index]
     label = SNAPSHOT_FIELDS.get(field_name, "")
     draw_field(figure, axes, geometry, values, field_name, snapshots.days[index], label)
-    east, north = geometry.corners_east_north()
-    centres_e = (east[:-1, :-1] + east[1:, 1:]) / 2
-    centres_n = (north[:-1, :-1] + north[1:, 1:]) / 2
-    held = np.where(geometry.land, snapshots.idf_held[index].astype(float), np.nan)
-    if np.nanmax(held) > 0:
-        axes.contour(centres_e, centres_n, held, levels=[0.5], colors="gold", linewidths=2.0)
+    draw_yellow_line(axes, geometry, snapshots.idf_held[index])
     figure.savefig(path_or_buffer, format="png", bbox_inches="tight")

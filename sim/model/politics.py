@@ -45,6 +45,13 @@ class WeekEvents:
     weapons_decommissioned_share: float = 0.0
     withdrawals: list[str] = field(default_factory=list)
     ceasefire_collapsed: bool = False
+    incidents: float = 0.0
+    civilian_deaths: float = 0.0
+    decommissioned_total_share: float = 0.0
+    idf_held_share: float = 0.0
+    deployed: dict[str, float] = field(default_factory=dict)
+    fired_events: list[str] = field(default_factory=list)
+    shocks: list[Shock] = field(default_factory=list)
 
     def clear(self) -> None:
         """Start a new week."""
@@ -52,8 +59,29 @@ class WeekEvents:
 
 
 @dataclass(frozen=True)
+class DimensionState:
+    """Whether a dimension's outcome is implemented, and what holds when it is not.
+
+    Attributes:
+        dimension: Dimension id.
+        deal: Whether everyone who must consent accepts the outcome.
+        outcome: Implemented outcome (0-100); the status quo when there is no deal.
+        status_quo: What the dimension reverts to without a deal (0-100).
+        reason: Empty with a deal; otherwise who withheld consent and why.
+        vetoed_by: Actors who withheld consent.
+    """
+
+    dimension: str
+    deal: bool
+    outcome: float
+    status_quo: float
+    reason: str = ""
+    vetoed_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Levers:
-    """What the political layer sets for the ground model."""
+    """What the political layer sets for the ground model (docs/interface-politics-ground.md)."""
 
     hamas_compliance: float
     mandate_level: float
@@ -61,6 +89,7 @@ class Levers:
     withdrawal_will: float
     governance_support: float
     branches: dict[str, str]
+    dimensions: dict[str, DimensionState] = field(default_factory=dict)
 
 
 class Politics:
@@ -167,6 +196,15 @@ class Politics:
             # complies no further than the blocked outcome.
             compliance = min(compliance, forecast.get(DISARMAMENT, 0.0) / 100.0)
         mandate = forecast.get(MANDATE, 50.0)
+        states = {
+            dim: DimensionState(
+                dimension=dim,
+                deal=branches.get(dim, "open") in ("open", "bounded"),
+                outcome=value,
+                status_quo=value,
+            )
+            for dim, value in forecast.items()
+        }
         return Levers(
             hamas_compliance=float(np.clip(compliance, 0.0, 1.0)),
             mandate_level=mandate / 100.0,
@@ -174,6 +212,7 @@ class Politics:
             withdrawal_will=forecast.get(WITHDRAWAL, 50.0) / 100.0,
             governance_support=forecast.get(GOVERNANCE, 50.0) / 100.0,
             branches=branches,
+            dimensions=states,
         )
 
     def forecast(self) -> dict[str, float]:

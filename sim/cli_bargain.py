@@ -88,24 +88,34 @@ def run_and_report(
 
 
 def forecast_table(engine: BargainingEngine, title: str) -> Table:
-    """A rich table: per dimension the forecast, the baseline, the most probable position."""
+    """A rich table per dimension: the decision, bargained outcome, baseline, top position.
+
+    The decision reads "deal: X" or "no deal: status quo X (state)", with who blocked and why.
+    """
     table = Table(title=title)
-    for column in ("dimension", "forecast", "baseline", "top PCE", "branch"):
-        text = column in {"dimension", "branch"}
+    for column in ("dimension", "outcome", "bargained", "baseline", "top PCE", "why no deal"):
+        text = column in {"dimension", "outcome", "why no deal"}
         table.add_column(
-            column, justify="left" if text else "right", no_wrap=True, min_width=len(column)
-        )
-    forecast = engine.forecast()
+            column, justify="left" if text else "right", no_wrap=column != "why no deal",
+            min_width=len(column),
+        )  # fmt: skip
+    decisions = engine.decisions()
     baseline = engine.baseline()
-    probable = engine.most_probable_position()
-    branches = engine.branches
+    probable = engine.most_probable_position(constrained=False)
     for dim in engine.dimensions:
+        decision = decisions[dim]
+        outcome = (
+            f"deal: {decision.outcome:.1f}"
+            if decision.deal
+            else f"no deal: status quo {decision.status_quo:g} ({decision.state})"
+        )
         table.add_row(
             dim,
-            f"{forecast[dim]:.1f}",
+            outcome,
+            f"{decision.bargained:.1f}",
             f"{baseline[dim]:.1f}",
             f"{probable[dim]:.1f}",
-            branches[dim],
+            decision.reason,
         )
     return table
 

@@ -17,7 +17,7 @@ from sim.bargaining.engine import BargainingEngine, RecordLevel, RoundRecord
 from sim.bargaining.history import History
 from sim.bargaining.ktab_io import KtabTable, read_ktab_csv
 from sim.bargaining.shocks import Shock, ShockKind, ShockMode, ShockRecord, VetoShock
-from sim.bargaining.vetoes import BOUNDED, OPEN, Veto
+from sim.bargaining.vetoes import DEAL, Decision, Link, RedLine, Reversion, Veto
 from sim.scenario.bargaining import (
     BargainingInterpolation,
     BargainingSettings,
@@ -32,16 +32,19 @@ from sim.scenario.bargaining import (
 )
 
 __all__ = [
-    "BOUNDED",
-    "OPEN",
+    "DEAL",
     "BargainingEngine",
     "BargainingInterpolation",
     "BargainingSettings",
     "BargainingSpec",
+    "Decision",
     "History",
     "KtabTable",
+    "Link",
     "PceModel",
     "RecordLevel",
+    "RedLine",
+    "Reversion",
     "RiskAdjust",
     "RiskRange",
     "RoundRecord",

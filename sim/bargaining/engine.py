@@ -18,7 +18,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -43,7 +43,7 @@ from sim.bargaining.pce import FloatArray, scalar_pce
 from sim.bargaining.resolution import Bargains, resolve_queues
 from sim.bargaining.shocks import Shock, ShockKind, ShockRecord, VetoShock
 from sim.bargaining.state import ActorTable, unique_groups
-from sim.bargaining.vetoes import Veto, VetoBook
+from sim.bargaining.vetoes import Decision, RedLine, Reversion, Veto, VetoBook
 from sim.scenario.bargaining import BargainingInterpolation, BargainingSettings, Transitions
 
 if TYPE_CHECKING:
@@ -70,8 +70,9 @@ class RoundRecord:
         movement: Sum over actors of the Euclidean distance moved (0-100 units).
         challenges: Number of challenges made.
         movers: Ids of the actors that adopted a bargain.
-        forecast: Outcome per dimension after the round (0-100), vetoes applied.
-        branches: Branch per dimension.
+        forecast: Implemented outcome per dimension after the round (0-100; the status quo
+            where there is no deal).
+        branches: ``deal`` or the no-deal state's name, per dimension.
         converged: Whether KTAB's stopping rule is now met.
     """
 
@@ -97,7 +98,9 @@ class BargainingEngine:
         settings: Engine options (KTAB's defaults when omitted).
         rng: Generator for stochastic transitions; required when they are stochastic.
         accommodation: ``(actors, actors)`` matrix with row sums <= 1 (identity when omitted).
-        vetoes: Vetoes by id (positions 0-100).
+        vetoes: Consent requirements by id (positions 0-100).
+        reversions: Per dimension with a veto, the status quo it reverts to without consent.
+        red_lines: Actors' red lines (resolve).
         record: ``full`` for every table, ``light`` for positions, forecasts and branches.
     """
 
@@ -113,6 +116,8 @@ class BargainingEngine:
         rng: np.random.Generator | None = None,
         accommodation: ArrayLike | None = None,
         vetoes: Mapping[str, Veto] | None = None,
+        reversions: Mapping[str, Reversion] | None = None,
+        red_lines: Sequence[RedLine] = (),
         record: RecordLevel | str = RecordLevel.FULL,
     ) -> None:
         self.settings = settings or BargainingSettings()
@@ -122,7 +127,10 @@ class BargainingEngine:
         self._table = ActorTable.build(
             actors, dimensions, capability, position, salience, accommodation
         )
-        self._vetoes = VetoBook(dict(vetoes or {}), list(dimensions), list(self._table.actors))
+        self._vetoes = VetoBook(
+            dict(vetoes or {}), list(dimensions), list(self._table.actors), reversions, red_lines
+        )
+        self._vetoes.set_drivers(self._initial_drivers())
         self.record = RecordLevel(record)
         self._turn = 0
         self._perception: Perception | None = None
@@ -158,6 +166,8 @@ class BargainingEngine:
             rng=rng,
             accommodation=arrays.accommodation,
             vetoes=arrays.vetoes,
+            reversions=arrays.reversions,
+            red_lines=arrays.red_lines,
             record=record,
         )
 
@@ -220,13 +230,30 @@ class BargainingEngine:
 
     @property
     def branches(self) -> dict[str, str]:
-        """Branch per dimension: ``open``, ``bounded`` or a blocked branch's name."""
-        return self._vetoes.branches()
+        """Per dimension: ``deal`` or the no-deal state's name (e.g. ``no_turkish_contingent``)."""
+        return {d.dimension: d.state for d in self._recorder.summaries[-1].decisions}
 
     @property
     def branch_reasons(self) -> dict[str, str]:
-        """Why each dimension is in its branch."""
-        return {dim: st.reason for dim, st in self._vetoes.status().items()}
+        """Per dimension: who withheld consent and why (empty with a deal)."""
+        return {d.dimension: d.reason for d in self._recorder.summaries[-1].decisions}
+
+    def decisions(self) -> dict[str, Decision]:
+        """Per dimension, the decision in the current state (deal, outcome, status quo, why)."""
+        return {d.dimension: d for d in self._recorder.summaries[-1].decisions}
+
+    @property
+    def book(self) -> VetoBook:
+        """The vetoes, red lines and reversion points (read-only use)."""
+        return self._vetoes
+
+    def set_reports(self, reports: Mapping[str, float]) -> None:
+        """Ground reports that links read (shares 0-1, e.g. ``decommissioned_total_share``).
+
+        They take effect from the next round (the current state's decisions are re-evaluated).
+        """
+        self._vetoes.set_drivers({k: float(v) * 100.0 for k, v in reports.items()})
+        self._recorder.summaries[-1] = self._summary()
 
     @property
     def vetoes(self) -> dict[str, Veto]:
@@ -245,7 +272,11 @@ class BargainingEngine:
         return dict(zip(self._table.actors, self._perceive().risk.tolist(), strict=True))
 
     def forecast(self) -> dict[str, float]:
-        """Outcome per dimension (0-100): capability-weighted mean position, vetoes applied."""
+        """Implemented outcome per dimension (0-100), see :meth:`decisions`.
+
+        The capability-weighted mean position where every required consenter accepts it, else
+        the dimension's status quo.
+        """
         summary = self._recorder.summaries[-1]
         return dict(zip(self._table.dimensions, summary.forecast.tolist(), strict=True))
 
@@ -262,15 +293,14 @@ class BargainingEngine:
         """The position (0-100) with the highest win probability in the current state.
 
         Args:
-            constrained: Apply the vetoes as :meth:`forecast` does (bounded dimensions are
-                clipped, blocked ones take their branch's outcome).
+            constrained: Apply the decision rules as :meth:`forecast` does (a position some
+                required consenter refuses gives way to the status quo).
         """
         probs, _ = self._win_probability(self._perceive())
         row = self._table.position[int(np.argmax(probs))] * 100.0
-        return {
-            dim: self._vetoes.constrain_outcome(dim, float(value)) if constrained else float(value)
-            for dim, value in zip(self._table.dimensions, row, strict=True)
-        }
+        if not constrained:
+            return dict(zip(self._table.dimensions, row.tolist(), strict=True))
+        return {dim: d.outcome for dim, d in self._vetoes.decide(row.tolist()).items()}
 
     # -- playing ------------------------------------------------------------------------------
 
@@ -296,6 +326,7 @@ class BargainingEngine:
         table.move_to(resolution.positions)
         self._turn += 1
         self._perception = None
+        self._vetoes.set_drivers(self._dimension_drivers())
         self._movement[self._turn] = float(moved.sum())
         self._converged = self._stopping_rule_met()
         self._recorder.positions.append(table.position * 100.0)
@@ -373,6 +404,10 @@ class BargainingEngine:
         elif shock.kind is ShockKind.POSITION:
             assert dim is not None
             before, after = self._table.set_position(actor, dim, shock.new_value)
+            self._follow_red_line(shock.actor, self._table.dimensions[dim], after)
+        elif shock.kind is ShockKind.RED_LINE:
+            assert shock.dimension is not None
+            before, after = self._move_red_line(shock)
         else:
             assert dim is not None
             before, after = self._table.set_salience(actor, dim, shock.new_value)
@@ -446,17 +481,52 @@ class BargainingEngine:
         return bool(ratio < self.settings.convergence_threshold)
 
     def _summary(self) -> StateSummary:
-        unconstrained = self._table.capability_weighted_mean()
-        forecast = np.array(
-            [
-                self._vetoes.constrain_outcome(dim, float(value))
-                for dim, value in zip(self._table.dimensions, unconstrained, strict=True)
-            ]
-        )
-        status = self._vetoes.status()
+        bargained = self._table.capability_weighted_mean()
+        decisions = tuple(self._vetoes.decide(bargained.tolist()).values())
         return StateSummary(
-            forecast,
-            unconstrained,
-            tuple(status[d].branch for d in self._table.dimensions),
-            tuple(status[d].reason for d in self._table.dimensions),
+            np.array([d.outcome for d in decisions]),
+            bargained,
+            tuple(d.state for d in decisions),
+            tuple(d.reason for d in decisions),
+            decisions,
         )
+
+    def _initial_drivers(self) -> dict[str, float]:
+        """Before any round, dimension drivers are the status quo (or the bargained mean)."""
+        bargained = self._table.capability_weighted_mean()
+        reversions = self._vetoes.reversions
+        return {
+            dim: reversions[dim].status_quo if dim in reversions else float(value)
+            for dim, value in zip(self._table.dimensions, bargained, strict=True)
+        }
+
+    def _dimension_drivers(self) -> dict[str, float]:
+        """The previous state's implemented outcomes, which links on dimensions read."""
+        return {d.dimension: d.outcome for d in self._recorder.summaries[-1].decisions}
+
+    def _follow_red_line(self, actor: str, dimension: str, position: float) -> None:
+        """A position shock across an actor's red line moves the line with it."""
+        line = self._vetoes.red_lines.get((actor, dimension))
+        if line is None:
+            return
+        if position > line.high:
+            self._vetoes.set_red_line(replace(line, high=position))
+        elif position < line.low:
+            self._vetoes.set_red_line(replace(line, low=position))
+
+    def _move_red_line(self, shock: Shock) -> tuple[float, float]:
+        """Move the declared bound of a red line (at_most if declared, else at_least)."""
+        assert shock.dimension is not None
+        line = self._vetoes.red_lines.get((shock.actor, shock.dimension))
+        if line is None:
+            raise KeyError(f"{shock.actor!r} has no red line on {shock.dimension!r}")
+        upper = line.high < 100.0
+        before = line.high if upper else line.low
+        after = float(np.clip(shock.new_value(before), 0.0, 100.0))
+        moved = (
+            replace(line, high=max(after, line.low))
+            if upper
+            else replace(line, low=min(after, line.high))
+        )
+        self._vetoes.set_red_line(moved)
+        return before, after

@@ -20,6 +20,7 @@ import pandas as pd
 from sim.bargaining.pce import FloatArray
 from sim.bargaining.resolution import STATUS_QUO, Bargains, IntArray
 from sim.bargaining.shocks import ShockRecord
+from sim.bargaining.vetoes import Decision
 
 TABLES = (
     "positions",
@@ -58,12 +59,21 @@ class RoundEvents:
 
 @dataclass(frozen=True)
 class StateSummary:
-    """Outcome-level quantities of one state (always recorded)."""
+    """Outcome-level quantities of one state (always recorded).
+
+    Attributes:
+        forecast: Implemented outcome per dimension (status quo where there is no deal).
+        unconstrained: Bargained outcome (capability-weighted mean position).
+        branches: ``deal`` or the no-deal state's name, per dimension.
+        reasons: Who withheld consent and why (empty with a deal).
+        decisions: The full decisions, in dimension order.
+    """
 
     forecast: FloatArray
     unconstrained: FloatArray
     branches: tuple[str, ...]
     reasons: tuple[str, ...]
+    decisions: tuple[Decision, ...] = ()
 
 
 @dataclass
@@ -194,23 +204,35 @@ class History:
 
     @property
     def forecast(self) -> pd.DataFrame:
-        """Columns: round, dimension, forecast, unconstrained, baseline, branch, reason (0-100)."""
-        rows = [
-            pd.DataFrame(
-                {
-                    "round": rnd,
-                    "dimension": self._rec.dimensions,
-                    "forecast": s.forecast,
-                    "unconstrained": s.unconstrained,
-                    "baseline": self._rec.baseline,
-                    "branch": list(s.branches),
-                    "reason": list(s.reasons),
-                }
+        """One row per round and dimension (0-100 scales).
+
+        Columns: round, dimension, forecast (the implemented outcome with a deal; NaN without
+        one, so a blocked dimension never shows a bare number), implemented (the outcome that
+        holds: the status quo without a deal), unconstrained (the bargained outcome), baseline,
+        deal, status_quo, branch (``deal`` or the no-deal state), reason, label.
+        """
+        rows = []
+        for rnd, s in enumerate(self._rec.summaries):
+            deal = np.array([d.deal for d in s.decisions], dtype=bool)
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "round": rnd,
+                        "dimension": self._rec.dimensions,
+                        "forecast": np.where(deal, s.forecast, np.nan),
+                        "implemented": s.forecast,
+                        "unconstrained": s.unconstrained,
+                        "baseline": self._rec.baseline,
+                        "deal": deal,
+                        "status_quo": [d.status_quo for d in s.decisions],
+                        "branch": list(s.branches),
+                        "reason": list(s.reasons),
+                        "label": [d.label() for d in s.decisions],
+                    }
+                )
             )
-            for rnd, s in enumerate(self._rec.summaries)
-        ]
-        columns = ["round", "dimension", "forecast", "unconstrained", "baseline", "branch"]
-        return _concat(rows, [*columns, "reason"])
+        columns = ["round", "dimension", "forecast", "implemented", "unconstrained", "baseline"]
+        return _concat(rows, [*columns, "deal", "status_quo", "branch", "reason", "label"])
 
     @property
     def branches(self) -> pd.DataFrame:

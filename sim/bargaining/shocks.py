@@ -22,6 +22,7 @@ class ShockKind(StrEnum):
     SALIENCE = "salience"
     POSITION = "position"
     CAPABILITY = "capability"
+    RED_LINE = "red_line"
 
 
 class ShockMode(StrEnum):
@@ -87,6 +88,22 @@ class Shock:
     ) -> Shock:
         """A change of position on one dimension (0-100 scale)."""
         return cls(ShockKind.POSITION, actor, value, dimension, mode, reason)
+
+    @classmethod
+    def red_line(
+        cls,
+        actor: str,
+        dimension: str,
+        value: float,
+        *,
+        mode: ShockMode = ShockMode.SET,
+        reason: str = "",
+    ) -> Shock:
+        """A move of the actor's red line on one dimension (its declared bound, 0-100 scale).
+
+        The declared bound is ``at_most`` when the line has one, else ``at_least``.
+        """
+        return cls(ShockKind.RED_LINE, actor, value, dimension, mode, reason)
 
     @classmethod
     def capability(

@@ -14,8 +14,8 @@ from numpy.typing import ArrayLike
 
 from sim.bargaining.pce import FloatArray
 from sim.bargaining.resolution import IntArray
-from sim.bargaining.vetoes import Veto
-from sim.scenario.bargaining import BargainingSpec
+from sim.bargaining.vetoes import Link, RedLine, Reversion, Veto
+from sim.scenario.bargaining import BargainingSpec, LinkSpec
 
 SCALE = 100.0
 UNIQUE_TOLERANCE = 1e-3  # positions closer than this ([0, 1] units, Euclidean) are one option
@@ -183,6 +183,8 @@ class SpecArrays:
     salience: FloatArray
     accommodation: FloatArray | None
     vetoes: dict[str, Veto]
+    reversions: dict[str, Reversion]
+    red_lines: list[RedLine]
 
 
 def spec_arrays(spec: BargainingSpec) -> SpecArrays:
@@ -208,12 +210,35 @@ def spec_arrays(spec: BargainingSpec) -> SpecArrays:
             v.low.value,
             v.high.value,
             v.enforced,
-            v.blocked_branch,
-            v.blocked_outcome.value,
+            _links(v.linked),
+            v.reason,
         )
         for vid, v in spec.vetoes.items()
     }
-    return SpecArrays(actors, dims, cap, pos, sal, acc, vetoes)
+    reversions = {
+        dim: Reversion(rule.status_quo.value, rule.no_deal, rule.description)
+        for dim, rule in spec.decisions.items()
+    }
+    red_lines = [
+        RedLine(
+            actor,
+            dim,
+            line.at_least.value if line.at_least is not None else 0.0,
+            line.at_most.value if line.at_most is not None else SCALE,
+            _links(line.linked),
+            line.reason,
+        )
+        for actor, actor_spec in spec.actors.items()
+        for dim, line in actor_spec.red_lines.items()
+    ]
+    return SpecArrays(actors, dims, cap, pos, sal, acc, vetoes, reversions, red_lines)
+
+
+def _links(links: list[LinkSpec]) -> tuple[Link, ...]:
+    return tuple(
+        Link(k.driver, k.bound, k.per_unit.value, 0.0 if k.above is None else k.above.value)
+        for k in links
+    )
 
 
 def _check_unique(kind: str, ids: Sequence[str]) -> None:

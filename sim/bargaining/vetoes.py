@@ -1,47 +1,57 @@
-"""Vetoes: hard bounds on the outcome of a dimension, and named branches when none is possible.
+"""Decision rules: who must consent, what holds without a deal, resolve and linked commitments.
 
 Semantics (this project's addition to KTAB):
 
-* Each veto gives its holder an acceptable interval ``[low, high]`` on one dimension.
-* On a dimension, the *enforced* vetoes intersect. If the intersection is non-empty, every
-  position a bargain proposes on that dimension is projected (clipped) into it, in every round,
-  and the reported outcome (the forecast) is clipped into it too. The branch is ``bounded``.
-* If the intersection is empty, no outcome is acceptable to all veto holders: the dimension's
-  branch is the vetoes' ``blocked_branch`` (e.g. ``no_mandate``) and its outcome is their
-  ``blocked_outcome``. Bargaining on the dimension goes on (the actors still hold and trade
-  views) but no longer decides the outcome; each enforced veto holder's new positions stay
-  inside its own interval (a holder never agrees to what it vetoes), the others move freely.
-* A dimension whose vetoes are all unenforced is ``open``; so is one with no veto at all.
+* A **veto** is a consent requirement: its holder accepts only outcomes in ``[low, high]`` on one
+  dimension. While it is enforced, the dimension's bargained outcome (KTAB's forecast, the
+  capability-weighted mean position) is implemented only if it lies inside the range of every
+  enforced holder on that dimension. Otherwise there is **no deal**: the dimension reverts to its
+  declared **status quo** (:class:`Reversion`), and the decision records who withheld consent
+  and why. A veto never changes what anybody proposes or adopts.
+* A **red line** (resolve) bounds one actor's own positions: bargains proposed to that actor are
+  bounded by its line, so the SMP's drift cannot carry it across. Other actors are untouched.
+* A **link** moves a bound of a veto range or a red line with a driver: another dimension's
+  implemented outcome in the previous state, or a ground report (a share 0-1 read as 0-100).
 
-Enforcement can change between rounds (:class:`~sim.bargaining.shocks.VetoShock`), e.g. when US
-pressure leads Israel not to use its veto on a Turkish contingent.
+With no vetoes and no red lines nothing here changes KTAB's arithmetic.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from sim.bargaining.pce import FloatArray
 
-OPEN = "open"
-BOUNDED = "bounded"
+DEAL = "deal"
+SCALE = 100.0
+
+
+@dataclass(frozen=True)
+class Link:
+    """A bound that moves with a driver: ``bound + per_unit x max(driver - above, 0)``."""
+
+    driver: str
+    bound: str  # "low" or "high"
+    per_unit: float
+    above: float = 0.0
 
 
 @dataclass(frozen=True)
 class Veto:
-    """A veto as the engine holds it (positions on the 0-100 scale).
+    """A consent requirement as the engine holds it (0-100 scale).
 
     Attributes:
         id: Veto id.
         holder: Actor id of the holder.
         dimension: Dimension id.
-        low: Lowest acceptable outcome.
-        high: Highest acceptable outcome.
-        enforced: Whether the holder uses the veto.
-        blocked_branch: Branch name when the enforced vetoes on the dimension do not intersect.
-        blocked_outcome: Outcome in that branch.
+        low: Lowest acceptable outcome before links.
+        high: Highest acceptable outcome before links.
+        enforced: Whether the holder's consent is required.
+        links: Bounds that move with drivers.
+        reason: Why the holder holds it.
     """
 
     id: str
@@ -49,43 +59,115 @@ class Veto:
     dimension: str
     low: float
     high: float
-    enforced: bool
-    blocked_branch: str
-    blocked_outcome: float
-
-
-@dataclass(frozen=True)
-class DimensionStatus:
-    """The constraint on one dimension this round.
-
-    Attributes:
-        branch: ``open``, ``bounded`` or the blocked branch's name.
-        low: Lower bound of the acceptable set (0-100), when bounded.
-        high: Upper bound, when bounded.
-        outcome: Forced outcome, when blocked.
-        reason: One sentence saying why.
-    """
-
-    branch: str
-    low: float | None = None
-    high: float | None = None
-    outcome: float | None = None
+    enforced: bool = True
+    links: tuple[Link, ...] = ()
     reason: str = ""
 
 
-class VetoBook:
-    """The vetoes of one engine, and the constraint they impose on each dimension."""
+@dataclass(frozen=True)
+class RedLine:
+    """An actor's resolve on one dimension: its positions stay in ``[low, high]`` (0-100)."""
 
-    def __init__(self, vetoes: dict[str, Veto], dimensions: list[str], actors: list[str]) -> None:
+    actor: str
+    dimension: str
+    low: float = 0.0
+    high: float = SCALE
+    links: tuple[Link, ...] = ()
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Reversion:
+    """What a dimension reverts to without a deal.
+
+    Attributes:
+        status_quo: Outcome without a deal (0-100).
+        state: Name of the no-deal state (e.g. ``idf_on_yellow_line``).
+        description: What the status quo is.
+    """
+
+    status_quo: float
+    state: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Whether a dimension's bargained outcome is implemented.
+
+    Attributes:
+        dimension: Dimension id.
+        deal: Whether every enforced holder consents.
+        outcome: Implemented outcome (0-100): the bargained one with a deal, else the status quo.
+        bargained: The bargained outcome (capability-weighted mean position).
+        status_quo: The reversion point (NaN when the dimension has no decision rule).
+        state: ``deal`` or the no-deal state's name.
+        reason: Empty with a deal; else who withheld consent and why.
+        vetoed_by: Holders who withheld consent.
+    """
+
+    dimension: str
+    deal: bool
+    outcome: float
+    bargained: float
+    status_quo: float
+    state: str
+    reason: str = ""
+    vetoed_by: tuple[str, ...] = ()
+
+    def label(self) -> str:
+        """``"deal: 62.3"`` or ``"no deal: status quo 0 (israel: ...)"``."""
+        if self.deal:
+            return f"deal: {self.outcome:.1f}"
+        return f"no deal: status quo {self.status_quo:g} ({self.reason})"
+
+
+def bounded(
+    low: float, high: float, links: Sequence[Link], drivers: Mapping[str, float]
+) -> tuple[float, float]:
+    """The range ``[low, high]`` after its links, each bound clipped to 0-100."""
+    for link in links:
+        shift = link.per_unit * max(drivers.get(link.driver, 0.0) - link.above, 0.0)
+        if link.bound == "low":
+            low += shift
+        else:
+            high += shift
+    return min(max(low, 0.0), SCALE), min(max(high, 0.0), SCALE)
+
+
+class VetoBook:
+    """The vetoes, red lines and reversion points of one engine, and the decisions they give."""
+
+    def __init__(
+        self,
+        vetoes: Mapping[str, Veto],
+        dimensions: Sequence[str],
+        actors: Sequence[str],
+        reversions: Mapping[str, Reversion] | None = None,
+        red_lines: Sequence[RedLine] = (),
+    ) -> None:
+        reversions = dict(reversions or {})
         for veto in vetoes.values():
             if veto.dimension not in dimensions:
                 raise ValueError(f"veto {veto.id!r}: unknown dimension {veto.dimension!r}")
             if veto.holder not in actors:
                 raise ValueError(f"veto {veto.id!r}: holder {veto.holder!r} is not an actor")
+            if veto.dimension not in reversions:
+                raise ValueError(
+                    f"veto {veto.id!r}: dimension {veto.dimension!r} needs a Reversion "
+                    "(the status quo it reverts to without consent)"
+                )
+        for line in red_lines:
+            if line.actor not in actors or line.dimension not in dimensions:
+                raise ValueError(
+                    f"red line {line.actor}.{line.dimension}: unknown actor or dimension"
+                )
         self._vetoes = dict(vetoes)
         self._dimensions = list(dimensions)
         self._actors = list(actors)
-        self._status = self._compute()
+        self._reversions = reversions
+        self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
+        self._drivers: dict[str, float] = {}
         self._bounds = self._actor_bounds()
 
     @property
@@ -93,77 +175,99 @@ class VetoBook:
         """The vetoes by id."""
         return dict(self._vetoes)
 
+    @property
+    def reversions(self) -> dict[str, Reversion]:
+        """Reversion points by dimension."""
+        return dict(self._reversions)
+
+    @property
+    def red_lines(self) -> dict[tuple[str, str], RedLine]:
+        """Red lines by (actor, dimension), as declared (before links)."""
+        return dict(self._red_lines)
+
+    @property
+    def drivers(self) -> dict[str, float]:
+        """Current values of link drivers (0-100)."""
+        return dict(self._drivers)
+
     def set_enforced(self, veto_id: str, enforced: bool) -> Veto:
         """Switch a veto on or off; returns the veto as it was before."""
         if veto_id not in self._vetoes:
             raise KeyError(f"unknown veto {veto_id!r}; known: {sorted(self._vetoes)}")
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
-        self._status = self._compute()
+        return before
+
+    def set_red_line(self, line: RedLine) -> RedLine | None:
+        """Replace (or add) an actor's red line on a dimension; returns the previous one."""
+        key = (line.actor, line.dimension)
+        before = self._red_lines.get(key)
+        self._red_lines[key] = line
         self._bounds = self._actor_bounds()
         return before
 
-    def status(self) -> dict[str, DimensionStatus]:
-        """The constraint on each dimension, in dimension order."""
-        return dict(self._status)
+    def red_line_range(self, actor: str, dimension: str) -> tuple[float, float] | None:
+        """The actor's current red-line range on a dimension (links applied), if any."""
+        line = self._red_lines.get((actor, dimension))
+        if line is None:
+            return None
+        return bounded(line.low, line.high, line.links, self._drivers)
 
-    def branches(self) -> dict[str, str]:
-        """Branch name per dimension."""
-        return {dim: st.branch for dim, st in self._status.items()}
+    def set_drivers(self, drivers: Mapping[str, float]) -> None:
+        """Update link drivers (dimension outcomes and ground reports, 0-100)."""
+        changed = any(self._drivers.get(k) != v for k, v in drivers.items())
+        self._drivers.update(drivers)
+        if changed and any(line.links for line in self._red_lines.values()):
+            self._bounds = self._actor_bounds()
+
+    def veto_range(self, veto: Veto) -> tuple[float, float]:
+        """A veto's acceptable range with its links applied."""
+        return bounded(veto.low, veto.high, veto.links, self._drivers)
 
     def project(self, positions: FloatArray, actors: np.ndarray) -> FloatArray:
-        """Clip bargain positions ``(m, dims)`` ([0, 1] units) proposed to ``actors`` ``(m,)``."""
+        """Bound bargains ``(m, dims)`` ([0, 1] units) proposed to ``actors`` by their red lines."""
         if self._bounds is None:
             return positions
         low, high = self._bounds
         return np.clip(positions, low[actors], high[actors])
 
-    def constrain_outcome(self, dimension: str, value: float) -> float:
-        """The outcome on ``dimension`` (0-100) given the unconstrained value."""
-        st = self._status[dimension]
-        if st.outcome is not None:
-            return st.outcome
-        if st.low is not None and st.high is not None:
-            return float(min(max(value, st.low), st.high))
-        return value
+    def decide(self, bargained: Sequence[float]) -> dict[str, Decision]:
+        """The decision on every dimension given its bargained outcome (0-100)."""
+        return {
+            dim: self._decide(dim, float(value))
+            for dim, value in zip(self._dimensions, bargained, strict=True)
+        }
+
+    def _decide(self, dim: str, value: float) -> Decision:
+        rule = self._reversions.get(dim)
+        status_quo = rule.status_quo if rule is not None else float("nan")
+        refusals = []
+        for veto in self._vetoes.values():
+            if veto.dimension != dim or not veto.enforced:
+                continue
+            low, high = self.veto_range(veto)
+            if not low <= value <= high:
+                refusals.append(
+                    (
+                        veto.holder,
+                        f"{veto.holder}: outcome {value:.0f} outside its "
+                        f"acceptable {low:.0f}-{high:.0f}",
+                    )
+                )
+        if not refusals or rule is None:
+            return Decision(dim, True, value, value, status_quo, DEAL)
+        holders = tuple(dict.fromkeys(h for h, _ in refusals))
+        reason = "; ".join(text for _, text in refusals)
+        return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
 
     def _actor_bounds(self) -> tuple[FloatArray, FloatArray] | None:
-        """Per actor and dimension, the interval its new positions must lie in ([0, 1] units)."""
+        """Per actor and dimension, the red-line interval of its new positions ([0, 1] units)."""
+        if not self._red_lines:
+            return None
         n, k = len(self._actors), len(self._dimensions)
         low, high = np.zeros((n, k)), np.ones((n, k))
-        constrained = False
-        for j, dim in enumerate(self._dimensions):
-            st = self._status[dim]
-            if st.low is not None and st.high is not None:
-                low[:, j], high[:, j] = st.low / 100.0, st.high / 100.0
-                constrained = True
-            elif st.outcome is not None:
-                for veto in self._vetoes.values():
-                    if veto.dimension == dim and veto.enforced:
-                        i = self._actors.index(veto.holder)
-                        low[i, j] = max(low[i, j], veto.low / 100.0)
-                        high[i, j] = min(high[i, j], veto.high / 100.0)
-                        constrained = True
-        return (low, high) if constrained else None
-
-    def _compute(self) -> dict[str, DimensionStatus]:
-        return {dim: self._dimension_status(dim) for dim in self._dimensions}
-
-    def _dimension_status(self, dim: str) -> DimensionStatus:
-        on_dim = [v for v in self._vetoes.values() if v.dimension == dim]
-        enforced = [v for v in on_dim if v.enforced]
-        if not enforced:
-            lifted = ", ".join(v.id for v in on_dim)
-            reason = f"vetoes not enforced: {lifted}" if on_dim else "no veto on this dimension"
-            return DimensionStatus(OPEN, reason=reason)
-        low = max(v.low for v in enforced)
-        high = min(v.high for v in enforced)
-        intervals = "; ".join(f"{v.holder} accepts [{v.low:g}, {v.high:g}]" for v in enforced)
-        if low <= high:
-            return DimensionStatus(BOUNDED, low, high, reason=f"outcome bounded by {intervals}")
-        first = enforced[0]
-        return DimensionStatus(
-            first.blocked_branch,
-            outcome=first.blocked_outcome,
-            reason=f"no outcome acceptable to all veto holders ({intervals})",
-        )
+        for (actor, dim), line in self._red_lines.items():
+            lo, hi = bounded(line.low, line.high, line.links, self._drivers)
+            i, j = self._actors.index(actor), self._dimensions.index(dim)
+            low[i, j], high[i, j] = lo / SCALE, hi / SCALE
+        return low, high

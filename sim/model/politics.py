@@ -1,11 +1,16 @@
-"""Coupling between the ground and the bargaining engine.
+"""Coupling between the ground and the bargaining engine (docs/interface-politics-ground.md).
 
 Every ``cadence_days`` (weekly by default) the week's ground events become shocks to actors'
-positions and saliences, the engine plays one round, and the new political state sets the
-levers the ground model reads: Hamas's compliance, how robust the mandate is in practice,
-whether vetoed contingents may deploy, how far the IDF will withdraw, and how much support the
-Palestinian governance track (police, reconstruction) gets. Every event, shock and lever is
-recorded so a user can see which political move followed which event.
+positions and saliences (the scenario's dated-event shocks first, then the coupling's), the
+ground reports that linked commitments read are handed over (verified decommissioning, the IDF's
+share), the engine plays one round, and the decisions set the levers the ground model reads:
+Hamas's compliance (its own position), the implemented mandate, the withdrawal Israel consents
+to, and the implemented governance track; each dimension's deal or status quo and why. Every
+event, shock, decision and every actor's position is recorded (:meth:`Politics.positions_table`).
+
+With ``settings.draw_assumptions`` each replication draws its capabilities and saliences within
+their assumption ranges from the run's ``bargaining`` stream, which also drives stochastic
+transitions: the political forecast is a distribution over replications.
 
 Dimension scales (0-100): ``hamas_disarmament`` 100 = full disarmament; ``mandate_robustness``
 100 = all necessary measures; ``turkish_participation`` 100 = a full Turkish role;
@@ -19,9 +24,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from sim.bargaining.engine import BargainingEngine, RecordLevel
+from sim.bargaining.engine import RecordLevel
 from sim.bargaining.shocks import Shock, ShockMode
+from sim.bargaining.uncertainty import engine_for_replication
+from sim.bargaining.vetoes import Decision
 from sim.scenario.coupling import CouplingSpec
 from sim.scenario.schema import Scenario
 
@@ -96,25 +104,36 @@ class Politics:
     """Runs the bargaining engine inside the Gaza model and translates in both directions."""
 
     def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
-        self.engine = BargainingEngine.from_spec(scenario.bargaining, rng, record=RecordLevel.LIGHT)
+        self.engine, self.draws = engine_for_replication(
+            scenario.bargaining, rng, record=RecordLevel.LIGHT
+        )
         self.coupling: CouplingSpec = scenario.coupling
         self.threshold = scenario.effects.robust_mandate_threshold.value
         self.cadence = scenario.bargaining.settings.cadence_days
         self.actors = set(self.engine.actors)
         self.log: list[dict[str, Any]] = []
+        self._snapshots: list[tuple[int, int, np.ndarray, tuple[Decision, ...]]] = []
         self.levers = self._read_levers()
+        self._snapshot(0)
 
     def due(self, day: int) -> bool:
         """Whether a political round happens at the end of ``day``."""
         return day > 0 and day % self.cadence == 0
 
     def play_round(self, day: int, events: WeekEvents) -> Levers:
-        """Apply the week's shocks, play one round and return the new levers."""
-        shocks = self.shocks_for(events)
+        """Apply the week's shocks and reports, play one round and return the new levers."""
+        shocks = [s for s in events.shocks if s.actor in self.actors] + self.shocks_for(events)
         for shock in shocks:
             self.engine.apply(shock)
+        self.engine.set_reports(
+            {
+                "decommissioned_total_share": events.decommissioned_total_share,
+                "idf_held_share": events.idf_held_share,
+            }
+        )
         record = self.engine.step()
         self.levers = self._read_levers()
+        self._snapshot(day)
         self.log.append(
             {
                 "day": day,
@@ -127,6 +146,7 @@ class Politics:
                 "movers": list(record.movers),
                 **{f"forecast_{k}": v for k, v in record.forecast.items()},
                 "branches": dict(record.branches),
+                "reasons": {k: v.reason for k, v in self.levers.dimensions.items() if v.reason},
             }
         )
         return self.levers
@@ -180,41 +200,83 @@ class Politics:
         return shocks
 
     def _read_levers(self) -> Levers:
-        forecast = self.engine.forecast()
-        positions = self.engine.positions
-        actors = self.engine.actors
-        dims = self.engine.dimensions
-        hamas = actors.index("hamas") if "hamas" in actors else None
-        compliance = (
-            positions[hamas, dims.index(DISARMAMENT)] / 100.0
-            if hamas is not None and DISARMAMENT in dims
-            else forecast.get(DISARMAMENT, 50.0) / 100.0
-        )
-        branches = self.engine.branches
-        if branches.get(DISARMAMENT, "open") not in ("open", "bounded"):
-            # No acceptable deal exists (e.g. Hamas's red line against Israel's demand): Hamas
-            # complies no further than the blocked outcome.
-            compliance = min(compliance, forecast.get(DISARMAMENT, 0.0) / 100.0)
-        mandate = forecast.get(MANDATE, 50.0)
-        states = {
-            dim: DimensionState(
-                dimension=dim,
-                deal=branches.get(dim, "open") in ("open", "bounded"),
-                outcome=value,
-                status_quo=value,
-            )
-            for dim, value in forecast.items()
-        }
+        decisions = self.engine.decisions()
+        states = {dim: _dimension_state(d) for dim, d in decisions.items()}
+        implemented = {dim: d.outcome for dim, d in decisions.items()}
+        actors, dims = self.engine.actors, self.engine.dimensions
+        if "hamas" in actors and DISARMAMENT in dims:
+            # What Hamas is willing to do: its own position (its red line holds it there).
+            own = self.engine.positions[actors.index("hamas"), dims.index(DISARMAMENT)]
+            compliance = float(own) / 100.0
+        else:
+            compliance = implemented.get(DISARMAMENT, 50.0) / 100.0
+        mandate = states.get(MANDATE)
+        mandate_level = implemented.get(MANDATE, 50.0)
         return Levers(
             hamas_compliance=float(np.clip(compliance, 0.0, 1.0)),
-            mandate_level=mandate / 100.0,
-            mandate_robust=mandate >= self.threshold,
-            withdrawal_will=forecast.get(WITHDRAWAL, 50.0) / 100.0,
-            governance_support=forecast.get(GOVERNANCE, 50.0) / 100.0,
-            branches=branches,
+            mandate_level=mandate_level / 100.0,
+            mandate_robust=(mandate is None or mandate.deal) and mandate_level >= self.threshold,
+            withdrawal_will=implemented.get(WITHDRAWAL, 50.0) / 100.0,
+            governance_support=implemented.get(GOVERNANCE, 50.0) / 100.0,
+            branches={dim: d.state for dim, d in decisions.items()},
             dimensions=states,
         )
 
     def forecast(self) -> dict[str, float]:
-        """Current forecast per dimension (0-100)."""
+        """Implemented outcome per dimension (0-100; the status quo where there is no deal)."""
         return self.engine.forecast()
+
+    def _snapshot(self, day: int) -> None:
+        decisions = tuple(self.engine.decisions().values())
+        self._snapshots.append((day, self.engine.turn, self.engine.positions, decisions))
+
+    def positions_table(self) -> pd.DataFrame:
+        """Every actor's position after every round, tidy.
+
+        Columns: day, round, actor, dimension, position (0-100), deal (on that dimension),
+        state (``deal`` or the no-deal state), implemented (the dimension's implemented outcome).
+        Round 0 (day 0) is the starting state.
+        """
+        actors, dims = self.engine.actors, self.engine.dimensions
+        n, k = len(actors), len(dims)
+        frames = []
+        for day, rnd, positions, decisions in self._snapshots:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "day": day,
+                        "round": rnd,
+                        "actor": np.repeat(actors, k),
+                        "dimension": np.tile(dims, n),
+                        "position": positions.reshape(-1),
+                        "deal": np.tile([d.deal for d in decisions], n),
+                        "state": np.tile([d.state for d in decisions], n),
+                        "implemented": np.tile([d.outcome for d in decisions], n),
+                    }
+                )
+            )
+        return pd.concat(frames, ignore_index=True)
+
+    def decisions_table(self) -> pd.DataFrame:
+        """Per round and dimension: deal, implemented and bargained outcome, status quo, why."""
+        rows = [
+            (day, rnd, d.dimension, d.deal, d.outcome, d.bargained, d.status_quo, d.state,
+             d.reason, ",".join(d.vetoed_by))
+            for day, rnd, _, decisions in self._snapshots
+            for d in decisions
+        ]  # fmt: skip
+        columns = ["day", "round", "dimension", "deal", "implemented", "bargained", "status_quo",
+                   "state", "reason", "vetoed_by"]  # fmt: skip
+        return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def _dimension_state(decision: Decision) -> DimensionState:
+    status_quo = decision.status_quo if np.isfinite(decision.status_quo) else decision.outcome
+    return DimensionState(
+        dimension=decision.dimension,
+        deal=decision.deal,
+        outcome=decision.outcome,
+        status_quo=status_quo,
+        reason="" if decision.deal else decision.label(),
+        vetoed_by=decision.vetoed_by,
+    )

@@ -25,7 +25,7 @@ Example (YAML)::
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -134,6 +134,12 @@ class BargainingSettings(_Strict):
         "fraction",
         0.02,
     )
+    draw_assumptions: bool = Field(
+        False,
+        description="Per replication, draw each capability and salience uniformly within its "
+        "assumption range (sourced values stay fixed). Used by the coupled model and "
+        "'isf-lab bargain --reps'; a single engine run never draws.",
+    )
     cadence_days: Annotated[int, Field(ge=1, le=365)] = unit_field(
         "Days between bargaining rounds when coupled to the daily ground model (assumption: "
         "a weekly diplomatic cycle, plausible 3-30)",
@@ -167,6 +173,9 @@ class ActorSpec(_Strict):
     salience: dict[Id, Sourced[Scale100]] = unit_field(
         "Share of attention on each dimension; the shares sum to at most 100", "percent"
     )
+    red_lines: dict[Id, RedLine] = Field(
+        default_factory=dict, description="Resolve: per dimension, a line its position keeps."
+    )
 
     @model_validator(mode="after")
     def _saliences_sum_at_most_100(self) -> Self:
@@ -178,13 +187,42 @@ class ActorSpec(_Strict):
         return self
 
 
-class VetoSpec(_Strict):
-    """A hard constraint: the holder accepts only outcomes in [low, high] on a dimension.
+GROUND_REPORTS = ("decommissioned_total_share", "idf_held_share")
+"""Ground reports a linked commitment may depend on (fields of the coupled model's WeekEvents,
+shares 0-1 read as 0-100)."""
 
-    While enforced, bargains on the dimension are projected into the intersection of the
-    acceptable intervals of all enforced vetoes on it. When that intersection is empty, no
-    acceptable outcome exists: the engine reports ``blocked_branch`` for the dimension and its
-    outcome becomes ``blocked_outcome``.
+
+class LinkSpec(_Strict):
+    """A linked commitment: one bound of an acceptable range moves with another quantity.
+
+    The bound becomes ``bound + per_unit x max(driver - above, 0)`` (clipped to 0-100), where
+    ``driver`` is the
+    implemented outcome of another dimension (0-100; its status quo while it has no deal) or a
+    ground report (a share 0-1 read as 0-100, e.g. ``decommissioned_total_share``). Dimension
+    drivers use the previous round's implemented outcome.
+    """
+
+    driver: str = Field(
+        max_length=80,
+        description="A dimension id, or a ground report: " + ", ".join(GROUND_REPORTS) + ".",
+    )
+    bound: Literal["low", "high"] = Field(description="Which bound of the range moves.")
+    per_unit: Sourced[Annotated[float, Field(ge=-10.0, le=10.0)]] = unit_field(
+        "Change of the bound per point of the driver", "points per point (0-100 scales)"
+    )
+    above: Sourced[Scale100] | None = unit_field(
+        "Driver value from which the bound starts to move (0 when omitted)", "0-100 scale", None
+    )
+    reason: str = Field("", max_length=2000, description="Why the commitment is linked.")
+
+
+class VetoSpec(_Strict):
+    """A consent requirement: the holder accepts only outcomes in [low, high] on a dimension.
+
+    While enforced, the holder must consent for the dimension's bargained outcome to be
+    implemented: an outcome outside its (possibly linked) range is blocked, and the dimension
+    reverts to the status quo declared in ``decisions``. A veto never changes what other actors
+    propose.
     """
 
     holder: Id = Field(description="Actor id of the veto holder.")
@@ -194,9 +232,8 @@ class VetoSpec(_Strict):
     enforced: bool = Field(
         True, description="False when the holder is assumed not to use its veto (e.g. pressure)."
     )
-    blocked_branch: Id = Field(description="Branch taken when no acceptable outcome exists.")
-    blocked_outcome: Sourced[Scale100] = unit_field(
-        "Outcome on the dimension in the blocked branch", "0-100 scale"
+    linked: list[LinkSpec] = Field(
+        default_factory=list, description="Bounds that move with other outcomes or reports."
     )
     reason: str = Field("", max_length=2000, description="Why the holder holds this veto.")
 
@@ -206,6 +243,50 @@ class VetoSpec(_Strict):
             raise ValueError(
                 f"veto of {self.holder!r} on {self.dimension!r}: low {self.low.value:g} is above "
                 f"high {self.high.value:g}"
+            )
+        return self
+
+
+class DecisionRule(_Strict):
+    """What a dimension reverts to when someone who must consent does not.
+
+    Who must consent is the holders of the enforced vetoes on the dimension.
+    """
+
+    status_quo: Sourced[Scale100] = unit_field(
+        "Outcome on the dimension without a deal (the reversion point)", "0-100 scale"
+    )
+    no_deal: Id = Field(description="Name of the no-deal state, e.g. 'idf_on_yellow_line'.")
+    description: str = Field("", max_length=2000, description="What the status quo is.")
+
+
+class RedLine(_Strict):
+    """Resolve: a reservation value the actor's own position does not cross by bargaining.
+
+    The SMP pulls weak actors toward strong coalitions; a red line keeps the actor's own
+    position on its side (bargains proposed to the actor are bounded there; other actors'
+    proposals are not). Only a shock moves it (a position shock across it, or a red-line shock).
+    """
+
+    at_most: Sourced[Scale100] | None = unit_field("Highest position it adopts", "0-100", None)
+    at_least: Sourced[Scale100] | None = unit_field("Lowest position it adopts", "0-100", None)
+    linked: list[LinkSpec] = Field(
+        default_factory=list, description="Bounds that move with other outcomes or reports."
+    )
+    reason: str = Field("", max_length=2000, description="Why the actor holds this line.")
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Self:
+        if self.at_most is None and self.at_least is None:
+            raise ValueError("a red line needs at_most or at_least")
+        if (
+            self.at_most is not None
+            and self.at_least is not None
+            and self.at_least.value > self.at_most.value
+        ):
+            raise ValueError(
+                f"red line: at_least {self.at_least.value:g} is above at_most "
+                f"{self.at_most.value:g}"
             )
         return self
 
@@ -224,6 +305,11 @@ class BargainingSpec(_Strict):
         None,
     )
     vetoes: dict[Id, VetoSpec] = Field(default_factory=dict)
+    decisions: dict[Id, DecisionRule] = Field(
+        default_factory=dict,
+        description="Per dimension: the status quo it reverts to without consent (required "
+        "for every dimension with a veto).",
+    )
 
     @property
     def dimension_ids(self) -> list[str]:
@@ -241,6 +327,8 @@ class BargainingSpec(_Strict):
                 _check_keys(f"actors.{actor_id}.{field_name}", set(values), set(dims))
         self._check_accommodation()
         self._check_vetoes()
+        self._check_decisions()
+        self._check_red_lines()
         return self
 
     def _check_accommodation(self) -> None:
@@ -259,7 +347,6 @@ class BargainingSpec(_Strict):
 
     def _check_vetoes(self) -> None:
         dims = set(self.dimension_ids)
-        first_on_dimension: dict[str, tuple[str, VetoSpec]] = {}
         for veto_id, veto in self.vetoes.items():
             if veto.holder not in self.actors:
                 raise ValueError(
@@ -271,17 +358,47 @@ class BargainingSpec(_Strict):
                     f"vetoes.{veto_id}.dimension: unknown dimension {veto.dimension!r}; "
                     f"known: {sorted(dims)}"
                 )
-            earlier = first_on_dimension.setdefault(veto.dimension, (veto_id, veto))
-            other_id, other = earlier
-            if (other.blocked_branch, other.blocked_outcome.value) != (
-                veto.blocked_branch,
-                veto.blocked_outcome.value,
-            ):
+            if veto.dimension not in self.decisions:
                 raise ValueError(
-                    f"vetoes.{veto_id}: vetoes on dimension {veto.dimension!r} must name the same "
-                    f"blocked_branch and blocked_outcome; {other_id!r} has "
-                    f"{other.blocked_branch!r} at {other.blocked_outcome.value:g}"
+                    f"vetoes.{veto_id}: dimension {veto.dimension!r} has a veto but no decision "
+                    f"rule; add decisions.{veto.dimension}: {{status_quo: ..., no_deal: ...}}"
                 )
+            self._check_links(f"vetoes.{veto_id}.linked", veto.dimension, veto.linked)
+
+    def _check_decisions(self) -> None:
+        unknown = set(self.decisions) - set(self.dimension_ids)
+        if unknown:
+            raise ValueError(
+                f"decisions: unknown dimensions {sorted(unknown)}; known: {self.dimension_ids}"
+            )
+
+    def _check_red_lines(self) -> None:
+        dims = set(self.dimension_ids)
+        for actor_id, actor in self.actors.items():
+            for dim, line in actor.red_lines.items():
+                where = f"actors.{actor_id}.red_lines.{dim}"
+                if dim not in dims:
+                    raise ValueError(f"{where}: unknown dimension; known: {sorted(dims)}")
+                position = actor.position[dim].value
+                low = line.at_least.value if line.at_least is not None else 0.0
+                high = line.at_most.value if line.at_most is not None else 100.0
+                if not low <= position <= high:
+                    raise ValueError(
+                        f"{where}: the actor's position {position:g} lies outside its own red "
+                        f"line [{low:g}, {high:g}]; move the line or the position"
+                    )
+                self._check_links(f"{where}.linked", dim, line.linked)
+
+    def _check_links(self, where: str, dimension: str, links: list[LinkSpec]) -> None:
+        allowed = set(self.dimension_ids) | set(GROUND_REPORTS)
+        for i, link in enumerate(links):
+            if link.driver not in allowed:
+                raise ValueError(
+                    f"{where}[{i}].driver: unknown {link.driver!r}; use a dimension id or a "
+                    f"ground report ({', '.join(GROUND_REPORTS)})"
+                )
+            if link.driver == dimension:
+                raise ValueError(f"{where}[{i}].driver: a range cannot depend on its own dimension")
 
 
 def _check_keys(where: str, given: set[str], expected: set[str]) -> None:

@@ -18,10 +18,15 @@ SMALL_ACTORS: dict[str, tuple[float, dict[str, tuple[float, float]]]] = {
     "egypt": (40.0, {"troops": (50.0, 30.0), "mandate": (50.0, 30.0)}),
 }
 SMALL_VETOES = {
-    "israel_troops": ("israel", "troops", 0.0, 20.0, "no_turkish_contingent", 0.0),
-    "turkey_floor": ("turkey", "troops", 40.0, 100.0, "no_turkish_contingent", 0.0),
-    "russia_mandate": ("russia", "mandate", 0.0, 60.0, "no_mandate", 0.0),
-    "us_mandate": ("us", "mandate", 50.0, 100.0, "no_mandate", 0.0),
+    "israel_troops": ("israel", "troops", 0.0, 20.0),
+    "turkey_floor": ("turkey", "troops", 40.0, 100.0),
+    "russia_mandate": ("russia", "mandate", 0.0, 60.0),
+    "us_mandate": ("us", "mandate", 50.0, 100.0),
+}
+# Per dimension: the no-deal state and its status quo (7 and 3, so a reversion is recognisable).
+SMALL_DECISIONS = {
+    "troops": ("no_turkish_contingent", 7.0),
+    "mandate": ("no_mandate", 3.0),
 }
 
 
@@ -39,15 +44,13 @@ def small_spec_data(
         }
     veto_data = {}
     for veto_id in vetoes:
-        holder, dim, low, high, branch, outcome = SMALL_VETOES[veto_id]
+        holder, dim, low, high = SMALL_VETOES[veto_id]
         veto_data[veto_id] = {
             "holder": holder,
             "dimension": dim,
             "low": assumed_value(low),
             "high": assumed_value(high),
             "enforced": veto_id not in lifted,
-            "blocked_branch": branch,
-            "blocked_outcome": assumed_value(outcome),
         }
     return {
         "settings": settings or {},
@@ -57,4 +60,8 @@ def small_spec_data(
         ],
         "actors": actors,
         "vetoes": veto_data,
+        "decisions": {
+            dim: {"status_quo": assumed_value(sq), "no_deal": state}
+            for dim, (state, sq) in SMALL_DECISIONS.items()
+        },
     }

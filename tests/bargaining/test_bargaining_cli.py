@@ -77,7 +77,7 @@ def test_scenario_fragment_runs(tmp_path: Path) -> None:
         cli(), ["bargain", "--scenario", str(fragment)], env={"COLUMNS": "160"}
     )
     assert result.exit_code == 0, result.output
-    assert "mandate" in result.output and "bounded" in result.output
+    assert "mandate" in result.output and "no deal: status quo 3 (no_mandate)" in result.output
 
 
 def test_bad_fragment_points_at_the_line(tmp_path: Path) -> None:
@@ -101,4 +101,5 @@ def test_report_for_a_spec_built_in_code() -> None:
     text = console.export_text()
     assert "no_turkish_contingent" in text
     assert table.row_count == 2
-    assert forecast_table(engine, "again").columns[1].header == "forecast"
+    assert "no deal: status quo 7 (no_turkish_contingent)" in text
+    assert forecast_table(engine, "again").columns[1].header == "outcome"

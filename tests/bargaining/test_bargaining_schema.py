@@ -57,9 +57,28 @@ def test_veto_interval_and_branch_consistency() -> None:
     data["vetoes"]["israel_troops"]["low"]["value"] = 50.0
     data["vetoes"]["israel_troops"]["low"]["assumption"] = [50.0, 50.0]
     expect_error(data, "low 50 is above high 20")
-    data = small_spec_data(("israel_troops", "turkey_floor"))
-    data["vetoes"]["turkey_floor"]["blocked_branch"] = "other_branch"
-    expect_error(data, "must name the same blocked_branch")
+    data = small_spec_data(("israel_troops",))
+    del data["decisions"]["troops"]
+    expect_error(data, "has a veto but no decision rule")
+    data = small_spec_data()
+    data["decisions"]["borders"] = data["decisions"]["troops"]
+    expect_error(data, "decisions: unknown dimensions ['borders']")
+
+
+def test_links_and_red_lines_are_checked() -> None:
+    data = small_spec_data(("israel_troops",))
+    link = {"driver": "weather", "bound": "high", "per_unit": {"value": 1.0, "assumption": [0, 1]}}
+    data["vetoes"]["israel_troops"]["linked"] = [link]
+    expect_error(data, "vetoes.israel_troops.linked[0].driver: unknown 'weather'")
+    data["vetoes"]["israel_troops"]["linked"] = [{**link, "driver": "troops"}]
+    expect_error(data, "cannot depend on its own dimension")
+    data["vetoes"]["israel_troops"]["linked"] = [{**link, "driver": "decommissioned_total_share"}]
+    validate(data)
+    data = small_spec_data()
+    data["actors"]["turkey"]["red_lines"] = {"troops": {"at_most": {"value": 50, "source": ["x"]}}}
+    expect_error(data, "position 100 lies outside its own red line [0, 50]")
+    data["actors"]["turkey"]["red_lines"] = {"troops": {}}
+    expect_error(data, "a red line needs at_most or at_least")
 
 
 def test_values_are_bounded_and_sourced() -> None:

@@ -14,12 +14,20 @@ from pathlib import Path
 from typing import Annotated
 
 import numpy as np
+import pandas as pd
 import typer
 from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
 from sim.bargaining import BargainingEngine, read_ktab_csv
+from sim.bargaining.uncertainty import (
+    Replications,
+    position_bands,
+    replicate,
+    sensitivity,
+    summarise,
+)
 from sim.rng import RandomStreams
 from sim.scenario.bargaining import BargainingSpec
 from sim.scenario.errors import ScenarioError
@@ -55,10 +63,34 @@ def bargain(
     output_format: Annotated[
         OutputFormat, typer.Option("--format", help="Format of the history tables.")
     ] = OutputFormat.CSV,
+    reps: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=100_000,
+            help="Replications (with --scenario): each draws the assumed capabilities and "
+            "saliences (settings.draw_assumptions) and its own stochastic transitions; prints "
+            "medians, 10-90% bands, P(deal) and a sensitivity table.",
+        ),
+    ] = 1,
+    actors: Annotated[
+        str,
+        typer.Option(help="Comma-separated actors whose final positions --reps prints."),
+    ] = "israel,hamas,turkey,egypt,us",
 ) -> None:
     """Run bargaining to convergence; print forecast vs baseline; optionally write the history."""
     if (scenario is None) == (ktab_csv is None):
         raise typer.BadParameter("give exactly one of --scenario or --ktab-csv")
+    if reps > 1:
+        if scenario is None:
+            raise typer.BadParameter("--reps needs --scenario (a KTAB table has no ranges)")
+        result = report_replications(
+            load_bargaining_spec(scenario), Console(), title=scenario.name, reps=reps, seed=seed,
+            max_rounds=max_rounds, actors=[a for a in actors.split(",") if a],
+        )  # fmt: skip
+        if out is not None:
+            write_replications(result, out, output_format)
+        return
     rng = seeded_generator(seed)
     if ktab_csv is not None:
         engine = BargainingEngine.from_ktab(read_ktab_csv(ktab_csv), rng=rng)
@@ -118,6 +150,99 @@ def forecast_table(engine: BargainingEngine, title: str) -> Table:
             decision.reason,
         )
     return table
+
+
+def report_replications(
+    spec: BargainingSpec,
+    console: Console,
+    *,
+    title: str,
+    reps: int,
+    seed: int = 0,
+    max_rounds: int | None = None,
+    actors: list[str] | None = None,
+) -> Replications:
+    """Replicate the bargaining and print the forecast distribution, positions and sensitivity."""
+    result = replicate(spec, reps, seed, max_rounds)
+    summary = summarise(result.outcomes)
+    table = Table(title=f"Bargaining forecast over {reps} replications: {title}")
+    for column in ("dimension", "P(deal)", "bargained", "with a deal", "without a deal"):
+        table.add_column(column, justify="right" if column == "P(deal)" else "left")
+    for _, row in summary.iterrows():
+        deal = (
+            f"{row['deal_median']:.0f} [{row['deal_p10']:.0f}-{row['deal_p90']:.0f}]"
+            if row["p_deal"] > 0
+            else "-"
+        )
+        no_deal = (
+            f"status quo {row['status_quo']:g} ({row['no_deal']}; blocked by {row['blocked_by']})"
+            if row["p_deal"] < 1
+            else "-"
+        )
+        bargained = (
+            f"{row['bargained_median']:.0f} [{row['bargained_p10']:.0f}-{row['bargained_p90']:.0f}]"
+        )
+        table.add_row(row["dimension"], f"{row['p_deal']:.2f}", bargained, deal, no_deal)
+    console.print(table)
+    console.print(
+        "median [10%-90%] over replications; 'bargained' is where the actors converge, 'with a "
+        "deal' the implemented outcome when every required consenter accepts it",
+        highlight=False,
+    )
+    console.print(_positions_table(result, actors or []))
+    sens = sensitivity(result)
+    if not sens.empty:
+        lines = Table(title="Which actor's numbers move each bargained outcome most (Spearman)")
+        for column in ("dimension", "actor", "parameter", "rho", "chance level"):
+            lines.add_column(column, justify="left" if column[0] in "dap" else "right")
+        for _, row in sens.iterrows():
+            lines.add_row(
+                row["dimension"],
+                row["actor"],
+                row["parameter"],
+                f"{row['rho']:+.2f}" + ("" if abs(row["rho"]) > row["noise"] else " (chance)"),
+                f"{row['noise']:.2f}",
+            )
+        console.print(lines)
+        console.print(
+            "rank correlation across replications between an actor's drawn number and the "
+            "bargained outcome; 'chance level' is what shuffled outcomes give (95%); more "
+            "replications lower it",
+            highlight=False,
+        )
+    return result
+
+
+def _positions_table(result: Replications, actors: list[str]) -> Table:
+    table = Table(title="Final positions, median [10%-90%]")
+    dims = list(dict.fromkeys(result.positions["dimension"]))
+    table.add_column("actor")
+    for dim in dims:
+        table.add_column(dim, justify="right")
+    bands = position_bands(result.positions)
+    for actor in actors:
+        if actor not in set(result.positions["actor"]):
+            continue
+        cells = bands.loc[actor]
+        table.add_row(actor, *(_band_text(cells.loc[d]) for d in dims))
+    return table
+
+
+def _band_text(row: pd.Series) -> str:
+    return f"{row['median']:.0f} [{row['p10']:.0f}-{row['p90']:.0f}]"
+
+
+def write_replications(result: Replications, out: Path, output_format: OutputFormat) -> None:
+    """Write the replications' outcomes, positions and draws as tables."""
+    out.mkdir(parents=True, exist_ok=True)
+    formats = ("csv", "parquet") if output_format is OutputFormat.BOTH else (output_format,)
+    for name in ("outcomes", "positions", "draws"):
+        frame = getattr(result, name)
+        for fmt in formats:
+            if fmt == "csv":
+                frame.to_csv(out / f"replications_{name}.csv", index=False)
+            else:
+                frame.to_parquet(out / f"replications_{name}.parquet", index=False)
 
 
 def load_bargaining_spec(path: Path) -> BargainingSpec:

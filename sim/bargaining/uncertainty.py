@@ -27,7 +27,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from sim.bargaining.engine import BargainingEngine, RecordLevel
 from sim.bargaining.pce import FloatArray
@@ -201,29 +200,58 @@ def describe(row: pd.Series) -> str:
     return "; ".join(parts)
 
 
-def sensitivity(result: Replications, top: int = 3) -> pd.DataFrame:
+def position_bands(positions: pd.DataFrame) -> pd.DataFrame:
+    """Median and 10-90% band of each actor's final position, indexed by (actor, dimension)."""
+    grouped = positions.groupby(["actor", "dimension"], sort=False)["position"]
+    return pd.DataFrame(
+        {
+            "median": grouped.median(),
+            "p10": grouped.quantile(BAND[0]),
+            "p90": grouped.quantile(BAND[1]),
+        }
+    )
+
+
+def _rank_correlations(x: pd.DataFrame, y: np.ndarray) -> np.ndarray:
+    """Spearman correlation of every column of ``x`` with ``y`` (average ranks for ties)."""
+    rx = x.rank().to_numpy()
+    ry = pd.Series(y).rank().to_numpy()
+    rx = (rx - rx.mean(axis=0)) / rx.std(axis=0)
+    ry = (ry - ry.mean()) / ry.std()
+    return np.asarray(rx.T @ ry / len(ry))
+
+
+def sensitivity(
+    result: Replications, top: int = 3, permutations: int = 50, seed: int = 0
+) -> pd.DataFrame:
     """Which actor's drawn numbers move each dimension's bargained outcome most.
 
-    For every actor, parameter and dimension: Spearman's rank correlation across replications
-    between the drawn value and the bargained outcome. Returns per dimension the ``top``
-    (actor, parameter) pairs by absolute correlation. Empty when nothing was drawn.
+    For every actor, drawn parameter (capability, saliences) and dimension: Spearman's rank
+    correlation across replications between the drawn value and the bargained outcome. Returns
+    per dimension the ``top`` pairs by absolute correlation, with ``noise``: the 95% quantile of
+    the largest absolute correlation over all parameters when the outcomes are shuffled (what
+    chance alone gives with this many replications and parameters). Rows with ``|rho| <= noise``
+    are not distinguishable from chance. Empty when nothing was drawn.
     """
-    if result.draws.empty or result.outcomes["rep"].nunique() < 3:
-        return pd.DataFrame(columns=["dimension", "actor", "parameter", "rho"])
+    columns = ["dimension", "actor", "parameter", "rho", "noise"]
+    if result.draws.empty or result.outcomes["rep"].nunique() < 5:
+        return pd.DataFrame(columns=columns)
     wide = result.draws.pivot_table(index="rep", columns=["actor", "parameter"], values="value")
     varying = wide.loc[:, wide.std() > 0]
+    rng = np.random.default_rng(seed)
     rows = []
     for dim, group in result.outcomes.groupby("dimension", sort=False):
-        target = group.set_index("rep")["bargained"].reindex(varying.index)
-        if target.std() == 0:
+        target = group.set_index("rep")["bargained"].reindex(varying.index).to_numpy()
+        if np.std(target) == 0:
             continue
-        for column in varying.columns:
-            rho = float(spearmanr(varying[column], target).statistic)
-            if np.isfinite(rho):
-                rows.append((dim, column[0], column[1], rho))
-    table = pd.DataFrame.from_records(rows, columns=["dimension", "actor", "parameter", "rho"])
-    if table.empty:
-        return table
-    table["strength"] = table["rho"].abs()
-    ranked = table.sort_values(["dimension", "strength"], ascending=[True, False])
-    return ranked.groupby("dimension", sort=False).head(top).drop(columns="strength")
+        rho = _rank_correlations(varying, target)
+        null = [
+            np.abs(_rank_correlations(varying, rng.permutation(target))).max()
+            for _ in range(permutations)
+        ]
+        noise = float(np.quantile(null, 0.95))
+        order = np.argsort(-np.abs(rho))[:top]
+        for i in order:
+            actor, parameter = varying.columns[i]
+            rows.append((dim, actor, parameter, float(rho[i]), noise))
+    return pd.DataFrame.from_records(rows, columns=columns)

@@ -103,3 +103,29 @@ def test_report_for_a_spec_built_in_code() -> None:
     assert table.row_count == 2
     assert "no deal: status quo 7 (no_turkish_contingent)" in text
     assert forecast_table(engine, "again").columns[1].header == "outcome"
+
+
+def test_reps_print_p_deal_bands_and_write_tables(tmp_path: Path) -> None:
+    data = small_spec_data(("russia_mandate",), settings={"draw_assumptions": True})
+    for actor in data["actors"].values():
+        value = actor["capability"]["value"]
+        actor["capability"]["assumption"] = [value * 0.5, value * 1.5]
+    fragment = tmp_path / "fragment.yaml"
+    fragment.write_text(yaml.safe_dump({"bargaining": data}))
+    out = tmp_path / "reps"
+    result = CliRunner().invoke(
+        cli(),
+        ["bargain", "--scenario", str(fragment), "--reps", "12", "--actors", "us,russia",
+         "--out", str(out), "--format", "parquet"],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "P(deal)" in result.output and "status quo 3 (no_mandate" in result.output
+    assert "Final positions" in result.output and "russia" in result.output
+    outcomes = pd.read_parquet(out / "replications_outcomes.parquet")
+    assert len(outcomes) == 12 * 2 and outcomes["rep"].nunique() == 12
+
+
+def test_reps_need_a_scenario(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli(), ["bargain", "--ktab-csv", "x.csv", "--reps", "3"])
+    assert result.exit_code != 0

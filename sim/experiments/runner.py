@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.experiments.designs import Design
 from sim.experiments.executors import open_executor, windowed
+from sim.experiments.positions import consolidate_positions, save_positions
 from sim.experiments.provenance import code_version, now_iso, package_versions
 from sim.experiments.seeds import SeedPlan
 from sim.experiments.store import RunStore, atomic_write_parquet, run_id_for
@@ -314,6 +315,11 @@ def _execute(
         session["executor"] = handle.description
         for task, future in windowed(handle, job, plan.tasks):
             record = _record_of(task, future)
+            if record.ok and record.positions is not None:  # before the summary marks it done
+                save_positions(
+                    store.root, record.run_id, record.scenario_name, record.replication,
+                    record.positions,
+                )  # fmt: skip
             store.save(record)
             session["finished" if record.ok else "failed"] += 1
             if progress_callback is not None:
@@ -336,6 +342,7 @@ def _finish(
     store: RunStore, manifest: dict[str, Any], session: dict[str, Any], interrupted: bool
 ) -> ExperimentResult:
     summary, daily = store.consolidate()
+    consolidate_positions(store.root)
     failures = store.failures()
     session["ended"] = now_iso()
     session["interrupted"] = interrupted

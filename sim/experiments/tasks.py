@@ -113,6 +113,7 @@ class RunRecord:
     entropy: int
     summary: dict[str, Any] | None = None
     daily: pd.DataFrame | None = None
+    positions: pd.DataFrame | None = None
     error_kind: str | None = None
     error: str | None = None
     started: float = field(default_factory=time.time)
@@ -154,6 +155,7 @@ def execute_run(task: RunTask, model: ModelFn | None = None) -> RunRecord:
             result = fn(task.scenario, task.seed, record_daily=task.record_daily)
         record.summary = clean_summary(result.summary)
         record.daily = result.daily if task.record_daily else None
+        record.positions = _positions(result)
         if task.record_daily and record.daily is None:
             raise InvalidOutputError("the model returned no daily table though one was asked for")
     except RunTimeout:
@@ -167,8 +169,15 @@ def execute_run(task: RunTask, model: ModelFn | None = None) -> RunRecord:
         record.error = traceback.format_exc()
     record.duration = time.perf_counter() - start
     if record.error_kind is not None:
-        record.summary, record.daily = None, None
+        record.summary, record.daily, record.positions = None, None, None
     return record
+
+
+def _positions(result: Any) -> pd.DataFrame | None:
+    """Actor positions of a coupled run, when the model result carries them."""
+    from sim.experiments.positions import positions_for
+
+    return positions_for(result)
 
 
 class InvalidOutputError(ValueError):

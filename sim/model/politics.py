@@ -38,6 +38,9 @@ MANDATE = "mandate_robustness"
 TURKEY = "turkish_participation"
 WITHDRAWAL = "idf_withdrawal"
 GOVERNANCE = "palestinian_governance"
+POSITION_COLUMNS = [
+    "day", "round", "actor", "dimension", "position", "deal", "state", "implemented",
+]  # fmt: skip
 ARAB_STATES = ("egypt", "jordan", "qatar", "uae", "saudi_arabia", "turkey")
 
 
@@ -147,6 +150,7 @@ class Politics:
                 **{f"forecast_{k}": v for k, v in record.forecast.items()},
                 "branches": dict(record.branches),
                 "reasons": {k: v.reason for k, v in self.levers.dimensions.items() if v.reason},
+                "positions": self._rows(*self._snapshots[-1]),
             }
         )
         return self.levers
@@ -237,25 +241,18 @@ class Politics:
         state (``deal`` or the no-deal state), implemented (the dimension's implemented outcome).
         Round 0 (day 0) is the starting state.
         """
+        rows = [row for snapshot in self._snapshots for row in self._rows(*snapshot)]
+        return pd.DataFrame.from_records(rows, columns=POSITION_COLUMNS)
+
+    def _rows(
+        self, day: int, rnd: int, positions: np.ndarray, decisions: tuple[Decision, ...]
+    ) -> list[tuple[Any, ...]]:
         actors, dims = self.engine.actors, self.engine.dimensions
-        n, k = len(actors), len(dims)
-        frames = []
-        for day, rnd, positions, decisions in self._snapshots:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "day": day,
-                        "round": rnd,
-                        "actor": np.repeat(actors, k),
-                        "dimension": np.tile(dims, n),
-                        "position": positions.reshape(-1),
-                        "deal": np.tile([d.deal for d in decisions], n),
-                        "state": np.tile([d.state for d in decisions], n),
-                        "implemented": np.tile([d.outcome for d in decisions], n),
-                    }
-                )
-            )
-        return pd.concat(frames, ignore_index=True)
+        return [
+            (day, rnd, actor, dim, float(positions[i, j]), d.deal, d.state, d.outcome)
+            for i, actor in enumerate(actors)
+            for j, (dim, d) in enumerate(zip(dims, decisions, strict=True))
+        ]
 
     def decisions_table(self) -> pd.DataFrame:
         """Per round and dimension: deal, implemented and bargained outcome, status quo, why."""
@@ -268,6 +265,22 @@ class Politics:
         columns = ["day", "round", "dimension", "deal", "implemented", "bargained", "status_quo",
                    "state", "reason", "vetoed_by"]  # fmt: skip
         return pd.DataFrame.from_records(rows, columns=columns)
+
+
+def positions_of_result(result: Any) -> pd.DataFrame | None:
+    """The positions table of a run result, or ``None``.
+
+    Its ``positions`` attribute when it has one, else rebuilt from the political log's per-round
+    rows (runs with daily records).
+    """
+    table = getattr(result, "positions", None)
+    if isinstance(table, pd.DataFrame):
+        return table
+    log = getattr(result, "politics", None)
+    if isinstance(log, pd.DataFrame) and "positions" in log.columns and len(log):
+        rows = [row for block in log["positions"] for row in block]
+        return pd.DataFrame.from_records(rows, columns=POSITION_COLUMNS)
+    return None
 
 
 def _dimension_state(decision: Decision) -> DimensionState:

@@ -339,7 +339,7 @@ def compare(
     """Compare scenarios: medians and 10-90% bands, paired differences, survival, reports."""
     from sim.analysis.compare import compare_results
     from sim.analysis.report import render_report
-    from sim.analysis.terminal import comparison_table
+    from sim.analysis.terminal import comparison_table, political_table
 
     try:
         comparison = compare_results(load_results(results), baseline, outcomes)
@@ -347,6 +347,9 @@ def compare(
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
     out.print(comparison_table(comparison, outcomes))
+    politics = political_table(comparison)
+    if politics is not None:
+        out.print(politics)
     if not comparison.survival_summary.empty:
         out.print(comparison.survival_summary.to_string(index=False))
     for warning in comparison.warnings:

@@ -117,7 +117,7 @@ def compare_results(
     chosen = list(outcomes) if outcomes else outcome_columns(summary)
     _check_outcomes(summary, chosen)
     has_survival = {TIME_COLUMN, EVENT_COLUMN} <= set(summary.columns)
-    return Comparison(
+    comparison = Comparison(
         scenarios=scenarios,
         baseline=baseline,
         outcomes=chosen,
@@ -130,6 +130,19 @@ def compare_results(
         summary=summary,
         manifest=manifest,
     )
+    _add_political(comparison, results)
+    return comparison
+
+
+def _add_political(comparison: Comparison, results: ExperimentResult | pd.DataFrame) -> None:
+    """Actor positions and deals (``extras["positions"]``), when the runs stored them."""
+    if not isinstance(results, ExperimentResult):
+        return
+    from sim.experiments.positions import load_positions
+
+    positions = load_positions(results.out_dir)
+    if positions is not None and not positions.empty:
+        comparison.extras["positions"] = positions
 
 
 def _unpack(

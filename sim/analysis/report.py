@@ -104,6 +104,7 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
                 "grey: not resolved with these replications.",
             ),
         ]
+    blocks += political_blocks(comparison)
     if comparison.daily_bands is not None and not comparison.daily_bands.empty:
         blocks += [
             heading("Over time"),
@@ -116,6 +117,29 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
     blocks += comparison.extras.get("sections", [])
     blocks += provenance_blocks(comparison.manifest)
     return blocks
+
+
+POLITICS_NOTE = (
+    "Each dimension is decided by its consent rule: the bargained outcome is implemented only "
+    "when every actor whose consent it needs accepts it; otherwise the dimension stays at its "
+    "status quo. 'deal 72 [65-80] in 63%' means 63% of replications ended the horizon with a "
+    "deal, at a median implemented outcome of 72; the rest ended in the named no-deal state. "
+    "Actor rows give each actor's final position (0-100): median [10-90% band]."
+)
+
+
+def political_blocks(comparison: Comparison) -> list[Block]:
+    """Deals and actor positions per scenario, when the runs stored positions."""
+    positions = comparison.extras.get("positions")
+    if positions is None:
+        return []
+    from sim.analysis.positions import political_wide
+
+    return [
+        heading("Politics: deals and actor positions"),
+        text(POLITICS_NOTE),
+        table(political_wide(positions)),
+    ]
 
 
 DIFFERENCE_NOTE = (

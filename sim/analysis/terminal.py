@@ -82,3 +82,25 @@ def discovery_table(discovery: Discovery) -> Table:
             f"{fmt_number(float(column.min()))} – {fmt_number(float(column.max()))}",
         )
     return grid
+
+
+def political_table(comparison: Comparison) -> Table | None:
+    """Deals per dimension and key actors' final positions per scenario (when runs stored them)."""
+    positions = comparison.extras.get("positions")
+    if positions is None:
+        return None
+    from sim.analysis.positions import political_wide
+
+    wide = political_wide(positions)
+    grid = Table(
+        title="Politics: deal per dimension at the end (P(deal), implemented outcome with a deal, "
+        "else the status quo); final positions median [10-90%]",
+        show_lines=False,
+    )
+    grid.add_column("row", style="bold")
+    scenarios = [s for s in comparison.scenarios if s in wide.columns]
+    for scenario in scenarios:
+        grid.add_column(scenario, overflow="fold")
+    for _, row in wide.iterrows():
+        grid.add_row(row["row"], *(str(row[s]) if pd.notna(row[s]) else "-" for s in scenarios))
+    return grid

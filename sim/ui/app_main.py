@@ -12,6 +12,7 @@ PAGES = [
     ("compare", "Compare", ":material/compare_arrows:"),
     ("sources", "Sources", ":material/menu_book:"),
     ("batch", "Batch results", ":material/folder_open:"),
+    ("positions", "Actor positions", ":material/groups:"),
     ("downloads", "Downloads", ":material/download:"),
 ]
 PAGES_DIR = "sim/ui/pages"

@@ -147,7 +147,7 @@ class Politics:
                     for s in shocks
                 ],
                 "movers": list(record.movers),
-                **{f"forecast_{k}": v for k, v in record.forecast.items()},
+                **self.outcome_record(),
                 "branches": dict(record.branches),
                 "reasons": {k: v.reason for k, v in self.levers.dimensions.items() if v.reason},
                 "positions": self._rows(*self._snapshots[-1]),
@@ -229,6 +229,19 @@ class Politics:
     def forecast(self) -> dict[str, float]:
         """Implemented outcome per dimension (0-100; the status quo where there is no deal)."""
         return self.engine.forecast()
+
+    def outcome_record(self) -> dict[str, float | bool]:
+        """Columns for outcome tables: ``forecast_<dim>`` and ``deal_<dim>`` per dimension.
+
+        ``forecast_<dim>`` is the implemented outcome with a deal and NaN without one (a
+        blocked dimension is a state, not a number on the 0-100 scale: ``deal_<dim>`` is False
+        and ``levers.dimensions`` says which status quo holds and why).
+        """
+        values: dict[str, float | bool] = {}
+        for dim, state in self.levers.dimensions.items():
+            values[f"forecast_{dim}"] = state.outcome if state.deal else float("nan")
+            values[f"deal_{dim}"] = state.deal
+        return values
 
     def _snapshot(self, day: int) -> None:
         decisions = tuple(self.engine.decisions().values())

@@ -127,8 +127,8 @@ def _branch_note(forecast: pd.DataFrame, dimension: str) -> None:
         return
     last = rows.iloc[-1]
     st.caption(
-        f"Settles at {last['forecast']:.0f} after {int(last['round'])} rounds; branch "
-        f"**{last['branch']}**: {last['reason']}."
+        f"After {int(last['round'])} rounds: **{last['label']}** "
+        f"(the actors converge at {last['unconstrained']:.0f})."
     )
 
 

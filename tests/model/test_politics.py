@@ -102,3 +102,14 @@ def test_positions_table_is_tidy() -> None:
     assert last.loc["hamas_disarmament", "deal"] == p.levers.dimensions["hamas_disarmament"].deal
     decisions = p.decisions_table()
     assert set(decisions["dimension"]) == DIMENSIONS and len(decisions) == 6 * len(DIMENSIONS)
+
+
+def test_outcome_record_never_shows_a_blocked_dimension_as_a_number() -> None:
+    p = politics()
+    play(p, 2)
+    record = p.outcome_record()
+    assert record["deal_idf_withdrawal"] is False
+    assert np.isnan(record["forecast_idf_withdrawal"])
+    assert record["deal_palestinian_governance"] is True
+    assert 0.0 <= record["forecast_palestinian_governance"] <= 100.0
+    assert np.isnan(p.log[-1]["forecast_idf_withdrawal"]) and not p.log[-1]["deal_idf_withdrawal"]

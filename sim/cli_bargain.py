@@ -164,8 +164,27 @@ def report_replications(
 ) -> Replications:
     """Replicate the bargaining and print the forecast distribution, positions and sensitivity."""
     result = replicate(spec, reps, seed, max_rounds)
-    summary = summarise(result.outcomes)
-    table = Table(title=f"Bargaining forecast over {reps} replications: {title}")
+    console.print(_summary_table(summarise(result.outcomes), f"over {reps} replications: {title}"))
+    console.print(
+        "median [10%-90%] over replications; 'bargained' is where the actors converge, 'with a "
+        "deal' the implemented outcome when every required consenter accepts it",
+        highlight=False,
+    )
+    console.print(_positions_table(result, actors or []))
+    sens = sensitivity(result)
+    if not sens.empty:
+        console.print(_sensitivity_table(sens))
+        console.print(
+            "rank correlation across replications between an actor's drawn number and the "
+            "bargained outcome; 'chance level' is what shuffled outcomes give (95%); more "
+            "replications lower it",
+            highlight=False,
+        )
+    return result
+
+
+def _summary_table(summary: pd.DataFrame, title: str) -> Table:
+    table = Table(title=f"Bargaining forecast {title}")
     for column in ("dimension", "P(deal)", "bargained", "with a deal", "without a deal"):
         table.add_column(column, justify="right" if column == "P(deal)" else "left")
     for _, row in summary.iterrows():
@@ -183,34 +202,22 @@ def report_replications(
             f"{row['bargained_median']:.0f} [{row['bargained_p10']:.0f}-{row['bargained_p90']:.0f}]"
         )
         table.add_row(row["dimension"], f"{row['p_deal']:.2f}", bargained, deal, no_deal)
-    console.print(table)
-    console.print(
-        "median [10%-90%] over replications; 'bargained' is where the actors converge, 'with a "
-        "deal' the implemented outcome when every required consenter accepts it",
-        highlight=False,
-    )
-    console.print(_positions_table(result, actors or []))
-    sens = sensitivity(result)
-    if not sens.empty:
-        lines = Table(title="Which actor's numbers move each bargained outcome most (Spearman)")
-        for column in ("dimension", "actor", "parameter", "rho", "chance level"):
-            lines.add_column(column, justify="left" if column[0] in "dap" else "right")
-        for _, row in sens.iterrows():
-            lines.add_row(
-                row["dimension"],
-                row["actor"],
-                row["parameter"],
-                f"{row['rho']:+.2f}" + ("" if abs(row["rho"]) > row["noise"] else " (chance)"),
-                f"{row['noise']:.2f}",
-            )
-        console.print(lines)
-        console.print(
-            "rank correlation across replications between an actor's drawn number and the "
-            "bargained outcome; 'chance level' is what shuffled outcomes give (95%); more "
-            "replications lower it",
-            highlight=False,
+    return table
+
+
+def _sensitivity_table(sens: pd.DataFrame) -> Table:
+    table = Table(title="Which actor's numbers move each bargained outcome most (Spearman)")
+    for column in ("dimension", "actor", "parameter", "rho", "chance level"):
+        table.add_column(column, justify="left" if column[0] in "dap" else "right")
+    for _, row in sens.iterrows():
+        table.add_row(
+            row["dimension"],
+            row["actor"],
+            row["parameter"],
+            f"{row['rho']:+.2f}" + ("" if abs(row["rho"]) > row["noise"] else " (chance)"),
+            f"{row['noise']:.2f}",
         )
-    return result
+    return table
 
 
 def _positions_table(result: Replications, actors: list[str]) -> Table:

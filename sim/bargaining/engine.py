@@ -252,8 +252,8 @@ class BargainingEngine:
 
         They take effect from the next round (the current state's decisions are re-evaluated).
         """
-        self._vetoes.set_drivers({k: float(v) * 100.0 for k, v in reports.items()})
-        self._recorder.summaries[-1] = self._summary()
+        if self._vetoes.set_drivers({k: float(v) * 100.0 for k, v in reports.items()}):
+            self._recorder.summaries[-1] = self._summary()
 
     @property
     def vetoes(self) -> dict[str, Veto]:

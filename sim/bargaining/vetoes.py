@@ -168,6 +168,12 @@ class VetoBook:
         self._reversions = reversions
         self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
         self._drivers: dict[str, float] = {}
+        self._linked_drivers = {
+            link.driver
+            for item in (*self._vetoes.values(), *self._red_lines.values())
+            for link in item.links
+        }
+        self._on_dimension = self._group_vetoes()
         self._bounds = self._actor_bounds()
 
     @property
@@ -196,6 +202,7 @@ class VetoBook:
             raise KeyError(f"unknown veto {veto_id!r}; known: {sorted(self._vetoes)}")
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
+        self._on_dimension = self._group_vetoes()
         return before
 
     def set_red_line(self, line: RedLine) -> RedLine | None:
@@ -203,6 +210,7 @@ class VetoBook:
         key = (line.actor, line.dimension)
         before = self._red_lines.get(key)
         self._red_lines[key] = line
+        self._linked_drivers |= {link.driver for link in line.links}
         self._bounds = self._actor_bounds()
         return before
 
@@ -213,12 +221,19 @@ class VetoBook:
             return None
         return bounded(line.low, line.high, line.links, self._drivers)
 
-    def set_drivers(self, drivers: Mapping[str, float]) -> None:
-        """Update link drivers (dimension outcomes and ground reports, 0-100)."""
-        changed = any(self._drivers.get(k) != v for k, v in drivers.items())
+    def set_drivers(self, drivers: Mapping[str, float]) -> bool:
+        """Update link drivers (dimension outcomes and ground reports, 0-100).
+
+        Returns:
+            Whether a driver that some link reads changed.
+        """
+        changed = any(
+            self._drivers.get(k) != v for k, v in drivers.items() if k in self._linked_drivers
+        )
         self._drivers.update(drivers)
         if changed and any(line.links for line in self._red_lines.values()):
             self._bounds = self._actor_bounds()
+        return changed
 
     def veto_range(self, veto: Veto) -> tuple[float, float]:
         """A veto's acceptable range with its links applied."""
@@ -242,9 +257,7 @@ class VetoBook:
         rule = self._reversions.get(dim)
         status_quo = rule.status_quo if rule is not None else float("nan")
         refusals = []
-        for veto in self._vetoes.values():
-            if veto.dimension != dim or not veto.enforced:
-                continue
+        for veto in self._on_dimension.get(dim, ()):
             low, high = self.veto_range(veto)
             if not low <= value <= high:
                 refusals.append(
@@ -259,6 +272,14 @@ class VetoBook:
         holders = tuple(dict.fromkeys(h for h, _ in refusals))
         reason = "; ".join(text for _, text in refusals)
         return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
+
+    def _group_vetoes(self) -> dict[str, list[Veto]]:
+        """The enforced vetoes of each dimension."""
+        grouped: dict[str, list[Veto]] = {}
+        for veto in self._vetoes.values():
+            if veto.enforced:
+                grouped.setdefault(veto.dimension, []).append(veto)
+        return grouped
 
     def _actor_bounds(self) -> tuple[FloatArray, FloatArray] | None:
         """Per actor and dimension, the red-line interval of its new positions ([0, 1] units)."""

@@ -103,6 +103,35 @@ class Levers:
     dimensions: dict[str, DimensionState] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PositionSnapshot:
+    """Every actor's position after one round, with the round's decisions (cheap to keep)."""
+
+    day: int
+    round: int
+    actors: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    positions: np.ndarray
+    decisions: tuple[Decision, ...]
+
+    def frame(self) -> pd.DataFrame:
+        """The snapshot as tidy rows (columns ``POSITION_COLUMNS``)."""
+        n, k = len(self.actors), len(self.dimensions)
+        return pd.DataFrame(
+            {
+                "day": self.day,
+                "round": self.round,
+                "actor": np.repeat(self.actors, k),
+                "dimension": np.tile(self.dimensions, n),
+                "position": self.positions.reshape(-1),
+                "deal": np.tile([d.deal for d in self.decisions], n),
+                "state": np.tile([d.state for d in self.decisions], n),
+                "implemented": np.tile([d.outcome for d in self.decisions], n),
+            },
+            columns=POSITION_COLUMNS,
+        )
+
+
 class Politics:
     """Runs the bargaining engine inside the Gaza model and translates in both directions."""
 
@@ -115,7 +144,7 @@ class Politics:
         self.cadence = scenario.bargaining.settings.cadence_days
         self.actors = set(self.engine.actors)
         self.log: list[dict[str, Any]] = []
-        self._snapshots: list[tuple[int, int, np.ndarray, tuple[Decision, ...]]] = []
+        self._snapshots: list[PositionSnapshot] = []
         self.levers = self._read_levers()
         self._snapshot(0)
 
@@ -150,7 +179,7 @@ class Politics:
                 **self.outcome_record(),
                 "branches": dict(record.branches),
                 "reasons": {k: v.reason for k, v in self.levers.dimensions.items() if v.reason},
-                "positions": self._rows(*self._snapshots[-1]),
+                "positions": self._snapshots[-1],
             }
         )
         return self.levers
@@ -245,7 +274,16 @@ class Politics:
 
     def _snapshot(self, day: int) -> None:
         decisions = tuple(self.engine.decisions().values())
-        self._snapshots.append((day, self.engine.turn, self.engine.positions, decisions))
+        self._snapshots.append(
+            PositionSnapshot(
+                day,
+                self.engine.turn,
+                tuple(self.engine.actors),
+                tuple(self.engine.dimensions),
+                self.engine.positions,
+                decisions,
+            )
+        )
 
     def positions_table(self) -> pd.DataFrame:
         """Every actor's position after every round, tidy.
@@ -254,25 +292,14 @@ class Politics:
         state (``deal`` or the no-deal state), implemented (the dimension's implemented outcome).
         Round 0 (day 0) is the starting state.
         """
-        rows = [row for snapshot in self._snapshots for row in self._rows(*snapshot)]
-        return pd.DataFrame.from_records(rows, columns=POSITION_COLUMNS)
-
-    def _rows(
-        self, day: int, rnd: int, positions: np.ndarray, decisions: tuple[Decision, ...]
-    ) -> list[tuple[Any, ...]]:
-        actors, dims = self.engine.actors, self.engine.dimensions
-        return [
-            (day, rnd, actor, dim, float(positions[i, j]), d.deal, d.state, d.outcome)
-            for i, actor in enumerate(actors)
-            for j, (dim, d) in enumerate(zip(dims, decisions, strict=True))
-        ]
+        return pd.concat([snap.frame() for snap in self._snapshots], ignore_index=True)
 
     def decisions_table(self) -> pd.DataFrame:
         """Per round and dimension: deal, implemented and bargained outcome, status quo, why."""
         rows = [
             (day, rnd, d.dimension, d.deal, d.outcome, d.bargained, d.status_quo, d.state,
              d.reason, ",".join(d.vetoed_by))
-            for day, rnd, _, decisions in self._snapshots
+            for day, rnd, decisions in ((x.day, x.round, x.decisions) for x in self._snapshots)
             for d in decisions
         ]  # fmt: skip
         columns = ["day", "round", "dimension", "deal", "implemented", "bargained", "status_quo",
@@ -291,8 +318,7 @@ def positions_of_result(result: Any) -> pd.DataFrame | None:
         return table
     log = getattr(result, "politics", None)
     if isinstance(log, pd.DataFrame) and "positions" in log.columns and len(log):
-        rows = [row for block in log["positions"] for row in block]
-        return pd.DataFrame.from_records(rows, columns=POSITION_COLUMNS)
+        return pd.concat([snap.frame() for snap in log["positions"]], ignore_index=True)
     return None
 
 

@@ -168,11 +168,9 @@ class VetoBook:
         self._reversions = reversions
         self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
         self._drivers: dict[str, float] = {}
-        self._linked_drivers = {
-            link.driver
-            for item in (*self._vetoes.values(), *self._red_lines.values())
-            for link in item.links
-        }
+        links = [*(v.links for v in self._vetoes.values())]
+        links += [line.links for line in self._red_lines.values()]
+        self._linked_drivers = {link.driver for group in links for link in group}
         self._on_dimension = self._group_vetoes()
         self._bounds = self._actor_bounds()
 

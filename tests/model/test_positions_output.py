@@ -50,3 +50,18 @@ def test_batch_results_carry_a_positions_table(tmp_path: Path) -> None:
     assert (out / "positions.parquet").exists()
     # The positions files do not count as runs.
     assert len(result.summary) == 4
+
+
+def test_a_coupled_run_with_daily_records_yields_positions() -> None:
+    from sim.model.run import run_scenario
+
+    scenario = load_scenario(SCENARIOS_DIR / "hamas-rejects-turkey-vetoed.yaml")
+    short = scenario.model_copy(
+        update={"metadata": scenario.metadata.model_copy(update={"horizon_days": 22})}
+    )
+    result = run_scenario(short, 4, record_daily=True)
+    table = positions_of_result(result)
+    assert table is not None
+    assert sorted(table["day"].unique()) == [7, 14, 21]
+    hamas = table.query("actor == 'hamas' and dimension == 'hamas_disarmament'")
+    assert (hamas["position"] == 0.0).all() and not hamas["deal"].any()

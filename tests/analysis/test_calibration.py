@@ -1,0 +1,131 @@
+"""History matching via the fake-model hook: ruled-out ranges, determinism, fragment."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from experiments.fake_model import fake_model
+
+from sim.experiments.calibrate import (
+    CalibrationSettings,
+    calibrate,
+    implausibility,
+    write_fragment,
+)
+from sim.experiments.observations import Observation, ObservationSet
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+
+# the fake model: civilian deaths over its 30 days = 2 x Poisson(30 (1 + 50 attack_rate)),
+# so the observed 210 points at attack_rate ~0.05 in base's prior [0.002, 0.2]
+TRUE_RATE = 0.05
+
+
+def observed(value: float = 60 * (1 + 50 * TRUE_RATE), use: str = "calibration") -> ObservationSet:
+    observation = Observation(
+        id="deaths_first_month",
+        description="test",
+        series=["civilian_deaths"],
+        statistic="sum",
+        start=date(2025, 10, 10),
+        end=date(2025, 11, 8),
+        start_day=0,
+        end_day=29,
+        value=value,
+        sd=10.0,
+        unit="deaths",
+        uncertainty_basis="test",
+        source="test",
+        use=use,  # type: ignore[arg-type]
+    )
+    return ObservationSet(observations=[observation])
+
+
+def run(tmp_path: Path, name: str) -> object:
+    settings = CalibrationSettings(["hamas.attack_rate"], points=12, reps=4, waves=2, seed=7)
+    return calibrate(
+        SCENARIOS_DIR / "base.yaml",
+        settings,
+        out_dir=tmp_path / name,
+        observations=observed(),
+        model=fake_model,
+        executor="serial",
+    )
+
+
+@pytest.fixture(scope="module")
+def matched(tmp_path_factory: pytest.TempPathFactory) -> object:
+    return run(tmp_path_factory.mktemp("calibration"), "a")
+
+
+def test_history_matching_rules_out_the_implausible_part(matched: object) -> None:
+    result = matched
+    row = result.ranges.set_index("parameter").loc["hamas.attack_rate"]  # type: ignore[attr-defined]
+    assert row["prior_low"] == 0.002 and row["prior_high"] == 0.2
+    # the truth survives; high attack rates (4x the deaths) are ruled out
+    assert row["low"] <= TRUE_RATE <= row["high"]
+    assert row["high"] < 0.1 and row["ruled_out_share"] > 0.5
+    points = result.points  # type: ignore[attr-defined]
+    assert set(points["wave"]) == {1, 2}
+    # the second wave samples inside the first wave's non-implausible box (padded)
+    first = points[(points["wave"] == 1) & points["plausible"]]["hamas.attack_rate"]
+    second = points[points["wave"] == 2]["hamas.attack_rate"]
+    assert second.min() >= first.min() - 0.2 / 12 - 1e-9
+    assert second.max() <= first.max() + 0.2 / 12 + 1e-9
+    # a point far from the truth is implausible, and the cut-off decides
+    far = points[points["hamas.attack_rate"] > 0.15]
+    assert (far["I_max"] > 3).all()
+    assert (points["plausible"] == (points["I_max"] <= 3)).all()
+
+
+def test_calibration_is_deterministic_per_seed(matched: object, tmp_path: Path) -> None:
+    again = run(tmp_path, "b")
+    pd.testing.assert_frame_equal(matched.points, again.points)  # type: ignore[attr-defined]
+
+
+def test_fragment_names_the_observations_and_extends_a_scenario(
+    matched: object, tmp_path: Path
+) -> None:
+    fragment = write_fragment(matched, tmp_path / "calibrated.yaml")  # type: ignore[arg-type]
+    text = fragment.read_text(encoding="utf-8")
+    assert "deaths_first_month" in text
+    node = yaml.safe_load(text)["hamas"]["attack_rate"]
+    assert "deaths_first_month" in node["note"]
+    child = tmp_path / "child.yaml"
+    child.write_text(
+        f'extends: ["{SCENARIOS_DIR / "base.yaml"}", "calibrated.yaml"]\n'
+        "metadata:\n  name: calibrated\n",
+        encoding="utf-8",
+    )
+    scenario = load_scenario(child, roots=[SCENARIOS_DIR, tmp_path])
+    low, high = scenario.hamas.attack_rate.assumption  # type: ignore[misc]
+    assert (low, high) == tuple(node["assumption"])
+    assert high < 0.1
+
+
+def test_out_of_sample_observations_are_never_used(tmp_path: Path) -> None:
+    settings = CalibrationSettings(["hamas.attack_rate"], points=4, reps=2, waves=1)
+    with pytest.raises(ValueError, match="no 'use: calibration'"):
+        calibrate(
+            SCENARIOS_DIR / "base.yaml",
+            settings,
+            out_dir=tmp_path,
+            observations=observed(use="out_of_sample"),
+            model=fake_model,
+            executor="serial",
+        )
+
+
+def test_implausibility_formula() -> None:
+    obs = observed(value=100.0).observations[0].model_copy(update={"discrepancy_sd": 5.0})
+    stats = pd.DataFrame(
+        {"scenario": ["p"] * 4, "replication": range(4), obs.id: [90.0, 94.0, 96.0, 100.0]}
+    )
+    table = implausibility(stats, [obs]).iloc[0]
+    var_mean = np.var([90.0, 94.0, 96.0, 100.0], ddof=1) / 4
+    assert table["I_max"] == pytest.approx(5.0 / np.sqrt(100 + 25 + var_mean))
+    assert table["worst"] == obs.id

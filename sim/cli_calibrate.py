@@ -101,12 +101,15 @@ def calibrate_command(
     full_horizon: Annotated[
         bool, typer.Option(help="Run the whole horizon, not just to 31 Jan 2026.")
     ] = False,
+    ensemble_variance: Annotated[
+        bool, typer.Option(help="Add the runs' own variance (one realisation observed).")
+    ] = False,
     executor: Annotated[str, typer.Option(help="serial, pool or dask.")] = "pool",
     workers: Annotated[int | None, typer.Option(help="Pool size.")] = None,
 ) -> None:
     """History-match assumption ranges to the calibration observations (to 31 Jan 2026)."""
     settings = CalibrationSettings(
-        list(factor), kind, points, reps, waves, cutoff, seed, full_horizon
+        list(factor), kind, points, reps, waves, cutoff, seed, full_horizon, ensemble_variance
     )
     try:
         with _wave_bars() as for_wave:

@@ -152,3 +152,32 @@ def test_statistics_over_windows(tmp_path: Path) -> None:
     late = base.model_copy(update={"end_day": 10})
     with pytest.raises(ValueError, match="needs day 10"):
         simulated_statistics(daily, [late])
+
+
+def test_holding_observations_leave_out_collapsed_runs(tmp_path: Path) -> None:
+    text = ONE.format(start="2025-10-11", end="2025-10-13", use="calibration")
+    holding = load_observations(write(tmp_path, text)).observations[0]
+    holding = holding.model_copy(update={"given": "holding"})
+    days = np.arange(6)
+    daily = pd.concat(
+        [
+            pd.DataFrame(
+                {"scenario": "a", "replication": r, "day": days, "civilian_deaths": 1.0 + r}
+            )
+            for r in range(3)
+        ]
+    )
+    # replication 0 collapses on day 2 (inside the window), 1 on day 5 (after it), 2 never
+    summary = pd.DataFrame(
+        {
+            "scenario": "a",
+            "replication": [0, 1, 2],
+            "ceasefire_collapsed": [True, True, False],
+            "days_to_collapse": [2.0, 5.0, 6.0],
+        }
+    )
+    stats = simulated_statistics(daily, [holding], summary).set_index("replication")
+    assert np.isnan(stats.loc[0, holding.id])
+    assert stats.loc[1, holding.id] == 6 and stats.loc[2, holding.id] == 9
+    with pytest.raises(ValueError, match="holding runs only"):
+        simulated_statistics(daily, [holding])

@@ -105,7 +105,9 @@ def implausibility_figure(result: CalibrationResult) -> Figure:
 
 
 def pattern_table(
-    stats: pd.DataFrame, observations: Sequence[Observation], skipped: dict[str, list[str]]
+    stats: pd.DataFrame | None,
+    observations: Sequence[Observation],
+    skipped: dict[str, list[str]],
 ) -> pd.DataFrame:
     """Observed vs modelled per pattern.
 
@@ -125,12 +127,22 @@ def pattern_table(
             "source": observation.source + flags,
             "use": "in sample" if observation.use == "calibration" else "out of sample",
         }
-        if observation.id in skipped:
+        if stats is None or observation.id in skipped:
             row |= {"modelled": "not modelled", "verdict": "–"}
-        else:
-            median, p10, p90 = band(stats[observation.id].to_numpy(dtype=float))
-            row["modelled"] = f"{median:.4g} [{p10:.4g}, {p90:.4g}]"
-            row["verdict"] = _verdict(observation, median, p10, p90)
+            rows.append(row)
+            continue
+        every = stats[observation.id].to_numpy(dtype=float)
+        values = every[~np.isnan(every)]
+        median, p10, p90 = band(values)
+        regime = (
+            f" ({values.size} of {every.size} runs holding)"
+            if observation.given == "holding"
+            else ""
+        )
+        row["modelled"] = (
+            f"{median:.4g} [{p10:.4g}, {p90:.4g}]{regime}" if values.size else f"no run{regime}"
+        )
+        row["verdict"] = _verdict(observation, median, p10, p90) if values.size else "–"
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -194,7 +206,7 @@ def check_patterns(
         raise ValueError("the runs recorded no daily series")
     gaps = missing_series(chosen, list(result.daily.columns))
     usable = [o for o in chosen if o.id not in gaps]
-    stats = simulated_statistics(result.daily, usable) if usable else pd.DataFrame()
+    stats = simulated_statistics(result.daily, usable, result.summary) if usable else None
     return pattern_table(stats, chosen, gaps)
 
 

@@ -66,6 +66,9 @@ class CalibrationSettings:
         seed: Root seed (designs and replications).
         full_horizon: Run the scenario's own horizon instead of stopping after the last
             observation (slower; the same answer unless the model looks ahead).
+        ensemble_variance: Add the runs' own variance to the denominator (the observation
+            is one realisation of a stochastic world; Andrianakis et al. 2015), on top of the
+            variance of the mean. Off by default: only the mean's uncertainty.
     """
 
     patterns: list[str]
@@ -76,6 +79,7 @@ class CalibrationSettings:
     cutoff: float = CUTOFF
     seed: int = 0
     full_horizon: bool = False
+    ensemble_variance: bool = False
 
 
 @dataclass
@@ -109,28 +113,37 @@ class CalibrationResult:
         return float(self.points["plausible"].mean()) if len(self.points) else 0.0
 
 
-def implausibility(stats: pd.DataFrame, observations: Sequence[Observation]) -> pd.DataFrame:
+def implausibility(
+    stats: pd.DataFrame, observations: Sequence[Observation], *, ensemble: bool = False
+) -> pd.DataFrame:
     """Per scenario (design point): mean simulated statistic and implausibility per observation.
+
+    Runs where a statistic is NaN (a ``given: holding`` observation in a run that collapsed)
+    are left out of its mean; a point with no such run gets no implausibility for it (its
+    collapse is judged by the ceasefire observation).
 
     Args:
         stats: One row per run (``scenario, replication`` and one column per observation id).
         observations: The observations.
+        ensemble: Also add the runs' variance (one realisation observed) to the denominator.
 
     Returns:
-        ``scenario, reps, mean:<id>, I:<id>, I_max, worst``.
+        ``scenario, reps, mean:<id>, n:<id>, I:<id>, I_max, worst``.
     """
     groups = stats.groupby("scenario", sort=False)
     table = pd.DataFrame({"reps": groups.size()})
     for observation in observations:
         values = groups[observation.id]
-        mean = values.mean()
-        var_mean = (values.var(ddof=1) / values.count()).fillna(0.0)
-        scale = np.sqrt(observation.sd**2 + observation.discrepancy_sd**2 + var_mean)
+        mean, count = values.mean(), values.count()
+        variance = values.var(ddof=1).fillna(0.0)
+        var_sim = variance / count.clip(lower=1) + (variance if ensemble else 0.0)
+        scale = np.sqrt(observation.sd**2 + observation.discrepancy_sd**2 + var_sim)
         table[f"mean:{observation.id}"] = mean
+        table[f"n:{observation.id}"] = count
         table[f"I:{observation.id}"] = (observation.value - mean).abs() / scale
     columns = [f"I:{o.id}" for o in observations]
-    table["I_max"] = table[columns].max(axis=1)
-    table["worst"] = table[columns].idxmax(axis=1).str.removeprefix("I:")
+    table["I_max"] = table[columns].max(axis=1, skipna=True).fillna(0.0)
+    table["worst"] = table[columns].fillna(-1.0).idxmax(axis=1).str.removeprefix("I:")
     return table.reset_index()
 
 
@@ -194,7 +207,12 @@ def calibrate(
             usable, skipped = _usable(chosen, list(result.daily.columns))
         table = design.points.drop(columns=[c for c in design.points if c.startswith("unit:")])
         table = table.merge(
-            implausibility(simulated_statistics(result.daily, usable), usable), on="scenario"
+            implausibility(
+                simulated_statistics(result.daily, usable, result.summary),
+                usable,
+                ensemble=settings.ensemble_variance,
+            ),
+            on="scenario",
         )
         table.insert(0, "wave", wave)
         table["plausible"] = table["I_max"] <= settings.cutoff

@@ -40,9 +40,12 @@ CALIBRATION_END = date(2026, 1, 31)
 OBSERVATIONS_FILE = Path(__file__).resolve().parents[2] / "seeds" / "observations.yaml"
 
 Statistic = Literal["sum", "mean", "final", "max"]
+Given = Literal["none", "holding"]
 Use = Literal["calibration", "out_of_sample"]
 Flag = Literal["P", "W", "M", "derived"]
 RUN_KEYS = ["scenario", "replication"]
+COLLAPSED_COLUMN, COLLAPSE_DAY_COLUMN = "ceasefire_collapsed", "days_to_collapse"
+"""The run outcomes that say whether and when the ceasefire collapsed (sim/model/outcomes.py)."""
 
 
 class _Strict(BaseModel):
@@ -73,6 +76,11 @@ class Observation(_Strict):
     url: str | None = None
     flags: list[Flag] = Field(default_factory=list)
     use: Use
+    given: Given = Field(
+        "none",
+        description="'holding': compare only with runs whose ceasefire had not collapsed by "
+        "the window's end (the regime observed); 'none': every run.",
+    )
     note: str | None = Field(None, max_length=2000)
 
     @model_validator(mode="after")
@@ -235,15 +243,24 @@ def horizon_needed(observations: Sequence[Observation]) -> int:
     return max(o.days[1] for o in observations) + 1
 
 
-def simulated_statistics(daily: pd.DataFrame, observations: Sequence[Observation]) -> pd.DataFrame:
+def simulated_statistics(
+    daily: pd.DataFrame,
+    observations: Sequence[Observation],
+    summary: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Each observation's statistic in each run: one row per scenario and replication.
+
+    For an observation ``given: holding`` the statistic is NaN in runs whose ceasefire
+    collapsed on or before the window's last day (``days_to_collapse`` of ``summary``).
 
     Args:
         daily: The runs' daily series (``scenario, replication, day`` and the series).
         observations: Observations whose series all exist in ``daily``.
+        summary: The runs' summary (needed by ``given: holding`` observations).
 
     Raises:
-        ValueError: If a series is missing or a run is shorter than a window.
+        ValueError: If a series is missing, a run is shorter than a window, or a
+            ``given: holding`` observation has no collapse outcome to go by.
     """
     gaps = missing_series(observations, list(daily.columns))
     if gaps:
@@ -270,7 +287,23 @@ def simulated_statistics(daily: pd.DataFrame, observations: Sequence[Observation
         else:
             column = grouped["v"].last()
         out[observation.id] = column.astype(float)
+        if observation.given == "holding":
+            collapsed = _collapsed_by(summary, out.index, last, observation.id)
+            out.loc[collapsed, observation.id] = np.nan
     return out.reset_index()
+
+
+def _collapsed_by(summary: pd.DataFrame | None, index: pd.Index, day: int, name: str) -> np.ndarray:
+    """Whether each run's ceasefire collapsed on or before ``day``."""
+    columns = {COLLAPSED_COLUMN, COLLAPSE_DAY_COLUMN}
+    if summary is None or not columns <= set(summary.columns):
+        raise ValueError(
+            f"observation {name} is compared with holding runs only, which needs the runs' "
+            f"summary with {sorted(columns)}"
+        )
+    flags = summary.set_index(RUN_KEYS).reindex(index)
+    collapsed = flags[COLLAPSED_COLUMN].astype(bool) & (flags[COLLAPSE_DAY_COLUMN] <= day)
+    return collapsed.to_numpy()
 
 
 def band(values: np.ndarray) -> tuple[float, float, float]:

@@ -129,3 +129,20 @@ def test_implausibility_formula() -> None:
     var_mean = np.var([90.0, 94.0, 96.0, 100.0], ddof=1) / 4
     assert table["I_max"] == pytest.approx(5.0 / np.sqrt(100 + 25 + var_mean))
     assert table["worst"] == obs.id
+
+
+def test_holding_observation_skips_collapsed_runs_in_the_mean() -> None:
+    obs = observed(value=10.0).observations[0]
+    stats = pd.DataFrame(
+        {
+            "scenario": ["p"] * 3 + ["q"] * 2,
+            "replication": [0, 1, 2, 0, 1],
+            obs.id: [10.0, 12.0, np.nan, np.nan, np.nan],
+        }
+    )
+    table = implausibility(stats, [obs]).set_index("scenario")
+    assert table.loc["p", f"mean:{obs.id}"] == 11.0 and table.loc["p", f"n:{obs.id}"] == 2
+    # a point with no holding run has no implausibility for this observation
+    assert table.loc["q", "I_max"] == 0.0
+    ensemble = implausibility(stats, [obs], ensemble=True).set_index("scenario")
+    assert ensemble.loc["p", "I_max"] < table.loc["p", "I_max"]

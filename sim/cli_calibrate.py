@@ -66,7 +66,7 @@ def _wave_bars() -> Iterator[Callable[[int], Callable[[RunProgress], None]]]:
 def _print(frame: pd.DataFrame, title: str) -> None:
     table = Table(title=title)
     for column in frame.columns:
-        table.add_column(str(column))
+        table.add_column(str(column), overflow="fold")
     for row in frame.itertuples(index=False):
         table.add_row(*(str(v) for v in row))
     out.print(table)
@@ -132,7 +132,11 @@ def calibrate_command(
     result.ranges.to_csv(out_dir / "ranges.csv", index=False)
     plot = out_dir / "implausibility.png"
     plot.write_bytes(figures.png_bytes(implausibility_figure(result)))
-    out.print(f"{len(result.points)} points, {result.plausible_share:.0%} not ruled out; {plot}")
+    first = result.points[result.points["wave"] == 1]["plausible"].mean()
+    out.print(
+        f"{len(result.points)} points, {result.plausible_share:.0%} not ruled out; wave 1 "
+        f"(space-filling over the prior ranges): {first:.0%} not ruled out; {plot}"
+    )
     if not result.points["plausible"].any():
         err.print(
             "[red]every point is ruled out[/red]: the model cannot match the observations "

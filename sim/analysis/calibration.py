@@ -53,6 +53,10 @@ def range_report(result: CalibrationResult) -> pd.DataFrame:
                 "scenario value": "–" if row.baseline is None else f"{float(row.baseline):.4g}",
                 "not ruled out": kept,
                 "share ruled out": f"{float(row.ruled_out_share):.0%}",
+                "wave 1 kept: median [10-90%]": "–"
+                if math.isnan(float(row.kept_median))
+                else f"{float(row.kept_median):.4g} [{float(row.kept_p10):.4g}, "
+                f"{float(row.kept_p90):.4g}]",
             }
         )
     return pd.DataFrame(rows)

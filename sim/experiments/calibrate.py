@@ -296,10 +296,19 @@ def _refocus(
 
 
 def range_table(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame:
-    """Per factor: prior range, the range of points not ruled out, and the share ruled out."""
+    """Per factor: prior range, the range of points not ruled out, and the share ruled out.
+
+    ``kept_p10, kept_median, kept_p90`` are quantiles of the first wave's points not ruled out
+    (that wave fills the prior box evenly, so they estimate where the non-implausible values
+    concentrate even when the outer range is hardly cut).
+    """
     kept = points[points["plausible"]]
+    first = kept[kept["wave"] == kept["wave"].min()] if len(kept) else kept
     rows = []
     for factor in factors:
+        quantiles = (
+            np.quantile(first[factor.name], [0.1, 0.5, 0.9]) if len(first) else [math.nan] * 3
+        )
         width = factor.high - factor.low
         low = float(kept[factor.name].min()) if len(kept) else math.nan
         high = float(kept[factor.name].max()) if len(kept) else math.nan
@@ -313,6 +322,9 @@ def range_table(points: pd.DataFrame, factors: Sequence[Factor]) -> pd.DataFrame
                 "low": low,
                 "high": high,
                 "ruled_out_share": share,
+                "kept_p10": float(quantiles[0]),
+                "kept_median": float(quantiles[1]),
+                "kept_p90": float(quantiles[2]),
             }
         )
     return pd.DataFrame(rows)

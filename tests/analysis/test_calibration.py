@@ -69,6 +69,7 @@ def test_history_matching_rules_out_the_implausible_part(matched: object) -> Non
     # the truth survives; high attack rates (4x the deaths) are ruled out
     assert row["low"] <= TRUE_RATE <= row["high"]
     assert row["high"] < 0.1 and row["ruled_out_share"] > 0.5
+    assert 0.03 < row["kept_median"] < 0.07 and row["kept_p10"] <= row["kept_p90"]
     points = result.points  # type: ignore[attr-defined]
     assert set(points["wave"]) == {1, 2}
     # the second wave samples inside the first wave's non-implausible box (padded)

@@ -28,7 +28,13 @@ from sim.analysis.calibration import (
 )
 from sim.cli_scenario import report_problems
 from sim.experiments import Progress as RunProgress
-from sim.experiments.calibrate import CUTOFF, CalibrationSettings, calibrate, write_fragment
+from sim.experiments.calibrate import (
+    CUTOFF,
+    CalibrationResult,
+    CalibrationSettings,
+    calibrate,
+    write_fragment,
+)
 from sim.experiments.observations import OBSERVATIONS_FILE
 from sim.experiments.runner import ExperimentConflictError
 from sim.scenario.errors import ScenarioError
@@ -124,8 +130,23 @@ def calibrate_command(
             )
     except (ScenarioError, ValueError, FileNotFoundError, ExperimentConflictError) as exc:
         raise _fail(exc) from None
+    _show(result, out_dir)
+    if not result.points["plausible"].any():
+        err.print(
+            "[red]every point is ruled out[/red]: the model cannot match the observations "
+            "within these ranges (see the observations table); no fragment written"
+        )
+        raise typer.Exit(3)
+    target = fragment or out_dir / f"calibrated-{result.scenario}.yaml"
+    write_fragment(result, target, _display(observations))
+    out.print(f"calibrated ranges written to {target}")
+
+
+def _show(result: CalibrationResult, out_dir: Path) -> None:
+    """Print the tables and save the points, ranges and figure."""
     for name, reason in result.skipped.items():
         err.print(f"[yellow]skipped[/yellow] {name}: {reason}")
+    cutoff, waves = result.settings.cutoff, result.settings.waves
     _print(observation_report(result), f"Observations (implausibility cut-off {cutoff:g})")
     _print(range_report(result), f"Ranges of {result.scenario} after {waves} waves")
     result.points.to_csv(out_dir / "points.csv", index=False)
@@ -137,15 +158,6 @@ def calibrate_command(
         f"{len(result.points)} points, {result.plausible_share:.0%} not ruled out; wave 1 "
         f"(space-filling over the prior ranges): {first:.0%} not ruled out; {plot}"
     )
-    if not result.points["plausible"].any():
-        err.print(
-            "[red]every point is ruled out[/red]: the model cannot match the observations "
-            "within these ranges (see the observations table); no fragment written"
-        )
-        raise typer.Exit(3)
-    target = fragment or out_dir / f"calibrated-{result.scenario}.yaml"
-    write_fragment(result, target, _display(observations))
-    out.print(f"calibrated ranges written to {target}")
 
 
 def _display(path: Path) -> str:

@@ -179,53 +179,75 @@ def calibrate(
     if not settings.full_horizon:
         base = _with_horizon(base, min(base.metadata.horizon_days, horizon_needed(chosen)))
     bounds = [(f.low, f.high) for f in factors]
-    frames, experiments = [], []
-    usable: list[Observation] | None = None
-    skipped: dict[str, str] = {}
+    run = _WaveRunner(base, settings, Path(out_dir), chosen, model, executor, workers, progress)
+    frames = []
     for wave in range(1, settings.waves + 1):
-        wave_factors = [
-            replace(f, low=lo, high=hi) for f, (lo, hi) in zip(factors, bounds, strict=True)
-        ]
-        unit = _unit(settings, len(factors), wave)
-        design = sampled_design(settings.kind, base, wave_factors, unit, {"wave": wave})
-        result = run_experiment(
-            design.variants,
-            settings.reps,
-            out_dir=Path(out_dir) / f"wave{wave}",
-            seed=settings.seed,
-            design=design,
-            daily=True,
-            model=model,
-            executor=executor,
-            workers=workers,
-            progress_callback=progress(wave) if progress else None,
+        table = run.wave(
+            wave, [replace(f, low=lo, high=hi) for f, (lo, hi) in zip(factors, bounds, strict=True)]
         )
-        experiments.append(result)
-        if result.daily is None or result.daily.empty:
-            raise ValueError(f"wave {wave} produced no daily series to compare")
-        if usable is None:
-            usable, skipped = _usable(chosen, list(result.daily.columns))
-        table = design.points.drop(columns=[c for c in design.points if c.startswith("unit:")])
-        table = table.merge(
-            implausibility(
-                simulated_statistics(result.daily, usable, result.summary),
-                usable,
-                ensemble=settings.ensemble_variance,
-            ),
-            on="scenario",
-        )
-        table.insert(0, "wave", wave)
-        table["plausible"] = table["I_max"] <= settings.cutoff
         frames.append(table)
         kept = table[table["plausible"]]
         if kept.empty:
             break
-        bounds = _refocus(kept, factors, bounds, len(unit))
+        bounds = _refocus(kept, factors, bounds, len(table))
     points = pd.concat(frames, ignore_index=True)
-    ranges = range_table(points, factors)
     return CalibrationResult(
-        base.metadata.name, factors, usable or [], skipped, points, ranges, settings, experiments
+        base.metadata.name,
+        factors,
+        run.usable or [],
+        run.skipped,
+        points,
+        range_table(points, factors),
+        settings,
+        run.experiments,
     )
+
+
+@dataclass
+class _WaveRunner:
+    """Runs one wave's design and scores its points."""
+
+    base: Scenario
+    settings: CalibrationSettings
+    out_dir: Path
+    chosen: list[Observation]
+    model: ModelFn | None
+    executor: str
+    workers: int | None
+    progress: Callable[[int], ProgressCallback | None] | None
+    usable: list[Observation] | None = None
+    skipped: dict[str, str] = field(default_factory=dict)
+    experiments: list[ExperimentResult] = field(default_factory=list)
+
+    def wave(self, wave: int, factors: list[Factor]) -> pd.DataFrame:
+        """The wave's points with their implausibilities and ``plausible`` flags."""
+        settings = self.settings
+        unit = _unit(settings, len(factors), wave)
+        design = sampled_design(settings.kind, self.base, factors, unit, {"wave": wave})
+        result = run_experiment(
+            design.variants,
+            settings.reps,
+            out_dir=self.out_dir / f"wave{wave}",
+            seed=settings.seed,
+            design=design,
+            daily=True,
+            model=self.model,
+            executor=self.executor,
+            workers=self.workers,
+            progress_callback=self.progress(wave) if self.progress else None,
+        )
+        self.experiments.append(result)
+        if result.daily is None or result.daily.empty:
+            raise ValueError(f"wave {wave} produced no daily series to compare")
+        if self.usable is None:
+            self.usable, self.skipped = _usable(self.chosen, list(result.daily.columns))
+        stats = simulated_statistics(result.daily, self.usable, result.summary)
+        scores = implausibility(stats, self.usable, ensemble=settings.ensemble_variance)
+        table = design.points.drop(columns=[c for c in design.points if c.startswith("unit:")])
+        table = table.merge(scores, on="scenario")
+        table.insert(0, "wave", wave)
+        table["plausible"] = table["I_max"] <= settings.cutoff
+        return table
 
 
 def _calibration_observations(

@@ -209,3 +209,28 @@ def test_cli_reports_bad_factor_patterns(tmp_path: Path) -> None:
     )
     assert outcome.exit_code == 2
     assert "matches no assumption" in outcome.output
+
+
+def test_cli_refuses_a_late_calibration_observation(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    late = observed().observations[0].model_dump(mode="json", exclude={"start_day", "end_day"})
+    late |= {"start": "2026-01-20", "end": "2026-02-10"}
+    path = tmp_path / "late.yaml"
+    path.write_text(yaml.safe_dump({"observations": [late]}), encoding="utf-8")
+    outcome = CliRunner().invoke(
+        app,
+        [
+            "check-patterns",
+            str(SCENARIOS_DIR / "base.yaml"),
+            "--in-sample",
+            "--observations",
+            str(path),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
+    assert outcome.exit_code == 2
+    assert "late.yaml" in outcome.output and "2026-01-31" in outcome.output

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import yaml
+from pydantic import ValidationError
 
 from sim.experiments import nolh
 from sim.experiments.designs import sampled_design
@@ -276,11 +277,19 @@ def _usable(
 
 
 def _with_horizon(scenario: Scenario, days: int) -> Scenario:
+    """The scenario stopped after ``days``.
+
+    Unchanged if the shorter horizon is not valid (e.g. a dated event that the schema
+    requires inside the horizon).
+    """
     if days == scenario.metadata.horizon_days:
         return scenario
     data = scenario.model_dump(mode="python")
     data["metadata"]["horizon_days"] = days
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError:
+        return scenario
 
 
 def _unit(settings: CalibrationSettings, dimensions: int, wave: int) -> np.ndarray:

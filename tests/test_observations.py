@@ -181,3 +181,16 @@ def test_holding_observations_leave_out_collapsed_runs(tmp_path: Path) -> None:
     assert stats.loc[1, holding.id] == 6 and stats.loc[2, holding.id] == 9
     with pytest.raises(ValueError, match="holding runs only"):
         simulated_statistics(daily, [holding])
+
+
+def test_preferred_series_replace_the_default_when_the_model_has_them() -> None:
+    from sim.experiments.observations import resolve_series
+
+    observations = {o.id: o for o in load_observations().observations}
+    monthly = observations["moh_killed_2025_11"]
+    assert monthly.preferred is not None
+    (old,) = resolve_series([monthly], ["civilian_deaths"])
+    assert old.series == ["civilian_deaths"] and old.discrepancy_sd == monthly.discrepancy_sd
+    (new,) = resolve_series([monthly], ["civilian_deaths", "palestinians_killed"])
+    assert new.series == ["palestinians_killed"]
+    assert new.discrepancy_sd == monthly.preferred.discrepancy_sd < monthly.discrepancy_sd

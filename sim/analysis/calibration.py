@@ -27,6 +27,7 @@ from sim.experiments.observations import (
     horizon_needed,
     load_observations,
     missing_series,
+    resolve_series,
     simulated_statistics,
 )
 from sim.experiments.runner import ProgressCallback, run_experiment
@@ -208,6 +209,7 @@ def check_patterns(
     )
     if result.daily is None:
         raise ValueError("the runs recorded no daily series")
+    chosen = resolve_series(chosen, list(result.daily.columns))
     gaps = missing_series(chosen, list(result.daily.columns))
     usable = [o for o in chosen if o.id not in gaps]
     stats = simulated_statistics(result.daily, usable, result.summary) if usable else None

@@ -42,6 +42,7 @@ from sim.experiments.observations import (
     horizon_needed,
     load_observations,
     missing_series,
+    resolve_series,
     simulated_statistics,
 )
 from sim.experiments.runner import ExperimentResult, ProgressCallback, run_experiment
@@ -268,6 +269,7 @@ def _calibration_observations(
 def _usable(
     observations: list[Observation], columns: list[str]
 ) -> tuple[list[Observation], dict[str, str]]:
+    observations = resolve_series(observations, columns)
     gaps = missing_series(observations, columns)
     usable = [o for o in observations if o.id not in gaps]
     skipped = {name: f"the model has no daily series {', '.join(s)}" for name, s in gaps.items()}

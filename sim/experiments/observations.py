@@ -52,6 +52,16 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Preferred(_Strict):
+    """Series to compare with instead, when the model produces them (a closer match)."""
+
+    series: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+$")]] = Field(min_length=1)
+    discrepancy_sd: Annotated[float, Field(ge=0)] = Field(
+        description="The discrepancy that applies with these series."
+    )
+    note: str | None = Field(None, max_length=500)
+
+
 class Observation(_Strict):
     """One observed pattern and how to compute its counterpart from a run's daily series."""
 
@@ -69,6 +79,9 @@ class Observation(_Strict):
     sd: Annotated[float, Field(gt=0)] = Field(description="Observation uncertainty (1 sd).")
     discrepancy_sd: Annotated[float, Field(ge=0)] = Field(
         0.0, description="Model discrepancy (1 sd): what the model cannot represent."
+    )
+    preferred: Preferred | None = Field(
+        None, description="Closer series used instead when the runs have them."
     )
     unit: str = Field(max_length=60)
     uncertainty_basis: str = Field(max_length=1500, description="How sd was chosen.")
@@ -224,6 +237,25 @@ def _check_observation(
         )
     filled = observation.model_copy(update={"start_day": start_day, "end_day": end_day})
     return faults, filled
+
+
+def resolve_series(
+    observations: Sequence[Observation], columns: Sequence[str]
+) -> list[Observation]:
+    """Observations with their preferred series (and discrepancy) where ``columns`` has them."""
+    present = set(columns)
+    resolved = []
+    for observation in observations:
+        preferred = observation.preferred
+        if preferred is not None and set(preferred.series) <= present:
+            observation = observation.model_copy(
+                update={
+                    "series": list(preferred.series),
+                    "discrepancy_sd": preferred.discrepancy_sd,
+                }
+            )
+        resolved.append(observation)
+    return resolved
 
 
 def missing_series(

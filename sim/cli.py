@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from sim import cli_bargain, cli_experiments, cli_ground, cli_lab, cli_scenario
+from sim import cli_bargain, cli_calibrate, cli_experiments, cli_ground, cli_lab, cli_scenario
 from sim.scenario.errors import ScenarioError
 
 app = typer.Typer(
@@ -38,6 +38,7 @@ for command in (
 app.command()(cli_bargain.bargain)
 app.command()(cli_ground.epstein)
 app.command("ground-map")(cli_ground.ground_map)
+cli_calibrate.register(app)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -352,6 +352,12 @@ def compare(
         out.print(politics)
     if not comparison.survival_summary.empty:
         out.print(comparison.survival_summary.to_string(index=False))
+    from sim.analysis.report import collapse_table, conditional_table
+
+    if not comparison.collapse.empty:
+        out.print(collapse_table(comparison).to_string(index=False))
+        shown = outcomes or ["civilian_deaths", "isf_deaths", "idf_held_share_final"]
+        out.print(conditional_table(comparison, shown).to_string(index=False))
     for warning in comparison.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}")
     for path in (csv, html, markdown):

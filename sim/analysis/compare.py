@@ -17,7 +17,13 @@ import pandas as pd
 
 from sim.analysis.outcomes import outcome_columns
 from sim.analysis.stats import paired_differences, scenario_bands
-from sim.analysis.survival import EVENT_COLUMN, TIME_COLUMN, survival_by_scenario, survival_summary
+from sim.analysis.survival import (
+    EVENT_COLUMN,
+    TIME_COLUMN,
+    collapse_probability,
+    survival_by_scenario,
+    survival_summary,
+)
 from sim.experiments.runner import ExperimentResult
 
 MIN_REPLICATIONS = 10
@@ -52,6 +58,9 @@ class Comparison:
         summary: The per-run table compared.
         manifest: The experiment's manifest (for provenance in reports).
         extras: Optional sections added by callers (``sensitivity``, ``discovery``, ``title``).
+        collapse: Per scenario: P(collapse) with its 95% Jeffreys interval.
+        conditional: Outcomes conditional on the ceasefire holding or collapsed
+            (see :func:`conditional_bands`).
     """
 
     scenarios: list[str]
@@ -66,6 +75,8 @@ class Comparison:
     summary: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)
+    collapse: pd.DataFrame = field(default_factory=pd.DataFrame)
+    conditional: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def table(self) -> pd.DataFrame:
         """One row per scenario and outcome: bands joined with the differences (for CSV)."""
@@ -129,6 +140,8 @@ def compare_results(
         warnings=warnings + replication_warnings(summary, baseline),
         summary=summary,
         manifest=manifest,
+        collapse=collapse_probability(summary) if has_survival else pd.DataFrame(),
+        conditional=conditional_bands(summary, chosen),
     )
     _add_political(comparison, results)
     return comparison
@@ -224,3 +237,41 @@ def daily_bands(
     table.columns = ["scenario", "day", "series", "p10", "median", "p90"]
     table["day"] = table["day"].astype(np.int64)
     return table[["scenario", "series", "day", "median", "p10", "p90"]]
+
+
+REGIMES = {False: "holding", True: "collapsed"}
+"""Run regimes by the collapse flag (``ceasefire_collapsed``) at the horizon."""
+
+
+def conditional_bands(summary: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Outcomes conditional on the ceasefire holding or collapsing, per scenario.
+
+    Returns:
+        ``scenario, outcome, regime, n, share, median, p10, p90`` (``share`` is the regime's
+        share of the scenario's runs); empty without a collapse column.
+    """
+    columns = ["scenario", "outcome", "regime", "n", "share", "median", "p10", "p90"]
+    if EVENT_COLUMN not in summary.columns:
+        return pd.DataFrame(columns=columns)
+    chosen = [o for o in outcomes if o in summary.columns and o not in (EVENT_COLUMN,)]
+    rows = []
+    for scenario, group in summary.groupby("scenario", sort=False):
+        flags = group[EVENT_COLUMN].astype(bool)
+        for collapsed, regime in REGIMES.items():
+            part = group[flags == collapsed]
+            for outcome in chosen:
+                values = part[outcome].astype(float).to_numpy()
+                quantiles = np.quantile(values, [0.5, 0.1, 0.9]) if values.size else [np.nan] * 3
+                rows.append(
+                    {
+                        "scenario": scenario,
+                        "outcome": outcome,
+                        "regime": regime,
+                        "n": int(values.size),
+                        "share": values.size / len(group),
+                        "median": float(quantiles[0]),
+                        "p10": float(quantiles[1]),
+                        "p90": float(quantiles[2]),
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)

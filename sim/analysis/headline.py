@@ -256,7 +256,7 @@ def headline_extras(
 
 def key_findings(comparison: Comparison) -> list[str]:
     """A few sentences read off the tables (numbers only; no judgement added)."""
-    lines = []
+    lines = collapse_findings(comparison)
     brief = comparison.survival_summary.set_index("scenario")
     for scenario in comparison.scenarios:
         if scenario in brief.index:
@@ -376,3 +376,26 @@ def _signed(value: float) -> str:
 
 def _limit(value: float) -> str:
     return "–" if not np.isfinite(value) else f"{value:.3g}"
+
+
+def collapse_findings(comparison: Comparison) -> list[str]:
+    """One line per scenario: P(collapse) with its interval and deaths by regime."""
+    lines = []
+    conditional = comparison.conditional
+    for row in comparison.collapse.itertuples(index=False):
+        line = (
+            f"{row.scenario}: ceasefire collapsed in {row.collapses} of {row.runs} runs, "
+            f"P(collapse) {row.p_collapse:.0%} (95% interval {row.ci_low:.0%}-{row.ci_high:.0%})"
+        )
+        deaths = conditional[
+            (conditional["scenario"] == row.scenario)
+            & (conditional["outcome"] == "civilian_deaths")
+            & (conditional["n"] > 0)
+        ]
+        if len(deaths):
+            line += "; civilian deaths " + ", ".join(
+                f"{d.regime} {fmt_number(d.median)} [{fmt_number(d.p10)}, {fmt_number(d.p90)}]"
+                for d in deaths.itertuples(index=False)
+            )
+        lines.append(line + ".")
+    return lines

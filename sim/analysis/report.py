@@ -81,6 +81,7 @@ def comparison_blocks(comparison: Comparison) -> list[Block]:
                 "Share of runs in which the ceasefire still holds, by day.",
             ),
         ]
+    blocks += tail_blocks(comparison, shown)
     blocks += [
         heading("Outcomes"),
         table(outcome_table(comparison, shown), "Median [10-90% band] across replications."),
@@ -414,3 +415,66 @@ def sensitivity_blocks(indices: pd.DataFrame, title: str = "Global sensitivity")
             "Indices per assumption, one panel per outcome.",
         ),
     ]
+
+
+TAIL_NOTE = (
+    "P(collapse) is the share of replications in which the ceasefire collapsed within the "
+    "horizon, with a 95% Jeffreys interval (it is wide with few replications: 30 runs give "
+    "about +/-15 points). Because a holding and a collapsed ceasefire are different worlds, "
+    "each outcome is also shown conditional on the regime: median [10-90% band] (runs)."
+)
+
+
+def collapse_table(comparison: Comparison) -> pd.DataFrame:
+    """P(collapse) per scenario with its interval, as text cells."""
+    rows = []
+    for row in comparison.collapse.itertuples(index=False):
+        rows.append(
+            {
+                "scenario": row.scenario,
+                "runs": int(row.runs),
+                "collapses": int(row.collapses),
+                "P(collapse) [95% interval]": f"{row.p_collapse:.0%} "
+                f"[{row.ci_low:.0%}, {row.ci_high:.0%}]",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def conditional_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Outcomes as rows, scenarios as columns: holding and collapsed bands in each cell."""
+    bands = comparison.conditional
+    skip = {"ceasefire_collapsed", "days_to_collapse"}
+    rows = []
+    for outcome in [o for o in outcomes if o not in skip]:
+        row = {"outcome": outcome_info(outcome).label}
+        for scenario in comparison.scenarios:
+            parts = []
+            chosen = bands[(bands["scenario"] == scenario) & (bands["outcome"] == outcome)]
+            for regime in chosen.itertuples(index=False):
+                if regime.n == 0:
+                    parts.append(f"{regime.regime}: no runs")
+                    continue
+                parts.append(
+                    f"{regime.regime}: {fmt_number(regime.median)} "
+                    f"[{fmt_number(regime.p10)}, {fmt_number(regime.p90)}] ({regime.n})"
+                )
+            row[scenario] = "; ".join(parts)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tail_blocks(comparison: Comparison, outcomes: Sequence[str]) -> list[Block]:
+    """The tails: P(collapse) with intervals and outcomes by regime (empty without collapse)."""
+    if comparison.collapse.empty:
+        return []
+    blocks = [heading("Tails: collapse and outcomes by regime"), text(TAIL_NOTE)]
+    blocks.append(table(collapse_table(comparison)))
+    if not comparison.conditional.empty:
+        blocks.append(
+            table(
+                conditional_table(comparison, outcomes),
+                "Per scenario: holding and collapsed runs, median [10-90% band] (runs).",
+            )
+        )
+    return blocks

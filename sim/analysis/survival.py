@@ -139,3 +139,48 @@ def _require_columns(summary: pd.DataFrame) -> None:
     missing = [c for c in (TIME_COLUMN, EVENT_COLUMN) if c not in summary.columns]
     if missing:
         raise ValueError(f"survival needs the summary columns {missing}")
+
+
+def jeffreys_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Jeffreys interval of a binomial proportion: Beta(x + 1/2, n - x + 1/2) quantiles.
+
+    The lower limit is 0 when no run collapsed and the upper 1 when all did (Brown, Cai and
+    DasGupta 2001, who recommend it with Wilson's for small n).
+
+    Raises:
+        ValueError: For counts out of range.
+    """
+    from scipy.stats import beta
+
+    if trials < 1 or not 0 <= successes <= trials:
+        raise ValueError(f"need 0 <= successes <= trials and trials >= 1, got {successes}/{trials}")
+    tail = (1.0 - confidence) / 2.0
+    low = (
+        0.0 if successes == 0 else float(beta.ppf(tail, successes + 0.5, trials - successes + 0.5))
+    )
+    high = (
+        1.0
+        if successes == trials
+        else float(beta.ppf(1.0 - tail, successes + 0.5, trials - successes + 0.5))
+    )
+    return low, high
+
+
+def collapse_probability(summary: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """Per scenario: runs, collapses within the horizon, P(collapse) and its Jeffreys interval."""
+    _require_columns(summary)
+    rows = []
+    for scenario, group in summary.groupby("scenario", sort=False):
+        collapses, runs = int(group[EVENT_COLUMN].astype(bool).sum()), len(group)
+        low, high = jeffreys_interval(collapses, runs, confidence)
+        rows.append(
+            {
+                "scenario": scenario,
+                "runs": runs,
+                "collapses": collapses,
+                "p_collapse": collapses / runs,
+                "ci_low": low,
+                "ci_high": high,
+            }
+        )
+    return pd.DataFrame(rows)

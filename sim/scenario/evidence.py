@@ -50,7 +50,10 @@ DEFAULT_SEEDS_DIR = Path(
 )
 RELATIONS_FILE, FACTS_FILE, PAPERS_FILE = "relations.yaml", "facts.yaml", "papers.yaml"
 VOCABULARY_FILE = "vocabulary.yaml"
-RESERVED_FILES = frozenset({RELATIONS_FILE, FACTS_FILE, PAPERS_FILE, VOCABULARY_FILE})
+OBSERVATIONS_FILE = "observations.yaml"  # read by sim.experiments.observations, not a digest
+RESERVED_FILES = frozenset(
+    {RELATIONS_FILE, FACTS_FILE, PAPERS_FILE, VOCABULARY_FILE, OBSERVATIONS_FILE}
+)
 
 
 def _vocabulary() -> dict[str, dict[str, str]]:

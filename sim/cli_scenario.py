@@ -37,7 +37,16 @@ def report_problems(error: ScenarioError) -> None:
 def _expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
-        files.extend(discover_scenarios(path) if path.is_dir() else [path])
+        found = discover_scenarios(path) if path.is_dir() else [path]
+        if not found:
+            err.print(
+                f"{path}: no scenario files (*.yaml, *.yml) in this folder "
+                "-> give a scenario file, or a folder that holds some",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        files.extend(found)
     return files
 
 
@@ -46,9 +55,6 @@ def validate(
 ) -> None:
     """Validate scenario files (default: every shipped scenario); exit 2 on any problem."""
     files = _expand(paths or [SCENARIOS_DIR])
-    if not files:
-        err.print("no scenario files found")
-        raise typer.Exit(2)
     failed = 0
     for file in files:
         try:

@@ -221,3 +221,42 @@ def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]
         validate_document(document)
     except ScenarioError as exc:
         assert exc.problems and all(p.message for p in exc.problems)
+
+
+BOOLEAN_FOR_NUMBER = [
+    # (override written into a child of base.yaml, the field path that must be named)
+    (
+        "forces: {contributors: {indonesia: {pledged_troops: {value: true, assumption: [0, 9]}}}}",
+        "forces.contributors.indonesia.pledged_troops.value",
+    ),
+    (
+        "forces: {contributors: {indonesia: {deployed_share: {value: yes, assumption: [0, 1]}}}}",
+        "forces.contributors.indonesia.deployed_share.value",
+    ),
+    (
+        "other_armed_groups: {attack_rate: {value: 0.02, assumption: [no, 0.2]}}",
+        "other_armed_groups.attack_rate.assumption",
+    ),
+    ("bargaining: {settings: {max_rounds: on}}", "bargaining.settings.max_rounds"),
+    ("metadata: {horizon_days: true}", "metadata.horizon_days"),
+    ("idf: {held_share: {value: .nan, source: [fact.yellow_line_share]}}", "idf.held_share.value"),
+]
+
+
+@pytest.mark.parametrize(("override", "path"), BOOLEAN_FOR_NUMBER)
+def test_booleans_and_non_finite_numbers_are_not_numbers(
+    override: str, path: str, tmp_path: Path
+) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS_DIR / 'base.yaml'}\n{override}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child)
+    problems = [p for p in info.value.problems if p.path == path]
+    assert problems, info.value.report()
+    assert problems[0].line == 2 and problems[0].hint, problems[0].format()
+
+
+def test_true_boolean_fields_still_take_booleans(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS_DIR / 'base.yaml'}\nidf: {{fallback_zone: yes}}\n")
+    assert load_scenario(child).idf.fallback_zone is True

@@ -63,7 +63,8 @@ class ResolvedDocument:
             hit = self.origins.get(tuple(path[:cut]))
             if hit is not None:
                 return hit
-        return (self.chain[-1] if self.chain else None, None)
+        # a field missing from an empty document: point at the file's first line
+        return (self.chain[-1], 1) if self.chain else (None, None)
 
 
 def load_scenario(path: str | Path, *, roots: list[Path] | None = None) -> Scenario:

@@ -15,6 +15,8 @@ Scenario files are edited by hand, so faults must point at a file and a line. Th
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +101,16 @@ def parse_yaml(text: str, name: str) -> LoadedYaml:
 
     Raises:
         ScenarioError: On syntax errors, aliases, duplicate keys, unsafe tags or deep nesting.
+    """
+    cached = _parse_cached(text, name)
+    return LoadedYaml(copy.deepcopy(cached.data), cached.file, dict(cached.lines))
+
+
+@functools.lru_cache(maxsize=128)
+def _parse_cached(text: str, name: str) -> LoadedYaml:
+    """Parse once per distinct text: pure-Python YAML is slow and base files are read often.
+
+    Callers get a deep copy (the loader edits the data it merges); failures are not cached.
     """
     _refuse_deep_brackets(text, name)
     try:
@@ -288,7 +300,18 @@ class _Builder:
             return self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             self.problem(node, path, f"unsupported YAML tag: {exc.problem}", "remove the '!' tag")
-            return None
+        except ValueError:  # e.g. an integer of thousands of digits
+            self.problem(
+                node,
+                path,
+                f"cannot read the value {_clip(str(node.value))!r}",
+                "write an ordinary number or quote it as text",
+            )
+        return None
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _dotted(path: FieldPath) -> str:

@@ -8,17 +8,20 @@ Layout of an experiment folder::
     runs/RUN.parquet       one summary row per finished run (written atomically)
     runs/RUN.daily.parquet its daily series (when asked for)
     failures/RUN.json      the error and traceback of a failed run (removed once it succeeds)
+    rejected/              run files that failed their identity or content check (kept to inspect)
     summary.parquet        all summary rows (consolidated from runs/)
     daily.parquet          all daily rows: one row per run and day (when asked for)
 
 Every file is written to a temporary name and moved into place with ``os.replace``, so a
-killed process leaves either the old file or the new one, never a torn one.
+killed process leaves either the old file or the new one, never a torn one. Run files carry their
+identity and a content hash (:mod:`sim.experiments.integrity`), checked before they are used.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +29,13 @@ from typing import Any
 
 import pandas as pd
 
+from sim.experiments.integrity import (
+    Expectations,
+    RejectedRun,
+    expectations_from,
+    read_checked,
+    write_with_identity,
+)
 from sim.experiments.seeds import spawn_key_text
 from sim.experiments.tasks import RunRecord
 
@@ -69,6 +79,9 @@ class RunStore:
         self.runs_dir = self.root / "runs"
         self.failures_dir = self.root / "failures"
         self.scenarios_dir = self.root / "scenarios"
+        self.rejected_dir = self.root / "rejected"
+        self.code = ""  # the code version stamped on run files (set by the runner)
+        self.rejected: list[RejectedRun] = []  # run files rejected since this store was opened
 
     @property
     def manifest_path(self) -> Path:
@@ -119,13 +132,24 @@ class RunStore:
         if not record.ok:
             self._save_failure(record)
             return
+        identity = {
+            "run_id": record.run_id,
+            "scenario": record.scenario_name,
+            "scenario_hash": record.scenario_hash,
+            "replication": record.replication,
+            "seed_entropy": str(record.entropy),
+            "code": self.code,
+        }
         if record.daily is not None:
             daily = record.daily.copy()
             daily.insert(0, "scenario", record.scenario_name)
             daily.insert(1, "replication", record.replication)
-            atomic_write_parquet(self.runs_dir / f"{record.run_id}.daily.parquet", daily)
+            path = self.runs_dir / f"{record.run_id}.daily.parquet"
+            atomic_write(path, lambda tmp: write_with_identity(tmp, daily, identity))
         # the summary goes last: its presence marks the run finished
-        atomic_write_parquet(self.runs_dir / f"{record.run_id}.parquet", summary_row(record))
+        row = summary_row(record)
+        path = self.runs_dir / f"{record.run_id}.parquet"
+        atomic_write(path, lambda tmp: write_with_identity(tmp, row, identity))
         (self.failures_dir / f"{record.run_id}.json").unlink(missing_ok=True)
 
     def _save_failure(self, record: RunRecord) -> None:
@@ -147,9 +171,44 @@ class RunStore:
         found = [json.loads(p.read_text()) for p in sorted(self.failures_dir.glob("*.json"))]
         return found
 
+    def check_runs(self, expect: Expectations) -> list[RejectedRun]:
+        """Check every run file; move those that fail to ``rejected/`` (both files of a run).
+
+        Returns:
+            Every rejected file with its reason (all of them, not the first).
+        """
+        found = []
+        for path in self._run_files(daily=False) + self._run_files(daily=True):
+            checked = read_checked(path, expect)
+            if checked.rejected is not None:
+                found.append(checked.rejected)
+                self._quarantine(path)
+        self.rejected.extend(found)
+        return found
+
+    def _quarantine(self, path: Path) -> None:
+        run_id = path.name.removesuffix(".parquet").removesuffix(".daily")
+        self.rejected_dir.mkdir(exist_ok=True)
+        for sibling in (
+            self.runs_dir / f"{run_id}.parquet",
+            self.runs_dir / f"{run_id}.daily.parquet",
+        ):
+            if sibling.exists():
+                shutil.move(sibling, self.rejected_dir / sibling.name)
+
     def consolidate(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """Gather the per-run files into ``summary.parquet`` (and ``daily.parquet``)."""
+        """Gather the checked per-run files into ``summary.parquet`` (and ``daily.parquet``).
+
+        Files that fail their check are left out, moved to ``rejected/`` and listed in
+        ``self.rejected``; the summary holds each (scenario, replication) at most once.
+        """
+        expect = expectations_from(self.read_manifest())
+        if expect is not None:
+            self.check_runs(expect)
         summary = _concat_sorted([pd.read_parquet(p) for p in self._run_files(daily=False)])
+        duplicated = summary.duplicated(["scenario", "replication"]) if len(summary) else []
+        if any(duplicated):
+            raise RuntimeError(f"duplicated runs in {self.runs_dir}: a bug, please report it")
         atomic_write_parquet(self.root / "summary.parquet", summary)
         daily_parts = [pd.read_parquet(p) for p in self._run_files(daily=True)]
         daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None

@@ -42,6 +42,7 @@ from sim.experiments import (
 )
 from sim.experiments import Progress as RunProgress
 from sim.experiments.runner import ExperimentConflictError
+from sim.experiments.store import FolderLockedError
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 
@@ -91,8 +92,8 @@ def _experiment(label: str, scenarios: list[Any], reps: int, **options: Any) -> 
     except ScenarioError as exc:
         report_problems(exc)
         raise typer.Exit(2) from None
-    except (ExperimentConflictError, ValueError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+    except (ExperimentConflictError, FolderLockedError, ValueError, FileNotFoundError) as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -474,6 +475,9 @@ def headline(
             result = run_headline(settings, progress=update, announce=err.print)
     except ExperimentConflictError as exc:
         err.print(f"[red]error:[/red] {exc}\n(rerun with --fresh to start over)")
+        raise typer.Exit(2) from None
+    except FolderLockedError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for path in result.paths:
         if path.suffix in (".md", ".html"):

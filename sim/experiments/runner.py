@@ -139,11 +139,45 @@ def run_experiment(
 
     Raises:
         ExperimentConflictError: If ``out_dir`` holds an experiment that does not match.
+        FolderLockedError: If another batch is writing to ``out_dir``.
         ValueError: For bad arguments.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     store = RunStore(out_dir)
+    with store.writer_lock():  # a second writer is refused (FolderLockedError)
+        return _run_locked(
+            store,
+            scenarios,
+            reps,
+            seed,
+            executor,
+            workers,
+            scheduler,
+            daily,
+            timeout,
+            model,
+            design,
+            progress_callback,
+            command,
+        )
+
+
+def _run_locked(
+    store: RunStore,
+    scenarios: Sequence[ScenarioInput],
+    reps: int,
+    seed: int | None,
+    executor: str | cf.Executor,
+    workers: int | None,
+    scheduler: Any,
+    daily: bool,
+    timeout: float | None,
+    model: ModelFn | None,
+    design: Design | None,
+    progress_callback: ProgressCallback | None,
+    command: list[str] | None,
+) -> ExperimentResult:
     store.create()
     previous = store.read_manifest()
     plan = _plan(load_inputs(scenarios), reps, seed, previous, design)
@@ -411,8 +445,8 @@ def load_results(out_dir: str | Path) -> ExperimentResult:
     if manifest is None:
         raise FileNotFoundError(f"{out_dir} holds no experiment (no manifest.json)")
     # always rebuilt from the checked run files: a stale, edited or foreign summary.parquet
-    # must not be trusted
-    summary, daily = store.consolidate()
+    # must not be trusted; while a batch writes here, nothing is moved or rewritten
+    summary, daily = store.consolidate(write=not store.is_locked())
     last = manifest["sessions"][-1] if manifest.get("sessions") else {}
     # a session without an end time was killed before it could say so
     interrupted = bool(last.get("interrupted") or (last and last.get("ended") is None))

@@ -19,15 +19,18 @@ identity and a content hash (:mod:`sim.experiments.integrity`), checked before t
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
 from sim.experiments.integrity import (
     Expectations,
@@ -66,6 +69,14 @@ def atomic_write_parquet(path: Path, table: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
 
 
+LOCK_NAME = ".isf-lab.lock"
+OWNER_NAME = ".isf-lab.lock.owner"
+
+
+class FolderLockedError(RuntimeError):
+    """Another process is writing to this results folder."""
+
+
 def run_id_for(scenario_name: str, replication: int) -> str:
     """The file-safe id of one run."""
     return f"{scenario_name}__r{replication:05d}"
@@ -99,6 +110,45 @@ class RunStore:
         for folder in (self.root, self.runs_dir, self.failures_dir, self.scenarios_dir):
             for stale in folder.glob(".*.tmp"):
                 stale.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the folder's writer lock, or raise :class:`FolderLockedError` at once.
+
+        The lock is an OS file lock (``filelock``): the kernel releases it when its holder
+        exits, even after ``kill -9``, so a stale lock never blocks a rerun.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.root / LOCK_NAME, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise FolderLockedError(self._locked_message()) from None
+        owner = self.root / OWNER_NAME
+        try:
+            atomic_write_text(owner, f"pid {os.getpid()}: {' '.join(sys.argv)}\n")
+            yield
+        finally:
+            owner.unlink(missing_ok=True)
+            lock.release()
+
+    def is_locked(self) -> bool:
+        """Whether a writer holds the folder's lock now."""
+        lock = FileLock(self.root / LOCK_NAME, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            return True
+        lock.release()
+        return False
+
+    def _locked_message(self) -> str:
+        owner = self.root / OWNER_NAME
+        holder = owner.read_text().strip() if owner.exists() else "another process"
+        return (
+            f"{self.root} is being written by another batch ({holder}); "
+            "wait for it to finish, or use another --out folder"
+        )
 
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, or ``None`` for a new folder."""
@@ -196,25 +246,43 @@ class RunStore:
             if sibling.exists():
                 shutil.move(sibling, self.rejected_dir / sibling.name)
 
-    def consolidate(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    def consolidate(self, *, write: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
         """Gather the checked per-run files into ``summary.parquet`` (and ``daily.parquet``).
 
         Files that fail their check are left out, moved to ``rejected/`` and listed in
-        ``self.rejected``; the summary holds each (scenario, replication) at most once.
+        ``self.rejected``; the summary holds each (scenario, replication) at most once. With
+        ``write=False`` (a reader while a batch writes) nothing in the folder is changed.
         """
         expect = expectations_from(self.read_manifest())
-        if expect is not None:
+        good = self._run_files(daily=False)
+        good_daily = self._run_files(daily=True)
+        if expect is not None and write:
             self.check_runs(expect)
-        summary = _concat_sorted([pd.read_parquet(p) for p in self._run_files(daily=False)])
+            good, good_daily = self._run_files(daily=False), self._run_files(daily=True)
+        elif expect is not None:
+            good, good_daily = self._readable(good, expect), self._readable(good_daily, expect)
+        summary = _concat_sorted([pd.read_parquet(p) for p in good])
         duplicated = summary.duplicated(["scenario", "replication"]) if len(summary) else []
         if any(duplicated):
             raise RuntimeError(f"duplicated runs in {self.runs_dir}: a bug, please report it")
-        atomic_write_parquet(self.root / "summary.parquet", summary)
-        daily_parts = [pd.read_parquet(p) for p in self._run_files(daily=True)]
+        daily_parts = [pd.read_parquet(p) for p in good_daily]
         daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None
-        if daily is not None:
-            atomic_write_parquet(self.root / "daily.parquet", daily)
+        if write:
+            atomic_write_parquet(self.root / "summary.parquet", summary)
+            if daily is not None:
+                atomic_write_parquet(self.root / "daily.parquet", daily)
         return summary, daily
+
+    def _readable(self, files: list[Path], expect: Expectations) -> list[Path]:
+        """The files that pass their check, without moving the others (read-only)."""
+        good = []
+        for path in files:
+            checked = read_checked(path, expect)
+            if checked.rejected is None:
+                good.append(path)
+            else:
+                self.rejected.append(checked.rejected)
+        return good
 
     def _run_files(self, *, daily: bool) -> list[Path]:
         files = sorted(self.runs_dir.glob("*.daily.parquet" if daily else "*.parquet"))

@@ -13,7 +13,7 @@ import pytest
 
 from sim.cli import main
 from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import load_scenario
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
 from tests.scenario_mutations import check, corpus, is_well_formed
 
 CORPUS = Path(__file__).parent / "scenario_corpus"
@@ -36,7 +36,7 @@ def test_broken_corpus_messages_are_complete(path: Path) -> None:
     if path.name == "expected.yaml":
         pytest.skip("the corpus's own table of expectations")
     try:
-        load_scenario(path)
+        load_scenario(path, roots=[SCENARIOS_DIR])
     except ScenarioError as exc:
         bad = [p.format() for p in exc.problems if not is_well_formed(p)]
         assert not bad, bad
@@ -62,6 +62,6 @@ def test_a_long_hostile_value_is_not_echoed_whole(tmp_path: Path) -> None:
         f"extends: {SCENARIOS_DIR / 'base.yaml'}\nmetadata: {{horizon_days: {'9' * 5000}}}\n"
     )
     with pytest.raises(ScenarioError) as info:
-        load_scenario(child)
+        load_scenario(child, roots=[SCENARIOS_DIR])
     (problem,) = [p for p in info.value.problems if p.path == "metadata.horizon_days"]
     assert len(problem.format()) < 400 + len(str(child))

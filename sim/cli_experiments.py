@@ -93,6 +93,7 @@ def _experiment(label: str, scenarios: list[Any], reps: int, **options: Any) -> 
         report_problems(exc)
         raise typer.Exit(2) from None
     except (ExperimentConflictError, FolderLockedError, ValueError, FileNotFoundError) as exc:
+        # ValueError covers WorkerMismatchError (a Dask worker runs other code)
         err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 

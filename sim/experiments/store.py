@@ -133,11 +133,11 @@ class RunStore:
             lock.release()
 
     def is_locked(self) -> bool:
-        """Whether a writer holds the folder's lock now."""
+        """Whether a writer holds the folder's lock now (a read-only folder counts as locked)."""
         lock = FileLock(self.root / LOCK_NAME, timeout=0)
         try:
             lock.acquire()
-        except Timeout:
+        except (Timeout, OSError):
             return True
         lock.release()
         return False

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -69,6 +70,8 @@ def atomic_write_parquet(path: Path, table: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
 
 
+SUMMARY_FILE = re.compile(r"__r\d{5,}\.parquet$")
+DAILY_FILE = re.compile(r"__r\d{5,}\.daily\.parquet$")
 LOCK_NAME = ".isf-lab.lock"
 OWNER_NAME = ".isf-lab.lock.owner"
 
@@ -169,8 +172,7 @@ class RunStore:
 
     def finished_runs(self, *, need_daily: bool) -> set[str]:
         """Ids of runs with a stored summary (and daily table when ``need_daily``)."""
-        finished = {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")}
-        finished = {run for run in finished if not run.endswith(".daily")}
+        finished = {p.name.removesuffix(".parquet") for p in self._run_files(daily=False)}
         if need_daily:
             finished = {
                 run for run in finished if (self.runs_dir / f"{run}.daily.parquet").exists()
@@ -285,8 +287,13 @@ class RunStore:
         return good
 
     def _run_files(self, *, daily: bool) -> list[Path]:
-        files = sorted(self.runs_dir.glob("*.daily.parquet" if daily else "*.parquet"))
-        return files if daily else [p for p in files if not p.name.endswith(".daily.parquet")]
+        """The run summaries (``RUN.parquet``) or daily tables (``RUN.daily.parquet``).
+
+        Matched by name exactly, so other per-run files (e.g. ``RUN.positions.parquet``) in
+        ``runs/`` are neither summaries nor checked as such.
+        """
+        pattern = DAILY_FILE if daily else SUMMARY_FILE
+        return sorted(p for p in self.runs_dir.glob("*.parquet") if pattern.search(p.name))
 
 
 def summary_row(record: RunRecord) -> pd.DataFrame:

@@ -135,3 +135,16 @@ def test_cli_names_every_rejected_file(
     for name in names:
         assert f"runs/{name}:" in err
     assert "rerun the batch command" in err
+
+
+def test_other_per_run_files_are_not_taken_for_summaries(
+    tmp_path: Path, corners: list[Scenario], reference: pd.DataFrame
+) -> None:
+    """Another table per run (e.g. positions) may live in runs/ without being checked as one."""
+    folder = tmp_path / "batch"
+    batch(folder, corners)
+    extra = folder / "runs" / f"{corners[0].metadata.name}__r00000.positions.parquet"
+    pd.DataFrame({"x": [1.0]}).to_parquet(extra)
+    loaded = load_results(folder)
+    assert loaded.rejected == [] and extra.exists()
+    pd.testing.assert_frame_equal(comparable(loaded.summary), reference)

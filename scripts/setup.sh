@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh machine.
-#   bash scripts/setup.sh run    # set up, then start the main job (the Streamlit lab)
+#   bash scripts/setup.sh run    # set up, then start the main job (the Streamlit lab);
+#                                # arguments go to `isf-lab lab`, e.g. run --port 8765
 #   bash scripts/setup.sh test   # set up, then run the test suite (what CI runs)
+#   bash scripts/setup.sh lock   # refresh constraints.txt to the newest versions pyproject allows
 #   bash scripts/setup.sh        # set up only
-# The virtual environment lives in .venv inside the project; it is rebuilt only when
-# pyproject.toml changes.
+# The virtual environment lives in .venv inside the project. Dependencies are installed at the
+# tested versions pinned in constraints.txt; it is reinstalled only when pyproject.toml or
+# constraints.txt changes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -17,11 +20,21 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(
   rm -rf "$venv"
   "$py" -m venv "$venv"
 fi
-want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  echo "setup: installing the project and its dependencies into .venv" >&2
+want="$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)"
+if [ "${1:-}" = "lock" ]; then
+  # newest versions the ranges in pyproject.toml allow, then pin what got installed
+  echo "setup: upgrading .venv to the newest allowed versions" >&2
   "$venv/bin/python" -m pip install --quiet --upgrade pip
-  "$venv/bin/python" -m pip install --quiet -e ".[dev]"
+  "$venv/bin/python" -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[dev]"
+  "$venv/bin/python" scripts/lock_deps.py constraints.txt
+  cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1 > "$stamp"
+  echo "setup: constraints.txt refreshed; run bash scripts/setup.sh test, then commit it" >&2
+  exit 0
+fi
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  echo "setup: installing the project and its dependencies (constraints.txt) into .venv" >&2
+  "$venv/bin/python" -m pip install --quiet --upgrade pip
+  "$venv/bin/python" -m pip install --quiet -c constraints.txt -e ".[dev]"
   echo "$want" > "$stamp"
 fi
 
@@ -39,5 +52,5 @@ case "${1:-}" in
     exec bash "$here/scripts/test.sh" "$@"
     ;;
   "") echo "setup: done (.venv ready). Next: bash scripts/setup.sh run | test" >&2 ;;
-  *) echo "setup: unknown target '$1' (use: run, test)" >&2; exit 2 ;;
+  *) echo "setup: unknown target '$1' (use: run, test, lock)" >&2; exit 2 ;;
 esac

@@ -41,10 +41,32 @@ app.command("ground-map")(cli_ground.ground_map)
 cli_calibrate.register(app)
 
 
+def _usage_error_types() -> tuple[type[Exception], ...]:
+    """The ``ClickException`` classes a usage error can be an instance of.
+
+    Typer up to 0.2x raised click's own exceptions; from 0.29 it vendors click as ``typer._click``
+    and raises those instead. ``typer.BadParameter`` is a subclass of whichever one is in use, so
+    its ancestry names the right class whatever the release; click's is added when present.
+    """
+    found: list[type[Exception]] = [
+        cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "ClickException"
+    ]
+    try:
+        import click
+
+        found.append(click.ClickException)
+    except ImportError:  # pragma: no cover - click is optional with typer >= 0.29
+        pass
+    return tuple(dict.fromkeys(found))
+
+
+USAGE_ERRORS = _usage_error_types()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; bad input exits with code 2 and readable messages."""
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=argv, prog_name="isf-lab", standalone_mode=False)
     except ScenarioError as exc:
         cli_scenario.report_problems(exc)
         sys.exit(2)
@@ -53,12 +75,8 @@ def main(argv: list[str] | None = None) -> None:
     except (typer.Abort, KeyboardInterrupt):
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as exc:  # a usage error from click, or a bug: one line, not a traceback
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+    except USAGE_ERRORS as exc:  # a usage error: short usage and the problem, never a traceback
+        exc.show()  # type: ignore[attr-defined]
+        sys.exit(exc.exit_code)  # type: ignore[attr-defined]
     if isinstance(code, int) and code:
         sys.exit(code)

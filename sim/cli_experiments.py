@@ -42,6 +42,7 @@ from sim.experiments import (
 )
 from sim.experiments import Progress as RunProgress
 from sim.experiments.runner import ExperimentConflictError
+from sim.experiments.store import FolderLockedError
 from sim.scenario.errors import ScenarioError
 from sim.scenario.loader import load_scenario
 
@@ -91,12 +92,35 @@ def _experiment(label: str, scenarios: list[Any], reps: int, **options: Any) -> 
     except ScenarioError as exc:
         report_problems(exc)
         raise typer.Exit(2) from None
-    except (ExperimentConflictError, ValueError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+    except (ExperimentConflictError, FolderLockedError, ValueError, FileNotFoundError) as exc:
+        # ValueError covers WorkerMismatchError (a Dask worker runs other code)
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
+def report_rejected(result: ExperimentResult, *, recomputed: bool) -> None:
+    """Name every run file that failed its identity or content check, and what happened."""
+    if not result.rejected:
+        return
+    action = (
+        "recomputed"
+        if recomputed
+        else "left out; rerun the batch command on this folder to recompute them"
+    )
+    err.print(
+        f"[yellow]{len(result.rejected)} run file(s) failed their check[/yellow] "
+        f"(moved to {result.out_dir / 'rejected'}, {action}):",
+        highlight=False,
+        soft_wrap=True,
+    )
+    for line in result.rejected:
+        err.print(f"  {line}", markup=False, highlight=False, soft_wrap=True)
+
+
 def _finish(result: ExperimentResult) -> None:
+    report_rejected(result, recomputed=True)
+    if result.missing and not result.interrupted:
+        err.print(f"missing runs: {', '.join(result.missing)}", markup=False)
     summary = result.summary
     out.print(
         f"{len(summary)} runs in {result.out_dir} "
@@ -342,7 +366,9 @@ def compare(
     from sim.analysis.terminal import comparison_table, political_table
 
     try:
-        comparison = compare_results(load_results(results), baseline, outcomes)
+        loaded = load_results(results)
+        report_rejected(loaded, recomputed=False)
+        comparison = compare_results(loaded, baseline, outcomes)
     except (ValueError, FileNotFoundError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from None
@@ -459,6 +485,9 @@ def headline(
             result = run_headline(settings, progress=update, announce=err.print)
     except ExperimentConflictError as exc:
         err.print(f"[red]error:[/red] {exc}\n(rerun with --fresh to start over)")
+        raise typer.Exit(2) from None
+    except FolderLockedError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
     for path in result.paths:
         if path.suffix in (".md", ".html"):

@@ -13,7 +13,16 @@ APP = Path(__file__).resolve().parents[1] / "app.py"
 
 
 def lab(
-    port: Annotated[int, typer.Option(help="Port to serve the app on.")] = 8501,
+    port: Annotated[
+        int,
+        typer.Option(
+            "--port",
+            "--server.port",
+            min=1,
+            max=65535,
+            help="Port to serve the app on (--server.port, Streamlit's spelling, works too).",
+        ),
+    ] = 8501,
     headless: Annotated[
         bool, typer.Option(help="Do not try to open a browser (servers, containers).")
     ] = False,

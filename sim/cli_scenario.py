@@ -37,22 +37,39 @@ def report_problems(error: ScenarioError) -> None:
 def _expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
-        files.extend(discover_scenarios(path) if path.is_dir() else [path])
+        found = discover_scenarios(path) if path.is_dir() else [path]
+        if not found:
+            err.print(
+                f"{path}: no scenario files (*.yaml, *.yml) in this folder "
+                "-> give a scenario file, or a folder that holds some",
+                markup=False,
+                highlight=False,
+            )
+            raise typer.Exit(2)
+        files.extend(found)
     return files
+
+
+Roots = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--root",
+        help="Also let 'extends' reach this folder (repeat), e.g. --root scenarios to extend "
+        "the shipped scenarios from your own folder. Same as ISF_SCENARIO_ROOTS.",
+    ),
+]
 
 
 def validate(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders.")] = None,
+    roots: Roots = None,
 ) -> None:
     """Validate scenario files (default: every shipped scenario); exit 2 on any problem."""
     files = _expand(paths or [SCENARIOS_DIR])
-    if not files:
-        err.print("no scenario files found")
-        raise typer.Exit(2)
     failed = 0
     for file in files:
         try:
-            scenario = load_scenario(file)
+            scenario = load_scenario(file, roots=roots)
         except ScenarioError as exc:
             failed += 1
             err.print(f"[red]invalid[/red] {file}")
@@ -109,9 +126,10 @@ def _drop_required(node: Any) -> None:
 def show(
     scenario: Annotated[Path, typer.Argument(help="Scenario file.")],
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
+    roots: Roots = None,
 ) -> None:
     """Print the fully resolved scenario (after 'extends')."""
-    resolved = load_scenario(scenario)
+    resolved = load_scenario(scenario, roots=roots)
     if as_json:
         typer.echo(resolved.model_dump_json(indent=2, exclude_none=True))
     else:

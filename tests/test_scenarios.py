@@ -60,7 +60,7 @@ def test_validate_command_accepts_the_shipped_folder(capsys: pytest.CaptureFixtu
 @pytest.mark.parametrize("name", sorted(EXPECTED), ids=str)
 def test_broken_file_gets_its_message(name: str, capsys: pytest.CaptureFixture[str]) -> None:
     expected = EXPECTED[name]
-    code, _, err = run_cli(["validate", str(CORPUS / name)], capsys)
+    code, _, err = run_cli(["validate", str(CORPUS / name), "--root", str(SCENARIOS_DIR)], capsys)
     assert code == 2
     assert "Traceback" not in err
     at = (CORPUS / expected.get("file", name)).resolve()
@@ -106,7 +106,7 @@ def test_every_problem_is_reported_not_just_the_first(tmp_path: Path) -> None:
         "mandate: {rules_of_engagment: self_defence}\n"
     )
     with pytest.raises(ScenarioError) as info:
-        load_scenario(many)
+        load_scenario(many, roots=[SCENARIOS_DIR])
     paths = {p.path for p in info.value.problems}
     assert {"hamas.stance", "aid.trucks_per_day.value", "mandate.rules_of_engagment"} <= paths
 
@@ -117,7 +117,7 @@ def test_override_replaces_a_sourced_value_whole(tmp_path: Path) -> None:
         f"extends: {SCENARIOS_DIR / 'base.yaml'}\n"
         "aid:\n  trucks_per_day: {value: 450, assumption: [90, 600]}\n"
     )
-    scenario = load_scenario(child)
+    scenario = load_scenario(child, roots=[SCENARIOS_DIR])
     assert scenario.aid.trucks_per_day.value == 450
     assert scenario.aid.trucks_per_day.source is None  # the parent's source did not leak in
 
@@ -128,7 +128,7 @@ def test_null_removes_an_inherited_entry(tmp_path: Path) -> None:
         f"extends: {SCENARIOS_DIR / 'base.yaml'}\nforces:\n  contributors:\n    turkey: null\n"
     )
     base = load_scenario(SCENARIOS_DIR / "base.yaml")
-    scenario = load_scenario(child)
+    scenario = load_scenario(child, roots=[SCENARIOS_DIR])
     assert "turkey" in base.forces.contributors
     assert "turkey" not in scenario.forces.contributors
     assert set(scenario.forces.contributors) == set(base.forces.contributors) - {"turkey"}
@@ -155,7 +155,7 @@ def test_hash_is_stable_and_sensitive(tmp_path: Path) -> None:
         f"extends: {SCENARIOS_DIR / 'base.yaml'}\naid:\n"
         "  trucks_per_day: {value: 171, source: [fact.aid_trucks_reported]}\n"
     )
-    assert scenario_hash(load_scenario(child)) != scenario_hash(base)
+    assert scenario_hash(load_scenario(child, roots=[SCENARIOS_DIR])) != scenario_hash(base)
 
 
 def test_editor_schema_file_is_current() -> None:
@@ -221,3 +221,107 @@ def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]
         validate_document(document)
     except ScenarioError as exc:
         assert exc.problems and all(p.message for p in exc.problems)
+
+
+BOOLEAN_FOR_NUMBER = [
+    # (override written into a child of base.yaml, the field path that must be named)
+    (
+        "forces: {contributors: {indonesia: {pledged_troops: {value: true, assumption: [0, 9]}}}}",
+        "forces.contributors.indonesia.pledged_troops.value",
+    ),
+    (
+        "forces: {contributors: {indonesia: {deployed_share: {value: yes, assumption: [0, 1]}}}}",
+        "forces.contributors.indonesia.deployed_share.value",
+    ),
+    (
+        "other_armed_groups: {attack_rate: {value: 0.02, assumption: [no, 0.2]}}",
+        "other_armed_groups.attack_rate.assumption",
+    ),
+    ("bargaining: {settings: {max_rounds: on}}", "bargaining.settings.max_rounds"),
+    ("metadata: {horizon_days: true}", "metadata.horizon_days"),
+    ("idf: {held_share: {value: .nan, source: [fact.yellow_line_share]}}", "idf.held_share.value"),
+]
+
+
+@pytest.mark.parametrize(("override", "path"), BOOLEAN_FOR_NUMBER)
+def test_booleans_and_non_finite_numbers_are_not_numbers(
+    override: str, path: str, tmp_path: Path
+) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS_DIR / 'base.yaml'}\n{override}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(child, roots=[SCENARIOS_DIR])
+    problems = [p for p in info.value.problems if p.path == path]
+    assert problems, info.value.report()
+    assert problems[0].line == 2 and problems[0].hint, problems[0].format()
+
+
+def test_true_boolean_fields_still_take_booleans(tmp_path: Path) -> None:
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {SCENARIOS_DIR / 'base.yaml'}\nidf: {{fallback_zone: yes}}\n")
+    assert load_scenario(child, roots=[SCENARIOS_DIR]).idf.fallback_zone is True
+
+
+def test_a_copied_scenario_tree_validates(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    copy_of = tmp_path / "elsewhere" / "scenarios"
+    shutil.copytree(SCENARIOS_DIR, copy_of)
+    code, out, err = run_cli(["validate", str(copy_of)], capsys)
+    assert code == 0, err
+    assert "analogues/kfor-like.yaml" in out and str(SCENARIOS_DIR) not in out
+
+
+def test_a_copied_tree_does_not_read_the_original(tmp_path: Path) -> None:
+    import shutil
+
+    copy_of = tmp_path / "scenarios"
+    shutil.copytree(SCENARIOS_DIR, copy_of)
+    (copy_of / "base.yaml").write_text((copy_of / "base.yaml").read_text() + "\nzz_marker: 1\n")
+    with pytest.raises(ScenarioError, match="zz_marker"):
+        load_scenario(copy_of / "analogues" / "kfor-like.yaml")
+
+
+def test_outside_the_tree_nothing_is_read_or_echoed(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    secret = tmp_path / "secret.yaml"
+    secret.write_text("password: hunter2\n")
+    (mine / "sibling.yaml").write_text("token: abc123\n")
+    for target in ("../secret.yaml", "sibling.yaml", str(secret)):
+        child = mine / "child.yaml"
+        child.write_text(f"extends: {target}\n")
+        with pytest.raises(ScenarioError) as info:
+            load_scenario(child)
+        report = info.value.report()
+        assert "hunter2" not in report and "abc123" not in report and "password" not in report
+        assert "->" in report and "--root" in report
+
+
+def test_user_scenarios_extend_the_shipped_ones_with_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    child = mine / "more-aid.yaml"
+    child.write_text(
+        f"extends: {SCENARIOS_DIR / 'base.yaml'}\nmetadata: {{name: more-aid}}\n"
+        "aid: {trucks_per_day: {value: 600, assumption: [90, 600]}}\n"
+    )
+    code, _, err = run_cli(["validate", str(child)], capsys)
+    assert code == 2 and "--root" in err
+    code, out, err = run_cli(["validate", str(child), "--root", str(SCENARIOS_DIR)], capsys)
+    assert code == 0, err
+    assert "more-aid" in out
+
+
+def test_a_marked_user_folder_is_its_own_tree(tmp_path: Path) -> None:
+    (tmp_path / ".isf-scenarios").touch()
+    (tmp_path / "parent.yaml").write_text((SCENARIOS_DIR / "base.yaml").read_text())
+    for part in (SCENARIOS_DIR / "parts").glob("*.yaml"):
+        (tmp_path / "parts").mkdir(exist_ok=True)
+        (tmp_path / "parts" / part.name).write_text(part.read_text())
+    (tmp_path / "child.yaml").write_text("extends: parent.yaml\nmetadata: {name: child}\n")
+    assert load_scenario(tmp_path / "child.yaml").metadata.name == "child"

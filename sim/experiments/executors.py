@@ -7,6 +7,8 @@ submitted runs so that progress, Ctrl-C and failures are handled as results arri
 from __future__ import annotations
 
 import concurrent.futures as cf
+import hashlib
+import json
 import multiprocessing
 import os
 import signal
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -189,6 +192,12 @@ def _dask_handle(scheduler: Any, workers: int | None) -> ExecutorHandle:
     else:
         client = Client(scheduler, timeout="20s")
         closers.append(client.close)
+    try:
+        check_workers_match(client)
+    except BaseException:
+        for close in closers:
+            close()
+        raise
     threads = sum(client.nthreads().values()) or 1
     executor = client.get_executor(pure=False)
     return ExecutorHandle(
@@ -198,6 +207,79 @@ def _dask_handle(scheduler: Any, workers: int | None) -> ExecutorHandle:
         f"dask {getattr(client.scheduler, 'address', '?')} ({threads} threads)",
         closers=closers,
     )
+
+
+class WorkerMismatchError(ValueError):
+    """A Dask worker runs other code than the client: its numbers could silently differ."""
+
+
+FINGERPRINT_KEYS = ("sim_version", "commit", "source_sha256", "schema_sha256")
+
+
+def environment_fingerprint() -> dict[str, Any]:
+    """What must be equal on the client and every worker for runs to be reproducible.
+
+    The package version, the git commit (``None`` outside a checkout), a hash of the ``sim``
+    package's source files (catches uncommitted edits) and a hash of the scenario schema.
+    """
+    import sim
+    from sim.experiments.provenance import git_commit
+    from sim.scenario.schema import Scenario
+
+    package = Path(sim.__file__).resolve().parent
+    source = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        source.update(path.relative_to(package).as_posix().encode())
+        source.update(path.read_bytes())
+    schema = json.dumps(Scenario.model_json_schema(), sort_keys=True).encode()
+    return {
+        "sim_version": sim.__version__,
+        "commit": git_commit(package.parent)["commit"],
+        "source_sha256": source.hexdigest(),
+        "schema_sha256": hashlib.sha256(schema).hexdigest(),
+    }
+
+
+def _local_fingerprint() -> dict[str, Any]:
+    return environment_fingerprint()
+
+
+def check_workers_match(client: Any) -> None:
+    """Refuse to run unless every Dask worker has the client's fingerprint.
+
+    Raises:
+        WorkerMismatchError: Naming each worker that differs and how.
+    """
+    here = _local_fingerprint()
+    try:
+        theirs = client.run(environment_fingerprint)
+    except Exception as exc:
+        raise WorkerMismatchError(
+            "a Dask worker could not report its isf-lab version "
+            f"({type(exc).__name__}: {exc}); its installation is missing or older than this "
+            "client's -> start the workers from the same checkout or install, then retry"
+        ) from None
+    problems = []
+    for address, found in sorted(theirs.items()):
+        differs = [
+            f"{key} {_short(found.get(key))} (client {_short(here[key])})"
+            for key in FINGERPRINT_KEYS
+            if found.get(key) != here[key]
+        ]
+        if differs:
+            problems.append(f"worker {address}: " + ", ".join(differs))
+    if problems:
+        raise WorkerMismatchError(
+            "Dask workers run other code than this client, so their numbers could differ: "
+            + "; ".join(problems)
+            + " -> restart the workers from the same checkout (same commit, no local edits), "
+            "then retry"
+        )
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text[:12] if len(text) > 12 else text
 
 
 def windowed[T, R](

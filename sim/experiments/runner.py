@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.experiments.designs import Design
 from sim.experiments.executors import open_executor, windowed
+from sim.experiments.integrity import Expectations, code_label
 from sim.experiments.positions import consolidate_positions, save_positions
 from sim.experiments.provenance import code_version, now_iso, package_versions
 from sim.experiments.seeds import SeedPlan
@@ -32,7 +33,7 @@ from sim.experiments.variants import ScenarioInput, load_inputs
 from sim.scenario.loader import dump_scenario, scenario_hash
 from sim.scenario.schema import Scenario
 
-MANIFEST_FORMAT = "isf-lab-experiment/1"
+MANIFEST_FORMAT = "isf-lab-experiment/2"  # /2: run files carry identity and content hash
 
 
 class ExperimentConflictError(ValueError):
@@ -66,6 +67,9 @@ class ExperimentResult:
         manifest: The manifest (code, packages, seeds, scenarios, design, sessions).
         design: The design points (one row per scenario variant), if any.
         interrupted: Whether the last session was stopped before it finished.
+        rejected: Run files that failed their identity or content check (``file: reason``);
+            a batch recomputes them, reading results only leaves them out.
+        missing: Runs requested but neither finished nor failed (only when interrupted).
     """
 
     out_dir: Path
@@ -75,6 +79,8 @@ class ExperimentResult:
     manifest: dict[str, Any]
     design: pd.DataFrame | None = None
     interrupted: bool = False
+    rejected: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -134,16 +140,56 @@ def run_experiment(
 
     Raises:
         ExperimentConflictError: If ``out_dir`` holds an experiment that does not match.
+        FolderLockedError: If another batch is writing to ``out_dir``.
         ValueError: For bad arguments.
     """
     if reps < 1:
         raise ValueError(f"reps must be at least 1, got {reps}")
     store = RunStore(out_dir)
+    with store.writer_lock():  # a second writer is refused (FolderLockedError)
+        return _run_locked(
+            store,
+            scenarios,
+            reps,
+            seed,
+            executor,
+            workers,
+            scheduler,
+            daily,
+            timeout,
+            model,
+            design,
+            progress_callback,
+            command,
+        )
+
+
+def _run_locked(
+    store: RunStore,
+    scenarios: Sequence[ScenarioInput],
+    reps: int,
+    seed: int | None,
+    executor: str | cf.Executor,
+    workers: int | None,
+    scheduler: Any,
+    daily: bool,
+    timeout: float | None,
+    model: ModelFn | None,
+    design: Design | None,
+    progress_callback: ProgressCallback | None,
+    command: list[str] | None,
+) -> ExperimentResult:
     store.create()
     previous = store.read_manifest()
     plan = _plan(load_inputs(scenarios), reps, seed, previous, design)
+    code = code_version()
+    store.code = code_label(code)
+    # tampered, corrupt or foreign run files are set aside now, so that they are recomputed
+    store.check_runs(_expectations(previous, plan, store.code))
     plan.tasks, plan.skipped = _pending_tasks(plan, reps, store, daily, timeout)
     manifest = _start_manifest(previous, plan, reps, design, command, daily, timeout, model)
+    manifest["code"] = code
+    manifest["code_versions"] = sorted({*manifest.get("code_versions", []), store.code})
     _store_scenarios(store, plan.scenarios, design)
     if design is not None:
         atomic_write_parquet(store.root / "design.parquet", design.points)
@@ -156,7 +202,29 @@ def run_experiment(
         interrupted = True
     finally:
         result = _finish(store, manifest, session, interrupted)
+    result.missing = _missing(result, plan, reps)
     return result
+
+
+def _expectations(previous: dict[str, Any] | None, plan: _Plan, code: str) -> Expectations:
+    """What the run files already in the folder must say about themselves."""
+    recorded = (previous or {}).get("scenarios", {})
+    hashes = {name: entry["hash"] for name, entry in recorded.items()} | plan.hashes
+    codes = frozenset([*(previous or {}).get("code_versions", []), code])
+    legacy = previous is not None and previous.get("format") == "isf-lab-experiment/1"
+    return Expectations(hashes, str(plan.seeds.entropy), codes, required=not legacy)
+
+
+def _missing(result: ExperimentResult, plan: _Plan, reps: int) -> list[str]:
+    """Requested runs that are neither in the summary nor among the failures."""
+    present = set(result.summary["run_id"]) if len(result.summary) else set()
+    present |= {failure["run_id"] for failure in result.failures}
+    wanted = [
+        run_id_for(s.metadata.name, replication)
+        for replication in range(reps)
+        for s in plan.scenarios
+    ]
+    return [run_id for run_id in wanted if run_id not in present]
 
 
 def _store_scenarios(store: RunStore, scenarios: list[Scenario], design: Design | None) -> None:
@@ -254,7 +322,6 @@ def _start_manifest(
         "sessions": [],
         "design": None,
     }
-    manifest["code"] = code_version()
     manifest["packages"] = package_versions()
     manifest["model"] = _model_name(model)
     manifest["seed"] = plan.seeds.to_json()
@@ -347,6 +414,7 @@ def _finish(
     session["ended"] = now_iso()
     session["interrupted"] = interrupted
     manifest["runs"] = {"finished": len(summary), "failed": len(failures)}
+    session["rejected_runs"] = [r.format() for r in store.rejected]
     manifest["failures"] = [
         {key: failure.get(key) for key in ("run_id", "scenario", "replication", "kind")}
         | {"message": _last_line(failure.get("error"))}
@@ -354,7 +422,10 @@ def _finish(
     ]
     store.write_manifest(manifest)
     design = _read_design(store)
-    return ExperimentResult(store.root, summary, daily, failures, manifest, design, interrupted)
+    rejected = [r.format() for r in store.rejected]
+    return ExperimentResult(
+        store.root, summary, daily, failures, manifest, design, interrupted, rejected
+    )
 
 
 def _last_line(text: str | None) -> str:
@@ -380,17 +451,19 @@ def load_results(out_dir: str | Path) -> ExperimentResult:
     manifest = store.read_manifest()
     if manifest is None:
         raise FileNotFoundError(f"{out_dir} holds no experiment (no manifest.json)")
-    summary_path = store.root / "summary.parquet"
-    finished = len(store.finished_runs(need_daily=False))
-    summary = pd.read_parquet(summary_path) if summary_path.exists() else None
-    if summary is None or len(summary) != finished:
-        summary, daily = store.consolidate()
-    else:
-        daily_path = store.root / "daily.parquet"
-        daily = pd.read_parquet(daily_path) if daily_path.exists() else None
+    # always rebuilt from the checked run files: a stale, edited or foreign summary.parquet
+    # must not be trusted; while a batch writes here, nothing is moved or rewritten
+    summary, daily = store.consolidate(write=not store.is_locked())
     last = manifest["sessions"][-1] if manifest.get("sessions") else {}
     # a session without an end time was killed before it could say so
     interrupted = bool(last.get("interrupted") or (last and last.get("ended") is None))
     return ExperimentResult(
-        store.root, summary, daily, store.failures(), manifest, _read_design(store), interrupted
+        store.root,
+        summary,
+        daily,
+        store.failures(),
+        manifest,
+        _read_design(store),
+        interrupted,
+        [r.format() for r in store.rejected],
     )

@@ -8,24 +8,38 @@ Layout of an experiment folder::
     runs/RUN.parquet       one summary row per finished run (written atomically)
     runs/RUN.daily.parquet its daily series (when asked for)
     failures/RUN.json      the error and traceback of a failed run (removed once it succeeds)
+    rejected/              run files that failed their identity or content check (kept to inspect)
     summary.parquet        all summary rows (consolidated from runs/)
     daily.parquet          all daily rows: one row per run and day (when asked for)
 
 Every file is written to a temporary name and moved into place with ``os.replace``, so a
-killed process leaves either the old file or the new one, never a torn one.
+killed process leaves either the old file or the new one, never a torn one. Run files carry their
+identity and a content hash (:mod:`sim.experiments.integrity`), checked before they are used.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from filelock import FileLock, Timeout
 
+from sim.experiments.integrity import (
+    Expectations,
+    RejectedRun,
+    expectations_from,
+    read_checked,
+    write_with_identity,
+)
 from sim.experiments.seeds import spawn_key_text
 from sim.experiments.tasks import RunRecord
 
@@ -56,6 +70,16 @@ def atomic_write_parquet(path: Path, table: pd.DataFrame) -> None:
     atomic_write(path, lambda tmp: table.to_parquet(tmp, engine="pyarrow", index=False))
 
 
+SUMMARY_FILE = re.compile(r"__r\d{5,}\.parquet$")
+DAILY_FILE = re.compile(r"__r\d{5,}\.daily\.parquet$")
+LOCK_NAME = ".isf-lab.lock"
+OWNER_NAME = ".isf-lab.lock.owner"
+
+
+class FolderLockedError(RuntimeError):
+    """Another process is writing to this results folder."""
+
+
 def run_id_for(scenario_name: str, replication: int) -> str:
     """The file-safe id of one run."""
     return f"{scenario_name}__r{replication:05d}"
@@ -69,6 +93,9 @@ class RunStore:
         self.runs_dir = self.root / "runs"
         self.failures_dir = self.root / "failures"
         self.scenarios_dir = self.root / "scenarios"
+        self.rejected_dir = self.root / "rejected"
+        self.code = ""  # the code version stamped on run files (set by the runner)
+        self.rejected: list[RejectedRun] = []  # run files rejected since this store was opened
 
     @property
     def manifest_path(self) -> Path:
@@ -86,6 +113,45 @@ class RunStore:
         for folder in (self.root, self.runs_dir, self.failures_dir, self.scenarios_dir):
             for stale in folder.glob(".*.tmp"):
                 stale.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the folder's writer lock, or raise :class:`FolderLockedError` at once.
+
+        The lock is an OS file lock (``filelock``): the kernel releases it when its holder
+        exits, even after ``kill -9``, so a stale lock never blocks a rerun.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(self.root / LOCK_NAME, timeout=0)
+        try:
+            lock.acquire()
+        except Timeout:
+            raise FolderLockedError(self._locked_message()) from None
+        owner = self.root / OWNER_NAME
+        try:
+            atomic_write_text(owner, f"pid {os.getpid()}: {' '.join(sys.argv)}\n")
+            yield
+        finally:
+            owner.unlink(missing_ok=True)
+            lock.release()
+
+    def is_locked(self) -> bool:
+        """Whether a writer holds the folder's lock now (a read-only folder counts as locked)."""
+        lock = FileLock(self.root / LOCK_NAME, timeout=0)
+        try:
+            lock.acquire()
+        except (Timeout, OSError):
+            return True
+        lock.release()
+        return False
+
+    def _locked_message(self) -> str:
+        owner = self.root / OWNER_NAME
+        holder = owner.read_text().strip() if owner.exists() else "another process"
+        return (
+            f"{self.root} is being written by another batch ({holder}); "
+            "wait for it to finish, or use another --out folder"
+        )
 
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, or ``None`` for a new folder."""
@@ -106,8 +172,7 @@ class RunStore:
 
     def finished_runs(self, *, need_daily: bool) -> set[str]:
         """Ids of runs with a stored summary (and daily table when ``need_daily``)."""
-        finished = {p.name.removesuffix(".parquet") for p in self.runs_dir.glob("*.parquet")}
-        finished = {run for run in finished if not run.endswith(".daily")}
+        finished = {p.name.removesuffix(".parquet") for p in self._run_files(daily=False)}
         if need_daily:
             finished = {
                 run for run in finished if (self.runs_dir / f"{run}.daily.parquet").exists()
@@ -119,13 +184,24 @@ class RunStore:
         if not record.ok:
             self._save_failure(record)
             return
+        identity = {
+            "run_id": record.run_id,
+            "scenario": record.scenario_name,
+            "scenario_hash": record.scenario_hash,
+            "replication": record.replication,
+            "seed_entropy": str(record.entropy),
+            "code": self.code,
+        }
         if record.daily is not None:
             daily = record.daily.copy()
             daily.insert(0, "scenario", record.scenario_name)
             daily.insert(1, "replication", record.replication)
-            atomic_write_parquet(self.runs_dir / f"{record.run_id}.daily.parquet", daily)
+            path = self.runs_dir / f"{record.run_id}.daily.parquet"
+            atomic_write(path, lambda tmp: write_with_identity(tmp, daily, identity))
         # the summary goes last: its presence marks the run finished
-        atomic_write_parquet(self.runs_dir / f"{record.run_id}.parquet", summary_row(record))
+        row = summary_row(record)
+        path = self.runs_dir / f"{record.run_id}.parquet"
+        atomic_write(path, lambda tmp: write_with_identity(tmp, row, identity))
         (self.failures_dir / f"{record.run_id}.json").unlink(missing_ok=True)
 
     def _save_failure(self, record: RunRecord) -> None:
@@ -147,19 +223,77 @@ class RunStore:
         found = [json.loads(p.read_text()) for p in sorted(self.failures_dir.glob("*.json"))]
         return found
 
-    def consolidate(self) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        """Gather the per-run files into ``summary.parquet`` (and ``daily.parquet``)."""
-        summary = _concat_sorted([pd.read_parquet(p) for p in self._run_files(daily=False)])
-        atomic_write_parquet(self.root / "summary.parquet", summary)
-        daily_parts = [pd.read_parquet(p) for p in self._run_files(daily=True)]
+    def check_runs(self, expect: Expectations) -> list[RejectedRun]:
+        """Check every run file; move those that fail to ``rejected/`` (both files of a run).
+
+        Returns:
+            Every rejected file with its reason (all of them, not the first).
+        """
+        found = []
+        for path in self._run_files(daily=False) + self._run_files(daily=True):
+            checked = read_checked(path, expect)
+            if checked.rejected is not None:
+                found.append(checked.rejected)
+                self._quarantine(path)
+        self.rejected.extend(found)
+        return found
+
+    def _quarantine(self, path: Path) -> None:
+        run_id = path.name.removesuffix(".parquet").removesuffix(".daily")
+        self.rejected_dir.mkdir(exist_ok=True)
+        for sibling in (
+            self.runs_dir / f"{run_id}.parquet",
+            self.runs_dir / f"{run_id}.daily.parquet",
+        ):
+            if sibling.exists():
+                shutil.move(sibling, self.rejected_dir / sibling.name)
+
+    def consolidate(self, *, write: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        """Gather the checked per-run files into ``summary.parquet`` (and ``daily.parquet``).
+
+        Files that fail their check are left out, moved to ``rejected/`` and listed in
+        ``self.rejected``; the summary holds each (scenario, replication) at most once. With
+        ``write=False`` (a reader while a batch writes) nothing in the folder is changed.
+        """
+        expect = expectations_from(self.read_manifest())
+        good = self._run_files(daily=False)
+        good_daily = self._run_files(daily=True)
+        if expect is not None and write:
+            self.check_runs(expect)
+            good, good_daily = self._run_files(daily=False), self._run_files(daily=True)
+        elif expect is not None:
+            good, good_daily = self._readable(good, expect), self._readable(good_daily, expect)
+        summary = _concat_sorted([pd.read_parquet(p) for p in good])
+        duplicated = summary.duplicated(["scenario", "replication"]) if len(summary) else []
+        if any(duplicated):
+            raise RuntimeError(f"duplicated runs in {self.runs_dir}: a bug, please report it")
+        daily_parts = [pd.read_parquet(p) for p in good_daily]
         daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None
-        if daily is not None:
-            atomic_write_parquet(self.root / "daily.parquet", daily)
+        if write:
+            atomic_write_parquet(self.root / "summary.parquet", summary)
+            if daily is not None:
+                atomic_write_parquet(self.root / "daily.parquet", daily)
         return summary, daily
 
+    def _readable(self, files: list[Path], expect: Expectations) -> list[Path]:
+        """The files that pass their check, without moving the others (read-only)."""
+        good = []
+        for path in files:
+            checked = read_checked(path, expect)
+            if checked.rejected is None:
+                good.append(path)
+            else:
+                self.rejected.append(checked.rejected)
+        return good
+
     def _run_files(self, *, daily: bool) -> list[Path]:
-        files = sorted(self.runs_dir.glob("*.daily.parquet" if daily else "*.parquet"))
-        return files if daily else [p for p in files if not p.name.endswith(".daily.parquet")]
+        """The run summaries (``RUN.parquet``) or daily tables (``RUN.daily.parquet``).
+
+        Matched by name exactly, so other per-run files (e.g. ``RUN.positions.parquet``) in
+        ``runs/`` are neither summaries nor checked as such.
+        """
+        pattern = DAILY_FILE if daily else SUMMARY_FILE
+        return sorted(p for p in self.runs_dir.glob("*.parquet") if pattern.search(p.name))
 
 
 def summary_row(record: RunRecord) -> pd.DataFrame:

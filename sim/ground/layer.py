@@ -120,7 +120,10 @@ class GroundLayer:
         spec, geometry = self.spec, self.geometry
         people = spec.population
         total = people.total.value
-        west, east = geometry.west_of_line, geometry.east_of_line
+        # At the bounds of the IDF's held share one side of the line has no cells; its people
+        # then live on the other side (nobody is lost, nothing is divided by zero).
+        west = geometry.west_of_line if geometry.west_of_line.any() else self._land
+        east = geometry.east_of_line if geometry.east_of_line.any() else west
         home = np.zeros(geometry.shape)
         governorates = [spec.governorates[gid] for gid in geometry.governorate_ids]
         prewar = np.array([g.population_prewar.value for g in governorates])

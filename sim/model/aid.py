@@ -115,7 +115,11 @@ class Reconstruction:
         if total > 0:
             budget = self.spec.funding_musd_per_year.value / 365.0 * (0.5 + support)
             cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
-            repair = np.minimum(budget * weights / total / cost, damage)
+            spend = budget * weights / total
+            # at the schema's bound of zero cost, whatever is spent repairs a cell fully
+            repair = (
+                np.minimum(spend / cost, damage) if cost > 0 else np.where(spend > 0, damage, 0.0)
+            )
             damage[...] -= repair
             self.repaired += float(repair.sum())
         return self.repaired / self.initial_damage

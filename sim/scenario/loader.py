@@ -9,8 +9,12 @@ then give only what differs. Merge rules:
 * lists and plain values replace what the parent had;
 * ``null`` removes the key inherited from the parent (e.g. drop a contributor).
 
-``extends`` paths are relative to the file that names them and must stay inside the scenarios
-folder (or the folder of the file being loaded); cycles are refused.
+``extends`` paths are relative to the file that names them and must stay inside the allowed
+roots; cycles are refused. The roots are the file's *scenario tree* (the nearest folder above it
+that holds ``scenario.schema.json`` or an empty ``.isf-scenarios`` marker, so a copied
+``scenarios/`` folder is self-contained), plus folders given explicitly (``roots=``, the CLI's
+``--root``, or ``ISF_SCENARIO_ROOTS``, paths separated by ``os.pathsep``). Nothing outside them
+is read, so nothing outside them can be echoed in a message.
 
 Example:
     >>> from sim.scenario.loader import load_scenario, SCENARIOS_DIR
@@ -41,6 +45,24 @@ REPO_DIR = Path(__file__).resolve().parents[2]
 SCENARIOS_DIR = Path(os.environ.get("ISF_SCENARIOS_DIR", REPO_DIR / "scenarios")).resolve()
 FRAGMENTS_DIRNAME = "parts"
 MAX_EXTENDS_DEPTH = 16
+TREE_MARKERS = ("scenario.schema.json", ".isf-scenarios")
+ROOTS_ENV = "ISF_SCENARIO_ROOTS"
+
+
+def tree_root(path: Path) -> Path | None:
+    """The scenario tree a file belongs to: the nearest folder above it holding a marker."""
+    for folder in path.resolve().parents:
+        if any((folder / marker).is_file() for marker in TREE_MARKERS):
+            return folder
+    return None
+
+
+def allowed_roots(path: Path, extra: list[Path] | None = None) -> list[Path]:
+    """Folders `extends` may reach from `path`: its tree, `extra`, ISF_SCENARIO_ROOTS."""
+    from_env = [Path(p) for p in os.environ.get(ROOTS_ENV, "").split(os.pathsep) if p]
+    own = tree_root(path)
+    found = ([own] if own else []) + list(extra or []) + from_env
+    return list(dict.fromkeys(r.resolve() for r in found))
 
 
 @dataclass
@@ -63,7 +85,8 @@ class ResolvedDocument:
             hit = self.origins.get(tuple(path[:cut]))
             if hit is not None:
                 return hit
-        return (self.chain[-1] if self.chain else None, None)
+        # a field missing from an empty document: point at the file's first line
+        return (self.chain[-1], 1) if self.chain else (None, None)
 
 
 def load_scenario(path: str | Path, *, roots: list[Path] | None = None) -> Scenario:
@@ -71,8 +94,7 @@ def load_scenario(path: str | Path, *, roots: list[Path] | None = None) -> Scena
 
     Args:
         path: The YAML file.
-        roots: Folders that ``extends`` may reach; defaults to the scenarios folder and the
-            file's own folder.
+        roots: Folders that ``extends`` may reach besides the file's own scenario tree.
 
     Returns:
         The validated scenario.
@@ -95,9 +117,8 @@ def load_scenario_text(text: str, name: str = "<upload>", base_dir: Path | None 
 def resolve_file(path: Path, *, roots: list[Path] | None = None) -> ResolvedDocument:
     """Read a scenario file and merge the chain of files it extends (no validation)."""
     real = path.resolve()
-    allowed = roots or [SCENARIOS_DIR, real.parent]
     loaded = load_yaml(path)
-    return _resolve_loaded(loaded, real.parent, [r.resolve() for r in allowed], stack=[real])
+    return _resolve_loaded(loaded, real.parent, allowed_roots(real, roots), stack=[real])
 
 
 def validate_document(resolved: ResolvedDocument) -> Scenario:
@@ -168,22 +189,33 @@ def _extends_list(value: Any, loaded: LoadedYaml) -> list[str]:
 def _locate_parent(name: str, folder: Path, roots: list[Path], loaded: LoadedYaml) -> Path:
     line = loaded.lines.get(("extends",))
     candidate = (folder / name).resolve()
+    if not roots:
+        raise ScenarioError.single(
+            loaded.file,
+            f"'extends: {name}': this file is not inside a scenario tree",
+            line=line,
+            path="extends",
+            hint="put an empty .isf-scenarios file in the folder holding your scenarios, or "
+            "allow the folder of the parent with --root DIR (or ISF_SCENARIO_ROOTS)",
+        )
     if not any(candidate.is_relative_to(root) for root in roots):
         raise ScenarioError.single(
             loaded.file,
-            f"'extends: {name}' points outside the scenarios folder",
+            f"'extends: {name}' points outside the scenarios folder (the scenario tree and "
+            "the roots allowed)",
             line=line,
             path="extends",
-            hint="extend a file inside scenarios/ (e.g. base.yaml)",
+            hint="extend a file inside the same scenario tree (e.g. base.yaml), or allow its "
+            "folder explicitly with --root DIR (or ISF_SCENARIO_ROOTS)",
         )
     if not candidate.is_file():
         known = sorted(p.name for p in folder.glob("*.yaml"))
         raise ScenarioError.single(
             loaded.file,
-            f"'extends: {name}': no such file in {folder}",
+            f"'extends: {name}': no such file",
             line=line,
             path="extends",
-            hint=f"available: {', '.join(known) or 'none'}",
+            hint=f"files next to it: {', '.join(known[:20]) or 'none'}",
         )
     return candidate
 

@@ -18,7 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from sim.scenario.base import check_no_bool_number
 
 SOURCE_ID_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)+$"
 
@@ -49,6 +51,12 @@ class Sourced[T](BaseModel):
         default=None, description="Plausible [low, high] range of an assumed value."
     )
     note: str | None = Field(default=None, max_length=2000)
+
+    @field_validator("value", "assumption", mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # a count, share or rate written as yes/true must not become 1
+        return check_no_bool_number(cls.model_fields[info.field_name or ""].annotation, value)
 
     @model_validator(mode="after")
     def _one_provenance(self) -> Self:

@@ -105,7 +105,9 @@ def render() -> None:
     try:
         result = cached_results(str(folder), stamp)
     except Exception as exc:  # a broken folder must never stop the app
-        st.error(f"Cannot read {folder}: {exc}")
+        st.error(
+            f"Cannot read results folder '{folder.name}': {exc}".replace(str(folder), folder.name)
+        )
         return
     _overview(result)
     st.session_state.setdefault("batch_view", VIEWS[0])

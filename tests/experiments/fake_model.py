@@ -6,8 +6,10 @@ few scenario parameters (so designs, comparisons and discovery have something to
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -70,6 +72,28 @@ def slow_model(
     scenario: Scenario, seed: np.random.SeedSequence, *, record_daily: bool = False
 ) -> FakeResult:
     time.sleep(0.1)
+    return fake_model(scenario, seed, record_daily=record_daily)
+
+
+GATE_ENV = "ISF_TEST_GATE"  # a file: gated runs wait until it exists
+GATE_AFTER_ENV = "ISF_TEST_GATE_AFTER"  # replications from this index on are gated
+GATE_LIMIT_S = 600.0  # a gated run gives up waiting after this (only if the test died)
+
+
+def gated_model(
+    scenario: Scenario, seed: np.random.SeedSequence, *, record_daily: bool = False
+) -> FakeResult:
+    """``fake_model``, except that replications from ``ISF_TEST_GATE_AFTER`` on wait for a gate.
+
+    A batch of it finishes exactly the replications before the gate and then stands still, so a
+    test can kill it at a known point by waiting for an event (a count of files) instead of
+    racing a clock.
+    """
+    gate, after = os.environ.get(GATE_ENV), os.environ.get(GATE_AFTER_ENV)
+    if gate and after is not None and seed.spawn_key[0] >= int(after):
+        give_up = time.monotonic() + GATE_LIMIT_S
+        while not Path(gate).exists() and time.monotonic() < give_up:
+            time.sleep(0.05)
     return fake_model(scenario, seed, record_daily=record_daily)
 
 

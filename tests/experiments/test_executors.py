@@ -94,3 +94,28 @@ def test_unknown_executor_is_refused() -> None:
 def test_serial_executor_stores_errors_in_the_future() -> None:
     future = SerialExecutor().submit(lambda: 1 / 0)
     assert isinstance(future.exception(), ZeroDivisionError)
+
+
+def test_dask_workers_with_other_code_are_refused(
+    corners: list[Scenario], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale worker (here: the client pretends to be at another commit) stops the batch."""
+    distributed = pytest.importorskip("distributed")
+    from sim.experiments import executors
+
+    real = executors.environment_fingerprint()
+    assert set(real) == set(executors.FINGERPRINT_KEYS) and real["source_sha256"]
+    stale = {**real, "commit": "0" * 40, "schema_sha256": "f" * 64}
+    monkeypatch.setattr(executors, "_local_fingerprint", lambda: stale)
+    with (
+        distributed.LocalCluster(
+            n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+        pytest.raises(executors.WorkerMismatchError) as info,
+    ):
+        run_experiment(corners, 2, seed=1, out_dir=tmp_path, scheduler=client, model=fake_model)
+    message = str(info.value)
+    assert "commit" in message and "schema_sha256" in message and "->" in message
+    assert "source_sha256" not in message  # only what differs is named
+    assert not list((tmp_path / "runs").glob("*.parquet"))  # nothing ran

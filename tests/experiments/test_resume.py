@@ -1,12 +1,13 @@
-"""Killed with SIGKILL mid-batch, a rerun completes with results identical to an unbroken batch."""
+"""Killed with SIGKILL mid-batch, a rerun completes with results identical to an unbroken batch.
+
+The batch stops at a gate after a known number of runs, and the test waits on events (the count
+of run files, the killed processes gone), never on a wall-clock deadline: see batch_process.py.
+"""
 
 from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -15,55 +16,34 @@ import pytest
 from sim.experiments import load_results, run_experiment
 from sim.scenario.schema import Scenario
 
+from .batch_process import (
+    finished_runs,
+    group_alive,
+    kill_group_now,
+    start_gated_batch,
+    wait_for,
+)
 from .conftest import comparable
 from .fake_model import fake_model
 
-SCRIPT = Path(__file__).with_name("kill_and_resume.py")
 REPS = 16
-
-
-def finished_runs(folder: Path) -> int:
-    runs = folder / "runs"
-    if not runs.exists():
-        return 0
-    return sum(1 for p in runs.glob("*.parquet") if not p.name.endswith(".daily.parquet"))
-
-
-def group_alive(group: int) -> bool:
-    try:
-        os.killpg(group, 0)
-    except ProcessLookupError:
-        return False
-    return True
+GATE_AFTER = 4  # replications 0-3 of both scenarios finish: exactly 8 runs before the kill
 
 
 def kill_mid_batch(folder: Path, executor: str) -> int:
-    """SIGKILL the batch's main process mid-way; its pool workers must then exit by themselves."""
-    process = subprocess.Popen(
-        [sys.executable, str(SCRIPT), str(folder), str(REPS), executor],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its own process group: workers and forkserver join it
-    )
+    """SIGKILL the batch's main process at the gate; its pool workers then exit by themselves."""
+    process = start_gated_batch(folder, REPS, executor, GATE_AFTER)
     group = process.pid
     try:
-        deadline = time.monotonic() + 60
-        while finished_runs(folder) < 8 and time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the batch ended before it was killed: {process.stderr.read()!r}")
-            time.sleep(0.02)
+        wait_for(lambda: finished_runs(folder) >= 2 * GATE_AFTER, "8 finished runs", process)
         os.kill(process.pid, signal.SIGKILL)
         process.wait()
-        done = finished_runs(folder)
-        # orphaned pool workers notice within about a second and exit, freeing the forkserver
-        deadline = time.monotonic() + 15
-        while group_alive(group) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not group_alive(group), "processes of the killed batch were left behind"
-        return done
+        # orphaned pool workers notice their parent is gone (within about a second) and exit,
+        # freeing the forkserver: wait for that event, not for a clock
+        wait_for(lambda: not group_alive(group), "exit of the killed batch's processes")
+        return finished_runs(folder)
     finally:
-        if group_alive(group):
-            os.killpg(group, signal.SIGKILL)  # never leave orphans, even when the test fails
+        kill_group_now(group)  # never leave orphans, even when the test fails
 
 
 @pytest.mark.parametrize("executor", ["serial", "pool"])
@@ -72,7 +52,7 @@ def test_sigkill_then_rerun_equals_an_unbroken_batch(
 ) -> None:
     folder = tmp_path / "killed"
     done_before = kill_mid_batch(folder, executor)
-    assert 8 <= done_before < 2 * REPS, "the kill should land mid-batch"
+    assert done_before == 2 * GATE_AFTER, "the batch stands still at the gate until killed"
     # every file left behind is whole: each Parquet file reads
     for path in (folder / "runs").iterdir():
         assert not path.name.endswith(".tmp")
@@ -80,8 +60,8 @@ def test_sigkill_then_rerun_equals_an_unbroken_batch(
     # the killed folder opens with what finished, marked as interrupted
     killed = load_results(folder)
     assert len(killed.summary) == done_before and killed.interrupted
-    # the killed batch ran slow_model, which only adds a sleep to fake_model (so the sleep,
-    # needed to kill it mid-way, can be skipped from here on)
+    # the killed batch ran gated_model, which only adds a wait to fake_model (so the gate,
+    # needed to kill it at a known point, can be skipped from here on)
     resumed = run_experiment(
         corners, REPS, out_dir=folder, executor="serial", model=fake_model, daily=True
     )

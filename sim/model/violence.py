@@ -1,4 +1,8 @@
-"""Armed groups: attacks, reprisals, IDF strikes and decommissioning, vectorised over cells.
+"""Violence under the ceasefire and after it, vectorised over cells.
+
+A holding ceasefire in Gaza is violent (fact.moh_truce_deaths): IDF fire along the yellow line
+(:func:`line_fire`, scaled by the strike policy and buffered where the force holds the front),
+strike waves answering attacks on soldiers, armed groups' attacks, clan clashes and reprisals.
 
 Per cell and day, a group's attacks are Poisson with mean
 
@@ -20,6 +24,7 @@ import mesa
 import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.ground.stencils import box_sum
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
 
@@ -46,7 +51,14 @@ class DayViolence:
     isf_deaths: float = 0.0
     police_deaths: float = 0.0
     idf_deaths: float = 0.0
+    line_fire_deaths: float = 0.0
+    fighters_killed: float = 0.0
     harm_by_cell: FloatGrid | None = None
+
+    @property
+    def palestinians_killed(self) -> float:
+        """Civilians and fighters killed (the health ministry's count does not separate them)."""
+        return self.civilian_deaths + self.fighters_killed
 
     @property
     def incidents(self) -> float:
@@ -79,14 +91,16 @@ class GroupRates:
     attack: np.ndarray
     reprisal: np.ndarray
     police_exposure: float
+    idf_exposure: float = 1.0
 
     @classmethod
-    def of(cls, police_exposure: float, *groups: ArmedGroup) -> GroupRates:
+    def of(cls, police_exposure: float, idf_exposure: float, *groups: ArmedGroup) -> GroupRates:
         """Rates per 1,000 fighters per day, as arrays over groups."""
         return cls(
             np.array([g.attack_rate.value for g in groups]) / 1000.0,
             np.array([g.reprisal_rate.value for g in groups]) / 1000.0,
             police_exposure,
+            idf_exposure,
         )
 
 
@@ -121,7 +135,8 @@ def armed_violence(
     mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
     groups = len(fighters)
     weights = np.empty((groups, 4, *fighters.shape[1:]))
-    weights[:, :3] = targets * np.array([1.0, rates.police_exposure, 1.0])[:, None, None]
+    exposure_by_target = np.array([1.0, rates.police_exposure, rates.idf_exposure])
+    weights[:, :3] = targets * exposure_by_target[:, None, None]
     weights[:, 3] = fighters.sum(axis=0) - fighters  # each group's rivals
     total = weights.sum(axis=1)
     per_weight = np.divide(mean, total, out=np.zeros_like(mean), where=total > 0.0)
@@ -218,3 +233,30 @@ def decommissioning(
     consent = arsenal.weapons * consent_rate * compliance * secure
     coerced = arsenal.weapons * coercion_rate * force_deter
     return consent + coerced
+
+
+def front_cells(held: BoolGrid, land: BoolGrid) -> BoolGrid:
+    """Land cells outside the IDF-held area that touch it (the line's near side)."""
+    return land & ~held & (box_sum(held.astype(float), 1) > 0.0)
+
+
+def line_fire(
+    rng: np.random.Generator,
+    population: FloatGrid,
+    front: BoolGrid,
+    buffered: BoolGrid,
+    deaths_per_day: float,
+    factor: float,
+) -> FloatGrid:
+    """Deaths from IDF fire along the line today, per cell.
+
+    Poisson with mean ``deaths_per_day * factor`` times the share of the front's residents
+    that the force does not buffer (front cells in the force's area are buffered), placed in
+    proportion to the unbuffered front's residents.
+    """
+    exposed = np.where(front & ~buffered, population, 0.0)
+    front_people = float(population[front].sum())
+    if front_people <= 0.0:
+        return np.zeros(population.shape)
+    mean = deaths_per_day * factor * float(exposed.sum()) / front_people
+    return scattered_poisson(rng, exposed / max(float(exposed.sum()), 1e-12) * mean)

@@ -169,9 +169,11 @@ class GazaModel(mesa.Model):
         troops = self._troops_by_category(day)
         self._move_lines(day, self._effective_troops(troops), levers)
         presence, density, force_deter, security = self._deploy(troops)
-        fighters = self.hamas.fighters + self.others.fighters
+        armed = np.minimum(self.hamas.fighters, self.hamas.weapons) + np.minimum(
+            self.others.fighters, self.others.weapons
+        )
         hostility = self._hostility(levers.hamas_compliance)
-        secure = self.territory.secure_cells(density, hostility, self._area, security, fighters)
+        secure = self.territory.secure_cells(density, hostility, self._area, security, armed)
         aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
         clock = self._lap("forces", clock)
         self.ground.set_security(presence)

@@ -14,7 +14,9 @@
 * A cell is secure when (1) the force holds it, (2) the force's local density (police weighted by
   the local-forces bonus) reaches the absolute band between the peaceful and the hostile
   densities that local hostility sets (Quinlivan), and (3) no armed group controls it: the
-  security personnel there are at least the decisive ratio times the fighters (Dupuy).
+  security personnel there are at least the control ratio (``coercive_entry_ratio_share`` of
+  Dupuy's decisive ratio, the ratio at which a force takes ground without consent) times the
+  armed fighters (fighters who still have a weapon).
 """
 
 from __future__ import annotations
@@ -258,13 +260,14 @@ class Territory:
             hostility: Local hostility in [0, 1].
             force_area: Cells the force holds.
             security: Security personnel per cell (same weighting as the density).
-            fighters: Armed-group fighters per cell.
+            fighters: Armed fighters per cell (fighters who still hold a weapon).
         """
         e = self.effects
         needed = e.density_peaceful.value + (
             e.density_hostile.value - e.density_peaceful.value
         ) * np.clip(hostility, 0.0, 1.0)
-        uncontrolled = security >= e.decisive_force_ratio.value * fighters
+        ratio = e.decisive_force_ratio.value * e.coercive_entry_ratio_share.value
+        uncontrolled = security >= ratio * fighters
         secure = force_area & (force_density >= needed) & uncontrolled
         self.secure_days = np.where(secure, self.secure_days + 1, 0.0)
         return secure

@@ -41,6 +41,7 @@ from sim.model.forces import (
 )
 from sim.model.outcomes import DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
+from sim.model.setup import ground_spec_for
 from sim.model.territory import PER_THOUSAND, Territory
 from sim.model.violence import (
     Arsenal,
@@ -51,14 +52,14 @@ from sim.model.violence import (
     deterrence,
     front_cells,
     line_fire,
-    protection,
-    scatter,
+    protection_factors,
     scattered_poisson,
+    strike,
     strike_factor,
+    tally,
 )
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
-from sim.scenario.ground import GroundSpec
 from sim.scenario.schema import Scenario
 from sim.scenario.structure import CouplingForm
 
@@ -82,7 +83,7 @@ class GazaModel(mesa.Model):
         self.spec = scenario
         self.effects = scenario.effects
         self.day = 0
-        ground_spec = _ground_spec_for(scenario)
+        ground_spec = ground_spec_for(scenario)
         self.ground = GroundLayer(self, ground_spec, self.streams)
         self.geometry = self.ground.geometry
         self.territory = Territory(
@@ -401,7 +402,7 @@ class GazaModel(mesa.Model):
         isf_reach = box_sum(isf, 1) / 9.0
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
-        protect_civ, protect_battle = self._protection()
+        protect_civ, protect_battle = protection_factors(self._isf_density, effects)
         attacks, taken = armed_violence(
             rng,
             self._rates,
@@ -412,14 +413,24 @@ class GazaModel(mesa.Model):
             np.stack([isf_reach, personnel[ForceCategory.POLICE], idf_front]),
             np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
         )
-        out = self._tally(attacks, taken, protect_battle, rng)
+        out = tally(attacks, taken, protect_battle, rng, effects)
         crossfire = attacks.sum(axis=(0, 1))
         executed = taken.sum(axis=0)
         executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
         expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
         harm = scattered_poisson(rng, expected)
         out.reprisal_deaths = float(executions.sum())
-        self._strikes(out, harm, rng)
+        strike(
+            rng,
+            out,
+            harm,
+            self.hamas,
+            self.ground.field("damage"),
+            effects,
+            strike_factor(self._policy(), effects),
+            self.spec.idf.strike_probability.value,
+            self.ceasefire.collapsed,
+        )
         fire = line_fire(
             self.streams["line_fire"],
             self.ground.field("population"),
@@ -436,71 +447,9 @@ class GazaModel(mesa.Model):
         self._incidents_by_cell = crossfire + executed
         return out
 
-    def _tally(
-        self,
-        attacks: np.ndarray,
-        taken: np.ndarray,
-        protect_battle: FloatGrid,
-        rng: np.random.Generator,
-    ) -> DayViolence:
-        """The day's totals by target, with the deaths the attacks cause."""
-        e = self.effects
-        totals = attacks.sum(axis=(0, 2, 3))
-        on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
-        return DayViolence(
-            attacks_on_isf=float(totals[0]),
-            attacks_on_police=float(totals[1]),
-            attacks_on_idf=float(totals[2]),
-            attacks_on_rivals=float(totals[3]),
-            reprisals=float(taken.sum()),
-            isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
-            police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
-            idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
-        )
-
-    def _protection(self) -> tuple[FloatGrid, FloatGrid]:
-        """Factors on civilian and battle deaths per attack from the force's local density."""
-        e = self.effects
-        civ, battle = protection(
-            self._isf_density,
-            e.density_hostile.value,
-            e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
-            e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
-        )
-        return civ, battle
-
     def _policy(self) -> StrikePolicy:
         """Today's strike policy: the scenario's (or an expired ultimatum's); heavy at war."""
         return StrikePolicy.HEAVY if self.ceasefire.collapsed else self.strike_policy
-
-    def _strikes(self, out: DayViolence, harm: FloatGrid, rng: np.random.Generator) -> None:
-        """Strikes answering attacks, punitive waves after soldiers are killed, and war strikes."""
-        e = self.effects
-        factor = strike_factor(self._policy(), e)
-        retaliations = rng.binomial(
-            int(out.attacks_on_idf), min(1.0, self.spec.idf.strike_probability.value * factor)
-        )
-        waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
-        war = e.war_strikes_per_day.value if self.ceasefire.collapsed else 0.0
-        strikes = float(retaliations + waves + rng.poisson(war))
-        if strikes <= 0:
-            return
-        fighters = self.hamas.fighters.ravel()
-        if fighters.sum() <= 0:
-            return
-        counts = scatter(rng, fighters, int(strikes)).reshape(self.geometry.shape)
-        civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
-        killed = np.minimum(
-            scattered_poisson(rng, counts * e.fighters_killed_per_strike.value),
-            self.hamas.fighters,
-        )
-        self.hamas.lose_fighters(killed)
-        harm += civ
-        out.strikes = strikes
-        out.strike_civilian_deaths = float(civ.sum())
-        out.fighters_killed = float(killed.sum())
-        damage = self.ground.field("damage")
-        damage[...] = np.clip(damage + counts * e.damage_per_strike.value * factor, 0.0, 1.0)
 
     def _casualties(self, day: int, violence: DayViolence) -> None:
         if violence.harm_by_cell is not None:
@@ -604,18 +553,8 @@ class GazaModel(mesa.Model):
         legit = float((self.ground.field("legitimacy") * population).sum() / people)
         grievance = float((self.ground.field("grievance") * population).sum() / people)
         values = {
+            **violence.record(),
             "ceasefire_status": float(self.ceasefire.status),
-            "incidents": violence.incidents,
-            "attacks_on_isf": violence.attacks_on_isf,
-            "attacks_on_police": violence.attacks_on_police,
-            "attacks_on_idf": violence.attacks_on_idf,
-            "attacks_on_rivals": violence.attacks_on_rivals,
-            "reprisals": violence.reprisals,
-            "strikes": violence.strikes,
-            "civilian_deaths": violence.civilian_deaths,
-            "isf_deaths": violence.isf_deaths,
-            "police_deaths": violence.police_deaths,
-            "idf_deaths": violence.idf_deaths,
             "isf_troops": float(troops.sum()),
             "police_officers": self.police.officers,
             "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
@@ -632,8 +571,6 @@ class GazaModel(mesa.Model):
             "grievance": grievance,
             "active_share": float(self.ground.field("actives").sum()) / people,
             "hamas_compliance": self.politics.levers.hamas_compliance,
-            "palestinians_killed": violence.palestinians_killed,
-            "line_fire_deaths": violence.line_fire_deaths,
             "collapse_hazard": self.ceasefire.hazard,
             "force_cover": self._cover,
             "contingents_holding": float(sum(c.holding for c in self.contingents)),
@@ -666,21 +603,3 @@ class GazaModel(mesa.Model):
             dated = WeekEvents(fired_events=self.week.fired_events, shocks=self.week.shocks)
             self.politics.play_round(day, dated)
         self.week = WeekEvents()
-
-
-def _ground_spec_for(scenario: Scenario) -> GroundSpec:
-    """The ground spec, with the IDF's starting line and the armed groups from the scenario."""
-    ground = scenario.ground
-    recruitment = ground.recruitment.model_copy(
-        update={
-            "initial_armed": ground.recruitment.initial_armed.model_copy(
-                update={
-                    "value": scenario.hamas.fighters.value
-                    + scenario.other_armed_groups.fighters.value
-                }
-            )
-        }
-    )
-    return ground.model_copy(
-        update={"yellow_line_share": scenario.idf.held_share, "recruitment": recruitment}
-    )

@@ -116,8 +116,7 @@ def summarise(daily: pd.DataFrame, collapse_day: int | None, horizon: int) -> di
         "killed_per_day_holding": _per_day_before(daily["palestinians_killed"], collapse_day),
         "civilian_deaths_per_day_holding": _per_day_before(daily["civilian_deaths"], collapse_day),
         "collapse_risk": 1.0 - float(np.prod(1.0 - daily["collapse_hazard"].to_numpy())),
-        "collapse_hazard_per_year": 365.0
-        * _per_day_before(daily["collapse_hazard"], collapse_day),
+        "collapse_hazard_per_year": 365.0 * _per_day_before(daily["collapse_hazard"], collapse_day),
         "fighters_mean": float(daily["fighters"].mean()),
         "force_cover_mean": float(daily["force_cover"].mean()),
         "events_fired": float(daily["events_fired"].sum()),

@@ -55,6 +55,26 @@ class DayViolence:
     fighters_killed: float = 0.0
     harm_by_cell: FloatGrid | None = None
 
+    def record(self) -> dict[str, float]:
+        """The day's values under their daily-series names (sim.model.outcomes)."""
+        names = (
+            "attacks_on_isf",
+            "attacks_on_police",
+            "attacks_on_idf",
+            "attacks_on_rivals",
+            "reprisals",
+            "strikes",
+            "civilian_deaths",
+            "isf_deaths",
+            "police_deaths",
+            "idf_deaths",
+            "line_fire_deaths",
+        )
+        values = {name: float(getattr(self, name)) for name in names}
+        values["incidents"] = self.incidents
+        values["palestinians_killed"] = self.palestinians_killed
+        return values
+
     @property
     def palestinians_killed(self) -> float:
         """Civilians and fighters killed (the health ministry's count does not separate them)."""
@@ -260,3 +280,77 @@ def line_fire(
         return np.zeros(population.shape)
     mean = deaths_per_day * factor * float(exposed.sum()) / front_people
     return scattered_poisson(rng, exposed / max(float(exposed.sum()), 1e-12) * mean)
+
+
+def tally(
+    attacks: np.ndarray,
+    taken: np.ndarray,
+    protect_battle: FloatGrid,
+    rng: np.random.Generator,
+    effects: EffectsSpec,
+) -> DayViolence:
+    """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
+    e = effects
+    totals = attacks.sum(axis=(0, 2, 3))
+    on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
+    return DayViolence(
+        attacks_on_isf=float(totals[0]),
+        attacks_on_police=float(totals[1]),
+        attacks_on_idf=float(totals[2]),
+        attacks_on_rivals=float(totals[3]),
+        reprisals=float(taken.sum()),
+        isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
+        police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
+        idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
+    )
+
+
+def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
+    """Factors on civilian and battle deaths per attack from the force's local troop density."""
+    e = effects
+    civ, battle = protection(
+        isf_density,
+        e.density_hostile.value,
+        e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
+        e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
+    )
+    return civ, battle
+
+
+def strike(
+    rng: np.random.Generator,
+    out: DayViolence,
+    harm: FloatGrid,
+    hamas: Arsenal,
+    damage: FloatGrid,
+    effects: EffectsSpec,
+    factor: float,
+    strike_probability: float,
+    collapsed: bool,
+) -> None:
+    """IDF strikes today: answers to attacks, waves after soldiers are killed, war strikes.
+
+    Each attack on the IDF draws a strike with probability ``strike_probability * factor``;
+    each soldier killed draws Poisson(``strikes_per_idf_death * factor``) more; after a
+    collapse ``war_strikes_per_day`` more. Strikes land where Hamas's fighters are; their
+    civilian deaths are added to ``harm``, the fighters killed removed, ``damage`` raised.
+    """
+    e = effects
+    retaliations = rng.binomial(int(out.attacks_on_idf), min(1.0, strike_probability * factor))
+    waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
+    war = e.war_strikes_per_day.value if collapsed else 0.0
+    strikes = float(retaliations + waves + rng.poisson(war))
+    fighters = hamas.fighters.ravel()
+    if strikes <= 0 or fighters.sum() <= 0:
+        return
+    counts = scatter(rng, fighters, int(strikes)).reshape(harm.shape)
+    civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
+    killed = np.minimum(
+        scattered_poisson(rng, counts * e.fighters_killed_per_strike.value), hamas.fighters
+    )
+    hamas.lose_fighters(killed)
+    harm += civ
+    out.strikes = strikes
+    out.strike_civilian_deaths = float(civ.sum())
+    out.fighters_killed = float(killed.sum())
+    damage[...] = np.clip(damage + counts * e.damage_per_strike.value * factor, 0.0, 1.0)

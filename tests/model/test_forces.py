@@ -19,7 +19,7 @@ OK = ConditionContext(hamas_consent=1.0, mandate=True, us_lead=True, collapsed=F
 
 
 def test_conditions_by_hand() -> None:
-    spec = _indonesia()  # needs consent >= 0.6, a mandate and a holding ceasefire
+    spec = _indonesia()  # needs consent >= 0.75, a mandate and a holding ceasefire
     assert failed_condition(spec, {}, {}, OK) == ""
     freeze = ConditionContext(hamas_consent=0.5, mandate=True, us_lead=True, collapsed=False)
     assert "consent" in failed_condition(spec, {}, {}, freeze)

@@ -194,5 +194,12 @@ def test_halved_aid_more_grievance_and_more_fighters() -> None:
 
 
 def test_a_force_that_never_deploys_is_possible() -> None:
-    result = run_scenario(shipped("as-reported-2026.yaml"), 0)
-    assert result.summary["peak_isf_troops"] == 0.0
+    # As reported: Hamas at a freeze gives less consent than any contributor needs, and the
+    # regional war suspends Indonesia; nobody deploys, by the contributors' own conditions.
+    model = GazaModel(shipped("as-reported-2026.yaml"), 0)
+    for _ in range(365):
+        model.step()
+        assert model.recorder.series["isf_troops"][model.day - 1] == 0.0
+    reasons = {c.key: c.hold_reason for c in model.contingents}
+    assert all(reasons.values()), reasons
+    assert "iran_war" in reasons["indonesia"]

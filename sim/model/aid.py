@@ -76,7 +76,7 @@ class AidSystem:
         trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
         if collapsed:
             trucks *= self.effects.collapse_aid_factor.value
-        population = ground.field("population")
+        population = ground.view().population
         people = max(float(population.sum()), 1.0)
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
@@ -135,14 +135,16 @@ class Reconstruction:
         damage: FloatGrid,
         support: float,
         funding_factor: float = 1.0,
-    ) -> float:
-        """Rebuild today; return the share of the initial damage repaired so far.
+    ) -> tuple[float, FloatGrid]:
+        """Rebuild today: the share of the initial damage repaired so far, and today's repairs.
 
+        ``damage`` is read only; the caller applies the repairs to the ground.
         ``funding_factor`` scales the budget (dated decisions, e.g. of the Board of Peace).
         """
         eligible = self.eligible(secure_days, territory)
         weights = np.where(eligible, damage, 0.0)
         total = float(weights.sum())
+        repair = np.zeros(damage.shape)
         if total > 0:
             budget = (
                 self.spec.funding_musd_per_year.value
@@ -152,6 +154,5 @@ class Reconstruction:
             )
             cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
             repair = np.minimum(budget * weights / total / cost, damage)
-            damage[...] -= repair
             self.repaired += float(repair.sum())
-        return self.repaired / self.initial_damage
+        return self.repaired / self.initial_damage, repair

@@ -96,7 +96,9 @@ class GazaModel(mesa.Model):
             Contingent(self, key, spec) for key, spec in scenario.forces.contributors.items()
         ]
         self.police = PoliceService(self, scenario.forces.police, scenario.metadata.horizon_days)
-        west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
+        self.view = self.ground.view()
+        """Read-only views of the ground's live state (what the model reads of the ground)."""
+        west = np.where(self.geometry.west_of_line, self.view.population, 0.0)
         self.hamas = Arsenal.spread(self, "hamas", scenario.hamas, west)
         self.others = Arsenal.spread(self, "others", scenario.other_armed_groups, west)
         self._rates = GroupRates.of(
@@ -125,7 +127,7 @@ class GazaModel(mesa.Model):
             self.effects,
             scenario.idf.fallback_zone,
             self.geometry,
-            self.ground.field("damage"),
+            self.ground.damage_view(),
         )
         self.ceasefire = Ceasefire(
             self.effects, self.streams["ceasefire"], scenario.structure.collapse_hazard
@@ -180,17 +182,18 @@ class GazaModel(mesa.Model):
         self.ground.set_security(presence)
         self.ground.step()
         clock = self._lap("ground", clock)
-        self._take_recruits(self.ground.field("recruits"))
-        violence = self._violence(presence, force_deter, self.ground.field("grievance"))
+        self._take_recruits(self.view.recruits)
+        violence = self._violence(presence, force_deter, self.view.grievance)
         self._casualties(day, violence)
         self._disarm(levers, force_deter)
-        rebuilt = self.rebuild.step(
+        rebuilt, repair = self.rebuild.step(
             self.territory.secure_days,
             self.territory,
-            self.ground.field("damage"),
+            self.ground.damage_view(),
             levers.governance_support,
             self.events.funding_factor,
         )
+        self.ground.add_damage(-repair)
         self.ceasefire.update(day, self._conditions(levers, violence))
         self._record(day, violence, troops, secure, aid, rebuilt)
         clock = self._lap("forces", clock)
@@ -201,7 +204,7 @@ class GazaModel(mesa.Model):
     def _conditions(self, levers: Levers, violence: DayViolence) -> Conditions:
         """What the collapse hazard reads today (absolute terms, see :mod:`.ceasefire`)."""
         cover = force_cover(
-            self.ground.field("population"),
+            self.view.population,
             self._area,
             self._isf_cells,
             self.effects.density_contested.value,
@@ -288,7 +291,7 @@ class GazaModel(mesa.Model):
         self.territory.expand(
             day,
             effective,
-            self.ground.field("population"),
+            self.view.population,
             self._presence_consent,
             self._can_coerce(levers.mandate_robust),
             fighters,
@@ -316,7 +319,7 @@ class GazaModel(mesa.Model):
         at staging (the IDF-held part of the entry sector), next to the line.
         """
         territory, effects = self.territory, self.effects
-        population = self.ground.field("population")
+        population = self.view.population
         area = self._area = territory.force_area()
         weights = np.where(area, population + 1.0, 0.0)
         if not area.any():
@@ -361,7 +364,7 @@ class GazaModel(mesa.Model):
         return self._idf_cache[3]
 
     def _hostility(self, compliance: float) -> FloatGrid:
-        grievance = self.ground.field("grievance")
+        grievance = self.view.grievance
         weight = self.effects.hostility_compliance_weight.value
         return np.clip(weight * (1.0 - compliance) + (1.0 - weight) * grievance, 0.0, 1.0)
 
@@ -399,7 +402,7 @@ class GazaModel(mesa.Model):
         )
         # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
         # a force next to ground it does not hold (staging, handed-over strips) meets them too.
-        isf_reach = box_sum(isf, 1) / 9.0
+        isf_reach = box_sum(isf, 1) / 9.0 if self._strengths.any() else isf
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         protect_civ, protect_battle = protection_factors(self._isf_density, effects)
@@ -420,20 +423,21 @@ class GazaModel(mesa.Model):
         expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
         harm = scattered_poisson(rng, expected)
         out.reprisal_deaths = float(executions.sum())
-        strike(
+        destroyed = strike(
             rng,
             out,
             harm,
             self.hamas,
-            self.ground.field("damage"),
             effects,
             strike_factor(self._policy(), effects),
             self.spec.idf.strike_probability.value,
             self.ceasefire.collapsed,
         )
+        if destroyed is not None:
+            self.ground.add_damage(destroyed)
         fire = line_fire(
             self.streams["line_fire"],
-            self.ground.field("population"),
+            self.view.population,
             self._front(),
             self._area,
             effects.line_fire_deaths_per_day.value,
@@ -518,13 +522,13 @@ class GazaModel(mesa.Model):
 
     def _sync_armed(self) -> None:
         """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""
-        self.ground.field("armed")[...] = self.hamas.fighters + self.others.fighters
+        self.ground.set_armed(self.hamas.fighters + self.others.fighters)
 
     # -- records and politics -------------------------------------------------------------------
 
     def map_fields(self) -> dict[str, FloatGrid]:
         """Today's per-cell fields for map snapshots (see :mod:`sim.model.maps`)."""
-        population = self.ground.field("population")
+        population = self.view.population
         return {
             "controller": self.ground.controller.astype(float),
             "incidents": self._incidents_by_cell,
@@ -535,7 +539,7 @@ class GazaModel(mesa.Model):
                 out=np.zeros_like(population),
                 where=population > 0,
             ),
-            "grievance": self.ground.field("grievance"),
+            "grievance": self.view.grievance,
             "population": population / self.geometry.cell_area_km2,
         }
 
@@ -548,10 +552,10 @@ class GazaModel(mesa.Model):
         aid: dict[str, float],
         rebuilt: float,
     ) -> None:
-        population = self.ground.field("population")
+        population = self.view.population
         people = max(float(population.sum()), 1.0)
-        legit = float((self.ground.field("legitimacy") * population).sum() / people)
-        grievance = float((self.ground.field("grievance") * population).sum() / people)
+        legit = float((self.view.legitimacy * population).sum() / people)
+        grievance = float((self.view.grievance * population).sum() / people)
         values = {
             **violence.record(),
             "ceasefire_status": float(self.ceasefire.status),
@@ -569,7 +573,7 @@ class GazaModel(mesa.Model):
             "reconstruction_share": rebuilt,
             "legitimacy": legit,
             "grievance": grievance,
-            "active_share": float(self.ground.field("actives").sum()) / people,
+            "active_share": float(self.view.actives.sum()) / people,
             "hamas_compliance": self.politics.levers.hamas_compliance,
             "collapse_hazard": self.ceasefire.hazard,
             "force_cover": self._cover,

@@ -322,18 +322,18 @@ def strike(
     out: DayViolence,
     harm: FloatGrid,
     hamas: Arsenal,
-    damage: FloatGrid,
     effects: EffectsSpec,
     factor: float,
     strike_probability: float,
     collapsed: bool,
-) -> None:
+) -> FloatGrid | None:
     """IDF strikes today: answers to attacks, waves after soldiers are killed, war strikes.
 
     Each attack on the IDF draws a strike with probability ``strike_probability * factor``;
     each soldier killed draws Poisson(``strikes_per_idf_death * factor``) more; after a
     collapse ``war_strikes_per_day`` more. Strikes land where Hamas's fighters are; their
-    civilian deaths are added to ``harm``, the fighters killed removed, ``damage`` raised.
+    civilian deaths are added to ``harm`` and the fighters killed removed. Returns the share of
+    each cell's structures destroyed (``None`` without strikes).
     """
     e = effects
     retaliations = rng.binomial(int(out.attacks_on_idf), min(1.0, strike_probability * factor))
@@ -342,7 +342,7 @@ def strike(
     strikes = float(retaliations + waves + rng.poisson(war))
     fighters = hamas.fighters.ravel()
     if strikes <= 0 or fighters.sum() <= 0:
-        return
+        return None
     counts = scatter(rng, fighters, int(strikes)).reshape(harm.shape)
     civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
     killed = np.minimum(
@@ -353,4 +353,5 @@ def strike(
     out.strikes = strikes
     out.strike_civilian_deaths = float(civ.sum())
     out.fighters_killed = float(killed.sum())
-    damage[...] = np.clip(damage + counts * e.damage_per_strike.value * factor, 0.0, 1.0)
+    destroyed: FloatGrid = counts * e.damage_per_strike.value * factor
+    return destroyed

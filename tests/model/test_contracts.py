@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 MODEL = Path(__file__).resolve().parents[2] / "sim" / "model"
@@ -45,3 +46,16 @@ def test_attributes_are_created_in_init(module: str) -> None:
                 continue
             late = _assigned(method) - declared
             assert not late, f"{module}: {cls.name}.{method.name} creates {sorted(late)}"
+
+
+def test_the_model_reads_the_ground_through_read_only_views() -> None:
+    from sim.model.gaza import GazaModel
+    from tests.model.conftest import shipped
+
+    model = GazaModel(shipped("base.yaml"), 0)
+    for _ in range(3):
+        model.step()
+    live = model.ground.field("population")
+    assert np.shares_memory(model.view.population, live)
+    assert not model.view.population.flags.writeable
+    assert not model.ground.damage_view().flags.writeable

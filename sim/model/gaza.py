@@ -287,10 +287,11 @@ class GazaModel(mesa.Model):
         return float(troops.sum() * multiplier * roe + police)
 
     def _move_lines(self, day: int, effective: float, levers: Levers) -> None:
+        """The force takes sectors (police deploy with it, never alone); the IDF's line moves."""
         fighters = self.hamas.fighters + self.others.fighters
         self.territory.expand(
             day,
-            effective,
+            effective if self._strengths.any() else 0.0,
             self.view.population,
             self._presence_consent,
             self._can_coerce(levers.mandate_robust),

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sim.model.events import EventSchedule
 from sim.model.gaza import GazaModel
 from sim.scenario.events import RegionalWar, Ultimatum
+from sim.scenario.forces import StrikePolicy
 from sim.scenario.schema import Scenario
 from tests.model.conftest import shipped
 
@@ -59,7 +60,12 @@ def test_schedule_suspends_fires_and_expires() -> None:
 
 
 def test_events_reach_the_week_and_the_ground() -> None:
-    scenario = shipped("as-reported-2026.yaml")
+    data = _data()
+    _event(data, "israel_ultimatum").update(strike_policy_on_expiry="heavy")
+    _event(data, "israel_ultimatum").update(
+        held_share_on_expiry={"value": 0.7, "assumption": [0.5, 1]}
+    )
+    scenario = Scenario.model_validate(data)
     model = GazaModel(scenario, 0)
     war_day = next(e for e in scenario.events if isinstance(e, RegionalWar)).day.value
     fired: list[str] = []
@@ -72,4 +78,6 @@ def test_events_reach_the_week_and_the_ground() -> None:
     ultimatum = next(e for e in scenario.events if isinstance(e, Ultimatum))
     for _ in range(ultimatum.day.value + ultimatum.deadline_days.value + 1 - model.day):
         model.step()
-    assert model.strike_policy is ultimatum.strike_policy_on_expiry
+    assert model.strike_policy is StrikePolicy.HEAVY
+    model.step()
+    assert model.territory.held_share >= 0.7

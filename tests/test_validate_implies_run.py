@@ -81,13 +81,28 @@ def _set(data: dict[str, Any], path: tuple[Any, ...], value: float) -> None:
     parent[path[-1]], _ = with_new_value(old, value)
 
 
+def _no_deal_is_the_only_gap(summary: dict[str, Any], daily: pd.DataFrame) -> None:
+    """A forecast is missing exactly when its dimension has no deal (a state, not a number)."""
+    for column in [c for c in daily.columns if c.startswith("forecast_")]:
+        deal = daily["deal_" + column.removeprefix("forecast_")].to_numpy() > 0
+        assert np.isfinite(daily[column].to_numpy()[deal]).all(), column
+        assert np.isnan(daily[column].to_numpy()[~deal]).all(), column
+        final = summary[column + "_final"]
+        assert math.isnan(final) == (
+            summary["deal_" + column.removeprefix("forecast_") + "_final"] == 0
+        )
+
+
 def _check_outputs(summary: dict[str, Any], daily: pd.DataFrame) -> None:
+    _no_deal_is_the_only_gap(summary, daily)
     for key, value in summary.items():
-        if isinstance(value, bool):
+        if isinstance(value, bool) or key.startswith("forecast_"):
             continue
         assert math.isfinite(value), (key, value)
         assert value >= 0, (key, value)
-    numeric = daily.select_dtypes("number")
+    numeric = daily.select_dtypes("number").drop(
+        columns=[c for c in daily.columns if c.startswith("forecast_")]
+    )
     assert np.isfinite(numeric.to_numpy(dtype=float)).all(), numeric.columns[
         ~np.isfinite(numeric.to_numpy(dtype=float)).all(axis=0)
     ].tolist()

@@ -49,6 +49,40 @@ OUTCOMES: dict[str, OutcomeInfo] = dict(
         _info("legitimacy_mean", "Legitimacy (mean)", "0-1", "higher"),
         _info("grievance_mean", "Grievance (mean)", "0-1", "lower"),
         _info("idf_held_share_final", "Area held by the IDF at the end", "share", "lower"),
+        # issue 11: the violent ceasefire, force presence and events
+        _info("idf_held_share_mean", "Area held by the IDF (mean)", "share", "lower"),
+        _info("mean_isf_troops", "Force troops in Gaza (mean)", "troops", "higher"),
+        _info(
+            "palestinians_killed", "Palestinians killed (civilians and fighters)", "deaths", "lower"
+        ),
+        _info("line_fire_deaths", "Killed by IDF fire along the line", "deaths", "lower"),
+        _info(
+            "killed_per_day_holding",
+            "Killed per day while the ceasefire held",
+            "deaths/day",
+            "lower",
+        ),
+        _info(
+            "civilian_deaths_per_day_holding",
+            "Civilian deaths per day while the ceasefire held",
+            "deaths/day",
+            "lower",
+        ),
+        _info(
+            "collapse_risk",
+            "Model's collapse risk up to collapse or horizon",
+            "probability",
+            "lower",
+        ),
+        _info(
+            "collapse_hazard_per_year",
+            "Collapse hazard while holding (mean, yearly)",
+            "per year",
+            "lower",
+        ),
+        _info("force_cover_mean", "Force cover of the population (mean)", "0-1", "higher"),
+        _info("events_fired", "Dated events fired", "events", None),
+        _info("fighters_mean", "Armed-group fighters (mean)", "fighters", "lower"),
     ]
 )
 

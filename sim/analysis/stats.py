@@ -72,10 +72,15 @@ def bootstrap_mean_ci(
 
 
 def paired_frame(summary: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Outcome values with one row per replication and one column per scenario."""
-    return summary.pivot_table(
+    """Outcome values with one row per replication and one column per scenario.
+
+    Every scenario keeps its column even when all its values are missing (a bargaining outcome
+    with no deal in any replication is NaN, not a number on the 0-100 scale).
+    """
+    table = summary.pivot_table(
         index="replication", columns="scenario", values=outcome, aggfunc="first", sort=False
-    ).astype(float)
+    )
+    return table.reindex(columns=list(dict.fromkeys(summary["scenario"]))).astype(float)
 
 
 def paired_differences(

@@ -224,6 +224,50 @@ class GroundLayer:
         """Add aid to the cells' stocks, in person-days of need."""
         self.field("aid_stock")[...] += np.where(self._land, rations, 0.0)
 
+    def set_armed(self, members: FloatGrid) -> None:
+        """Set the armed-group members per cell (the full model's groups are the source)."""
+        self.field("armed")[...] = np.where(self._land, np.maximum(members, 0.0), 0.0)
+
+    def add_damage(self, change: FloatGrid) -> None:
+        """Add destruction (positive) or repairs (negative) per cell, kept within [0, 1]."""
+        damage = self.field("damage")
+        damage[...] = np.clip(damage + change, 0.0, 1.0)
+
+    def view(self) -> GroundReport:
+        """The state other modules read, as read-only views of the live arrays (no copies).
+
+        Unlike :meth:`report` the arrays follow the layer as it changes; use :meth:`report` to
+        keep a snapshot.
+        """
+        f = self._fields
+
+        def ro(array: FloatGrid) -> FloatGrid:
+            view = array.view()
+            view.flags.writeable = False
+            return view
+
+        controller = self.controller.view()
+        controller.flags.writeable = False
+        return GroundReport(
+            day=self.day,
+            population=ro(f["population"]),
+            displaced=ro(f["displaced"]),
+            grievance=ro(f["grievance"]),
+            legitimacy=ro(f["legitimacy"]),
+            actives=ro(f["actives"]),
+            detained=ro(f["detained"]),
+            recruits=ro(f["recruits"]),
+            armed=ro(f["armed"]),
+            harm=ro(f["harm"]),
+            controller=controller,
+        )
+
+    def damage_view(self) -> FloatGrid:
+        """Damage per cell, read-only (write with :meth:`add_damage`)."""
+        view = self.field("damage").view()
+        view.flags.writeable = False
+        return view
+
     def remove_armed(self, members: FloatGrid) -> None:
         """Take armed-group members out (killed, detained, disarmed), per cell."""
         armed = self.field("armed")

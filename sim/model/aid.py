@@ -7,7 +7,8 @@ row crossed (weighted by its insecure share) risks seizure, so a convoy arrives 
 ``(1 - p) ** insecure_rows`` (``p`` lower if the force escorts convoys, the 2024 Arab-force idea).
 What arrives is delivered to the cells' stocks by population, as person-days of need.
 
-Reconstruction: a yearly budget (scaled by support for the Palestinian governance track) is
+Reconstruction: a yearly budget (scaled by support for the Palestinian governance track,
+:func:`governance_factor`, and by dated decisions) is
 spent on cells that have been secure for long enough, in proportion to their damage; a cell's
 damage falls by the money spent over the cost of rebuilding it. In the southern-fallback
 scenario the IDF-held safe zone counts as secure for rebuilding.
@@ -21,20 +22,32 @@ from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
 from sim.model.territory import Territory
-from sim.scenario.schema import Scenario
+from sim.scenario.effects import EffectsSpec
+from sim.scenario.forces import Aid
+from sim.scenario.forces import Reconstruction as ReconstructionSpec
+
+
+def governance_factor(support: float, effects: EffectsSpec) -> float:
+    """Factor on police intake and reconstruction from support for Palestinian governance.
+
+    Linear from ``governance_factor_none`` (no support) to ``governance_factor_full``.
+    """
+    low, high = effects.governance_factor_none.value, effects.governance_factor_full.value
+    return low + (high - low) * float(np.clip(support, 0.0, 1.0))
 
 
 class AidSystem:
     """Daily aid delivery.
 
     Args:
-        scenario: The scenario (its ``aid`` section and effects).
+        aid: The scenario's ``aid`` section.
+        effects: Effect sizes (aid after a collapse, escorts).
         geometry: The rasterised Strip.
     """
 
-    def __init__(self, scenario: Scenario, geometry: StripGeometry) -> None:
-        self.spec = scenario.aid
-        self.effects = scenario.effects
+    def __init__(self, aid: Aid, effects: EffectsSpec, geometry: StripGeometry) -> None:
+        self.spec = aid
+        self.effects = effects
         self.geometry = geometry
         self.crossing_rows = np.array(
             sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}), dtype=int
@@ -63,7 +76,7 @@ class AidSystem:
         trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
         if collapsed:
             trucks *= self.effects.collapse_aid_factor.value
-        population = ground.field("population")
+        population = ground.view().population
         people = max(float(population.sum()), 1.0)
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
@@ -85,15 +98,25 @@ class Reconstruction:
     """Spends the reconstruction budget on cells that have been secure long enough.
 
     Args:
-        scenario: The scenario (``reconstruction`` and the IDF's fallback zone).
+        spec: The scenario's ``reconstruction`` section.
+        effects: Effect sizes (the governance factor).
+        fallback_zone: Whether the IDF's southern safe zone counts as secure for rebuilding.
         geometry: The rasterised Strip.
         damage: The initial damage field (for the share repaired).
     """
 
-    def __init__(self, scenario: Scenario, geometry: StripGeometry, damage: FloatGrid) -> None:
-        self.spec = scenario.reconstruction
+    def __init__(
+        self,
+        spec: ReconstructionSpec,
+        effects: EffectsSpec,
+        fallback_zone: bool,
+        geometry: StripGeometry,
+        damage: FloatGrid,
+    ) -> None:
+        self.spec = spec
+        self.effects = effects
         self.geometry = geometry
-        self.fallback = scenario.idf.fallback_zone
+        self.fallback = fallback_zone
         self.initial_damage = float(damage.sum()) or 1.0
         self.repaired = 0.0
 
@@ -106,20 +129,34 @@ class Reconstruction:
         return ready & self.geometry.land
 
     def step(
-        self, secure_days: FloatGrid, territory: Territory, damage: FloatGrid, support: float
-    ) -> float:
-        """Rebuild today; return the share of the initial damage repaired so far."""
+        self,
+        secure_days: FloatGrid,
+        territory: Territory,
+        damage: FloatGrid,
+        support: float,
+        funding_factor: float = 1.0,
+    ) -> tuple[float, FloatGrid]:
+        """Rebuild today: the share of the initial damage repaired so far, and today's repairs.
+
+        ``damage`` is read only; the caller applies the repairs to the ground.
+        ``funding_factor`` scales the budget (dated decisions, e.g. of the Board of Peace).
+        """
         eligible = self.eligible(secure_days, territory)
         weights = np.where(eligible, damage, 0.0)
         total = float(weights.sum())
+        repair = np.zeros(damage.shape)
         if total > 0:
-            budget = self.spec.funding_musd_per_year.value / 365.0 * (0.5 + support)
+            budget = (
+                self.spec.funding_musd_per_year.value
+                / 365.0
+                * governance_factor(support, self.effects)
+                * funding_factor
+            )
             cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
             spend = budget * weights / total
             # at the schema's bound of zero cost, whatever is spent repairs a cell fully
             repair = (
                 np.minimum(spend / cost, damage) if cost > 0 else np.where(spend > 0, damage, 0.0)
             )
-            damage[...] -= repair
             self.repaired += float(repair.sum())
-        return self.repaired / self.initial_damage
+        return self.repaired / self.initial_damage, repair

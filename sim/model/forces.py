@@ -1,35 +1,49 @@
 """The stabilization force and the Palestinian police, as Mesa agents.
 
-A :class:`Contingent` is one contributor's troops: they arrive on a ramp, take casualties that
-erode the contributor's commitment, and leave when commitment runs out or when the mission
-changes under a "leave if the mission changes" caveat (the Beirut 1983 lesson). The
+A :class:`Contingent` is one contributor's troops. Each week the contributor checks its declared
+conditions (Hamas's consent or a deal, a mandate, US leadership, a holding ceasefire, the
+bargaining outcomes it names, dated events that suspend it): it deploys when they hold, holds
+when one fails, and withdraws when a failure lasts. Troops ramp up over active days, take
+casualties that erode commitment, and leave when commitment runs out or when the mission changes
+under a "leave if the mission changes" caveat (the Beirut 1983 lesson). The
 :class:`PoliceService` grows through training courses and vetting.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from sim.model.politics import DimensionState
 from sim.scenario.forces import Contributor, ContributorCategory, PolicePipeline
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
 DAYS_PER_MONTH = 30.4
+REVIEW_DAYS = 7
+"""Contributors review their conditions weekly."""
 
 
 class Contingent(mesa.Agent):
-    """One contributor's contingent.
+    """One contributor's contingent, which decides weekly whether to deploy, hold or withdraw.
+
+    States: *pledged* (not yet inside: before its arrival day or while a condition fails),
+    *deploying* (troops ramp up over ``ramp_days`` of active time), *holding* (a condition
+    fails or an event suspends it: no reinforcements) and *withdrawing* (troops fall to zero over
+    ``withdrawal_days``).
 
     Attributes:
         key: Contributor id (e.g. ``"egypt"``).
         spec: Its scenario entry.
         commitment: Political commitment in [0, 1]; the contingent leaves at 0.
         deaths: Own deaths so far.
-        blocked: Kept out by a bargaining branch (e.g. Israel's veto on Turkey).
+        holding: Whether it is holding (no deployment or reinforcement) this week.
+        hold_reason: Why it holds (empty when it does not).
         leaving_since: Day the withdrawal started, or ``None``.
     """
 
@@ -39,17 +53,44 @@ class Contingent(mesa.Agent):
         self.spec = spec
         self.commitment = float(spec.commitment.value)
         self.deaths = 0.0
-        self.blocked = False
+        self.holding = False
+        self.hold_reason = ""
+        self.failing_days = 0
+        self.active_days = 0
         self.leaving_since: int | None = None
         self.withdrawal_reason = ""
+        self._troops_when_leaving = 0.0
 
-    def set_blocked(self, day: int, blocked: bool) -> None:
-        """Apply a political block: kept out before arrival, withdrawn once deployed."""
-        if blocked and self.planned_strength(day) > 0 and not self.blocked:
-            if self.leaving_since is None:
-                self.leaving_since, self.withdrawal_reason = day, "political outcome changed"
+    @property
+    def blocked(self) -> bool:
+        """Kept out: holding before any troops arrived."""
+        return self.holding and self.active_days == 0
+
+    def review(self, day: int, failed: str, suspended: str, patience_days: int) -> None:
+        """The weekly decision from today's conditions.
+
+        Args:
+            day: Today.
+            failed: The first declared condition that fails (empty if all hold).
+            suspended: Why a dated event suspends the contingent (empty if none does).
+            patience_days: Days a deployed contingent holds on a failed condition before leaving.
+        """
+        if self.leaving_since is not None:
             return
-        self.blocked = blocked and self.leaving_since is None
+        reason = suspended or failed
+        if not reason:
+            self.holding, self.hold_reason, self.failing_days = False, "", 0
+            return
+        self.holding, self.hold_reason = True, reason
+        if self.active_days > 0 and failed and not suspended:
+            self.failing_days += REVIEW_DAYS
+            if self.failing_days >= patience_days:
+                self._leave(day, f"condition failed: {failed}")
+
+    def advance(self, day: int) -> None:
+        """Count a day of active deployment (after arrival, not holding, not leaving)."""
+        if self.leaving_since is None and not self.holding and day >= self.spec.arrival_day.value:
+            self.active_days += 1
 
     @property
     def category(self) -> ContributorCategory:
@@ -62,23 +103,21 @@ class Contingent(mesa.Agent):
         caveats = self.spec.caveats
         return not (caveats.no_disarmament or caveats.no_combat)
 
-    def planned_strength(self, day: int) -> float:
-        """Troops on the ground on ``day`` if nothing goes wrong: a linear ramp after arrival."""
-        full = self.spec.pledged_troops.value * self.spec.deployed_share.value
-        start = self.spec.arrival_day.value
+    @property
+    def full_strength(self) -> float:
+        """Troops at full strength: the pledge times the share that deploys."""
+        return float(self.spec.pledged_troops.value * self.spec.deployed_share.value)
+
+    def _ramped(self) -> float:
         ramp = max(self.spec.ramp_days.value, 1)
-        if day < start:
-            return 0.0
-        return full * min(1.0, (day - start + 1) / ramp)
+        return self.full_strength * min(1.0, self.active_days / ramp)
 
     def strength(self, day: int, withdrawal_days: int) -> float:
-        """Troops present on ``day``, after blocking and any withdrawal under way."""
-        if self.blocked:
-            return 0.0
-        troops = self.planned_strength(day)
-        if self.leaving_since is not None:
-            troops *= max(0.0, 1.0 - (day - self.leaving_since) / withdrawal_days)
-        return troops
+        """Troops present on ``day``: the ramp so far, falling off during a withdrawal."""
+        if self.leaving_since is None:
+            return self._ramped()
+        share = max(0.0, 1.0 - (day - self.leaving_since) / max(withdrawal_days, 1))
+        return self._troops_when_leaving * share
 
     def absorb_casualties(self, deaths: float) -> None:
         """Record deaths; each erodes commitment in proportion to the casualty tolerance."""
@@ -90,12 +129,16 @@ class Contingent(mesa.Agent):
 
     def decide(self, day: int, *, mission_changed: bool) -> None:
         """Start withdrawing when commitment is spent or the mission changed under a caveat."""
-        if self.leaving_since is not None or self.blocked:
+        if self.leaving_since is not None or self.active_days == 0:
             return
         if self.commitment <= 0.0:
-            self.leaving_since, self.withdrawal_reason = day, "casualties exhausted commitment"
+            self._leave(day, "casualties exhausted commitment")
         elif mission_changed and self.spec.caveats.leave_if_mission_changes:
-            self.leaving_since, self.withdrawal_reason = day, "the mission changed"
+            self._leave(day, "the mission changed")
+
+    def _leave(self, day: int, reason: str) -> None:
+        self._troops_when_leaving = self._ramped()
+        self.leaving_since, self.withdrawal_reason = day, reason
 
     @property
     def withdrawn(self) -> bool:
@@ -132,3 +175,49 @@ class PoliceService(mesa.Agent):
         """Officers killed leave the force."""
         self.deaths += deaths
         self.officers = max(0.0, self.officers - deaths)
+
+
+def failed_condition(
+    spec: Contributor,
+    dimensions: Mapping[str, DimensionState],
+    branches: Mapping[str, str],
+    context: ConditionContext,
+) -> str:
+    """The first of a contributor's declared conditions that fails today (empty if none).
+
+    Args:
+        spec: The contributor.
+        dimensions: The political layer's state per dimension (deal, implemented outcome).
+        branches: Active no-deal branches per dimension.
+        context: Hamas's consent, the mandate, US lead and the ceasefire today.
+    """
+    if spec.blocked_by_branch is not None and spec.blocked_by_branch in branches.values():
+        return f"bargaining branch {spec.blocked_by_branch}"
+    needed = spec.requires_outcome
+    if needed is not None and needed.dimension in dimensions:
+        state = dimensions[needed.dimension]
+        if not state.deal:
+            return f"no deal on {needed.dimension}: {state.reason or 'status quo'}"
+        if state.outcome < needed.at_least.value:
+            return f"{needed.dimension} at {state.outcome:.0f} < {needed.at_least.value:.0f}"
+    conditions = spec.conditions
+    consent = conditions.hamas_consent_at_least
+    if consent is not None and context.hamas_consent < consent.value:
+        return f"Hamas's consent {context.hamas_consent:.2f} < {consent.value:.2f}"
+    if conditions.needs_mandate and not context.mandate:
+        return "no Security Council mandate in force"
+    if conditions.needs_us_lead and not context.us_lead:
+        return "no US lead"
+    if conditions.needs_ceasefire and context.collapsed:
+        return "the ceasefire has collapsed"
+    return ""
+
+
+@dataclass(frozen=True)
+class ConditionContext:
+    """What the contributors' conditions read today besides the political outcomes."""
+
+    hamas_consent: float
+    mandate: bool
+    us_lead: bool
+    collapsed: bool

@@ -2,15 +2,19 @@
 
 One step is one day:
 
-1. politics (set last round): compliance, mandate in practice, vetoed contingents, withdrawal will;
-2. force generation: contingents arrive on their ramps, police graduate;
-3. territory: the force takes the next sector if due and holdable; the IDF's line moves;
-4. presence: troops and police spread over the force's sectors by population; the IDF behind the
-   line; Hamas where nobody else secures the cell; the ground layer takes it (legitimacy,
-   deterrence, controller);
+0. dated events fire (suspensions, decisions, ultimatums expiring); their shocks are queued;
+1. politics (set last round): compliance, mandate in practice, outcomes per dimension,
+   withdrawal will; every 7 days each contributor reviews its conditions (deploy, hold, leave);
+2. force generation: active contingents ramp up, police graduate;
+3. territory: the force takes the next sector if due and holdable; the IDF's line moves (staged,
+   verified, consented to; re-entry; advance after a collapse or an unmet ultimatum);
+4. presence: troops and police spread over the force's area by population (or wait at staging
+   when it holds none); the IDF behind the line; Hamas where nobody else secures the cell; the
+   ground layer takes it (legitimacy, deterrence, controller); secure cells;
 5. aid through the crossings, less what is seized on insecure routes;
 6. the ground's day (grievance, actives, arrests, recruitment, displacement);
-7. violence (attacks, reprisals, strikes), casualties and commitment;
+7. violence (IDF fire along the line, attacks, reprisals, strike waves), casualties and
+   commitment;
 8. decommissioning by consent and by coercion; reconstruction in cells secure long enough;
 9. the ceasefire's hazard; the day's record; every ``cadence_days`` a bargaining round.
 """
@@ -25,11 +29,19 @@ import numpy as np
 from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.stencils import box_sum
-from sim.model.aid import AidSystem, Reconstruction
-from sim.model.ceasefire import Ceasefire
-from sim.model.forces import Contingent, PoliceService
+from sim.model.aid import AidSystem, Reconstruction, governance_factor
+from sim.model.ceasefire import Ceasefire, Conditions, force_cover
+from sim.model.events import EventSchedule
+from sim.model.forces import (
+    REVIEW_DAYS,
+    ConditionContext,
+    Contingent,
+    PoliceService,
+    failed_condition,
+)
 from sim.model.outcomes import DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
+from sim.model.setup import ground_spec_for
 from sim.model.territory import PER_THOUSAND, Territory
 from sim.model.violence import (
     Arsenal,
@@ -38,15 +50,18 @@ from sim.model.violence import (
     armed_violence,
     decommissioning,
     deterrence,
-    protection,
-    scatter,
+    front_cells,
+    line_fire,
+    protection_factors,
     scattered_poisson,
+    strike,
     strike_factor,
+    tally,
 )
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
-from sim.scenario.ground import GroundSpec
 from sim.scenario.schema import Scenario
+from sim.scenario.structure import CouplingForm
 
 
 class GazaModel(mesa.Model):
@@ -68,20 +83,29 @@ class GazaModel(mesa.Model):
         self.spec = scenario
         self.effects = scenario.effects
         self.day = 0
-        ground_spec = _ground_spec_for(scenario)
+        ground_spec = ground_spec_for(scenario)
         self.ground = GroundLayer(self, ground_spec, self.streams)
         self.geometry = self.ground.geometry
-        self.territory = Territory(scenario, self.geometry)
+        self.territory = Territory(
+            scenario.idf, scenario.forces.deployment, self.effects, self.geometry
+        )
         self.politics = Politics(scenario, self.streams["bargaining"])
+        self.events = EventSchedule(scenario.events)
+        self.strike_policy = scenario.idf.strike_policy
         self.contingents = [
             Contingent(self, key, spec) for key, spec in scenario.forces.contributors.items()
         ]
         self.police = PoliceService(self, scenario.forces.police, scenario.metadata.horizon_days)
-        west = np.where(self.geometry.west_of_line, self.ground.field("population"), 0.0)
+        self.view = self.ground.view()
+        """Read-only views of the ground's live state (what the model reads of the ground)."""
+        west = np.where(self.geometry.west_of_line, self.view.population, 0.0)
         self.hamas = Arsenal.spread(self, "hamas", scenario.hamas, west)
         self.others = Arsenal.spread(self, "others", scenario.other_armed_groups, west)
         self._rates = GroupRates.of(
-            self.effects.police_exposure.value, scenario.hamas, scenario.other_armed_groups
+            self.effects.police_exposure.value,
+            self.effects.line_contact_exposure.value,
+            scenario.hamas,
+            scenario.other_armed_groups,
         )
         self._presence_consent = {
             HamasStance.ACCEPTS: 1.0,
@@ -97,20 +121,41 @@ class GazaModel(mesa.Model):
         self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
         self._strengths = np.zeros(len(self.contingents))
-        self.aid = AidSystem(scenario, self.geometry)
-        self.rebuild = Reconstruction(scenario, self.geometry, self.ground.field("damage"))
-        self.ceasefire = Ceasefire(self.effects, self.streams["ceasefire"])
+        self.aid = AidSystem(scenario.aid, self.effects, self.geometry)
+        self.rebuild = Reconstruction(
+            scenario.reconstruction,
+            self.effects,
+            scenario.idf.fallback_zone,
+            self.geometry,
+            self.ground.damage_view(),
+        )
+        self.ceasefire = Ceasefire(
+            self.effects, self.streams["ceasefire"], scenario.structure.collapse_hazard
+        )
         self.recorder = DailyRecorder(
             scenario.metadata.horizon_days, list(self.politics.engine.dimensions)
         )
         self.week = WeekEvents()
         self._weekly_incidents: list[float] = []
-        self._planned = sum(c.planned_strength(10**6) for c in self.contingents) or 1.0
+        self._initial_weapons = max(
+            float(self.hamas.weapons.sum() + self.others.weapons.sum()), 1.0
+        )
         self._sync_armed()
-        self._harm_by_cell = np.zeros(self.geometry.shape)
-        self._incidents_by_cell = np.zeros(self.geometry.shape)
+        shape = self.geometry.shape
+        self._harm_by_cell = np.zeros(shape)
+        self._incidents_by_cell = np.zeros(shape)
+        self._area: np.ndarray = np.zeros(shape, dtype=bool)
+        self._isf_cells = np.zeros(shape)
+        self._isf_density = np.zeros(shape)
+        self._fired_today = 0
+        self._cover = 0.0
         self.timings: dict[str, float] = {}
-        self._idf_cache: tuple[int, FloatGrid, FloatGrid] = (-1, np.zeros(0), np.zeros(0))
+        self._idf_cache: tuple[int, FloatGrid, FloatGrid, np.ndarray] = (
+            -1,
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0, dtype=bool),
+        )
 
     # -- the day ---------------------------------------------------------------------------
 
@@ -118,38 +163,59 @@ class GazaModel(mesa.Model):
         """Advance one day."""
         clock = time.perf_counter()
         day, levers = self.day, self.politics.levers
-        self._apply_branches(levers.branches)
-        self._grow_forces(day, levers.governance_support)
+        self._fire_events(day)
+        if day % REVIEW_DAYS == 0:
+            self._review_contingents(day, levers)
+        for contingent in self.contingents:
+            contingent.advance(day)
+        self.police.train(day, pace=governance_factor(levers.governance_support, self.effects))
         troops = self._troops_by_category(day)
-        effective = self._effective_troops(troops)
-        self._move_lines(day, effective, levers)
-        presence, density, force_deter = self._deploy(troops)
+        self._move_lines(day, self._effective_troops(troops), levers)
+        presence, density, force_deter, security = self._deploy(troops)
+        armed = np.minimum(self.hamas.fighters, self.hamas.weapons) + np.minimum(
+            self.others.fighters, self.others.weapons
+        )
         hostility = self._hostility(levers.hamas_compliance)
-        secure = self.territory.secure_cells(density, hostility, self._area)
+        secure = self.territory.secure_cells(density, hostility, self._area, security, armed)
         aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
         clock = self._lap("forces", clock)
         self.ground.set_security(presence)
         self.ground.step()
         clock = self._lap("ground", clock)
-        self._take_recruits(self.ground.field("recruits"))
-        violence = self._violence(presence, force_deter, self.ground.field("grievance"))
-        self._casualties(day, violence, presence)
-        self._disarm(levers, secure, force_deter)
-        rebuilt = self.rebuild.step(
+        self._take_recruits(self.view.recruits)
+        violence = self._violence(presence, force_deter, self.view.grievance)
+        self._casualties(day, violence)
+        self._disarm(levers, force_deter)
+        rebuilt, repair = self.rebuild.step(
             self.territory.secure_days,
             self.territory,
-            self.ground.field("damage"),
+            self.ground.damage_view(),
             levers.governance_support,
+            self.events.funding_factor,
         )
-        cover = min(1.0, float(troops.sum()) / self._planned)
-        self.ceasefire.update(
-            day, violence.incidents, cover, self._guarantor(), levers.hamas_compliance
-        )
+        self.ground.add_damage(-repair)
+        self.ceasefire.update(day, self._conditions(levers, violence))
         self._record(day, violence, troops, secure, aid, rebuilt)
         clock = self._lap("forces", clock)
         self._politics(day)
         self._lap("bargaining", clock)
         self.day += 1
+
+    def _conditions(self, levers: Levers, violence: DayViolence) -> Conditions:
+        """What the collapse hazard reads today (absolute terms, see :mod:`.ceasefire`)."""
+        cover = force_cover(
+            self.view.population,
+            self._area,
+            self._isf_cells,
+            self.effects.density_contested.value,
+        )
+        self._cover = cover
+        return Conditions(
+            cover=cover,
+            guarantor=self._guarantor(),
+            compliance=levers.hamas_compliance,
+            violence=violence.incidents + violence.strikes,
+        )
 
     def _lap(self, part: str, since: float) -> float:
         """Add the time since ``since`` to ``part``'s total; return now."""
@@ -159,20 +225,49 @@ class GazaModel(mesa.Model):
 
     # -- forces ----------------------------------------------------------------------------
 
-    def _apply_branches(self, branches: dict[str, str]) -> None:
-        """Keep out contingents whose political conditions fail; pull out deployed ones."""
-        active = set(branches.values())
-        forecast = self.politics.forecast()
-        for contingent in self.contingents:
-            spec = contingent.spec
-            blocked = spec.blocked_by_branch is not None and spec.blocked_by_branch in active
-            condition = spec.requires_outcome
-            if condition is not None and condition.dimension in forecast:
-                blocked |= forecast[condition.dimension] < condition.at_least.value
-            contingent.set_blocked(self.day, blocked)
+    def _fire_events(self, day: int) -> None:
+        """Fire today's dated events; apply ultimatums whose deadline passes unmet."""
+        fired = self.events.fire(day)
+        self.week.fired_events.extend(e.id for e in fired)
+        self.week.shocks.extend(EventSchedule.shocks(fired))
+        expiries = self.events.expiring(day, self._decommissioned_share())
+        for expiry in expiries:
+            if expiry.met:
+                continue
+            ultimatum = expiry.event
+            self.strike_policy = ultimatum.strike_policy_on_expiry
+            if ultimatum.held_share_on_expiry is not None:
+                floor = ultimatum.held_share_on_expiry.value
+                self.territory.floor_share = max(self.territory.floor_share, floor)
+            self.week.fired_events.append(f"{ultimatum.id}_expired_unmet")
+        self._fired_today = len(fired) + sum(not e.met for e in expiries)
 
-    def _grow_forces(self, day: int, governance_support: float) -> None:
-        self.police.train(day, pace=0.5 + governance_support)
+    def _review_contingents(self, day: int, levers: Levers) -> None:
+        """Each contributor's weekly decision: deploy, hold or withdraw."""
+        mandate = self.spec.mandate
+        context = ConditionContext(
+            hamas_consent=self._hamas_consent(levers),
+            mandate=mandate.resolution is not Resolution.NONE and self._mandate_in_force(day),
+            us_lead=self.spec.forces.us_support.troops.value > 0,
+            collapsed=self.ceasefire.collapsed,
+        )
+        patience = self.effects.contributor_patience_days.value
+        for contingent in self.contingents:
+            was = contingent.withdrawn
+            failed = failed_condition(contingent.spec, levers.dimensions, levers.branches, context)
+            contingent.review(day, failed, self.events.suspension(contingent.key, day), patience)
+            if contingent.withdrawn and not was:
+                self.week.withdrawals.append(contingent.key)
+
+    def _hamas_consent(self, levers: Levers) -> float:
+        """Hamas's consent to the force: its stance, or its compliance under a disarmament deal."""
+        state = levers.dimensions.get("hamas_disarmament")
+        deal = levers.hamas_compliance if state is not None and state.deal else 0.0
+        return max(self._presence_consent, deal)
+
+    def _mandate_in_force(self, day: int) -> bool:
+        """Whether the Security Council authorisation still runs (``mandate.duration_days``)."""
+        return day < self.spec.mandate.duration_days.value
 
     def _troops_by_category(self, day: int) -> np.ndarray:
         """Troops present per ISF category (arab_muslim, hamas_channel, other).
@@ -192,24 +287,44 @@ class GazaModel(mesa.Model):
         return float(troops.sum() * multiplier * roe + police)
 
     def _move_lines(self, day: int, effective: float, levers: Levers) -> None:
+        """The force takes sectors (police deploy with it, never alone); the IDF's line moves."""
         fighters = self.hamas.fighters + self.others.fighters
         self.territory.expand(
             day,
-            effective,
-            self.ground.field("population"),
+            effective if self._strengths.any() else 0.0,
+            self.view.population,
             self._presence_consent,
             self._can_coerce(levers.mandate_robust),
             fighters,
         )
         weekly = float(sum(self._weekly_incidents[-7:]))
-        self.territory.update_line(day, levers.withdrawal_will, weekly, self.ceasefire.collapsed)
+        self.territory.update_line(
+            day,
+            levers.withdrawal_will,
+            weekly,
+            self.ceasefire.collapsed,
+            self._decommissioned_share(),
+        )
 
-    def _deploy(self, troops: np.ndarray) -> tuple[SecurityPresence, FloatGrid, FloatGrid]:
-        """Personnel per cell, the force's density per 1,000 residents and its deterrence."""
+    def _decommissioned_share(self) -> float:
+        """Cumulative share of the armed groups' initial weapons decommissioned."""
+        done = self.hamas.decommissioned + self.others.decommissioned
+        return float(min(1.0, done / self._initial_weapons))
+
+    def _deploy(
+        self, troops: np.ndarray
+    ) -> tuple[SecurityPresence, FloatGrid, FloatGrid, FloatGrid]:
+        """Personnel per cell, security density per 1,000 residents, deterrence and security.
+
+        Troops spread over the force's area by population; a force that holds no ground waits
+        at staging (the IDF-held part of the entry sector), next to the line.
+        """
         territory, effects = self.territory, self.effects
-        population = self.ground.field("population")
+        population = self.view.population
         area = self._area = territory.force_area()
         weights = np.where(area, population + 1.0, 0.0)
+        if not area.any():
+            weights = territory.staging().astype(float)
         total_weight = float(weights.sum())
         share = weights / total_weight if total_weight > 0 else weights
         police = self.police.officers * share
@@ -223,27 +338,34 @@ class GazaModel(mesa.Model):
             ForceCategory.HAMAS: np.where(area | territory.idf_held, 0.0, self.hamas.fighters),
         }
         multiplier = self.spec.forces.us_support.coordination_multiplier.value * self._roe
-        isf = share * (float(troops.sum()) * multiplier)
+        self._isf_cells = share * float(troops.sum())
+        isf = self._isf_cells * multiplier
         per_resident = PER_THOUSAND / np.maximum(population, 1.0)
         self._isf_density = isf * per_resident
         security = isf + police * (1.0 + effects.local_police_bonus.value)
         fighters = self.hamas.fighters + self.others.fighters
         force_deter = deterrence(security, fighters, effects.decisive_force_ratio.value)
-        return SecurityPresence(personnel), security * per_resident, force_deter
+        return SecurityPresence(personnel), security * per_resident, force_deter, security
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""
         version = self.territory.line_version
         if self._idf_cache[0] != version:
             held = self.territory.idf_held
+            land = self.geometry.land
             per_cell = self.effects.idf_troops_in_held_area.value / max(float(held.sum()), 1.0)
             troops: FloatGrid = np.where(held, per_cell, 0.0)
-            front: FloatGrid = np.where(self.geometry.land & ~held, box_sum(troops, 1) / 9.0, 0.0)
-            self._idf_cache = (version, troops, front)
+            front: FloatGrid = np.where(land & ~held, box_sum(troops, 1) / 9.0, 0.0)
+            self._idf_cache = (version, troops, front, front_cells(held, land))
         return self._idf_cache[1], self._idf_cache[2]
 
+    def _front(self) -> np.ndarray:
+        """Cells on the near side of the line (cached with the IDF's layout)."""
+        self._idf_layout()
+        return self._idf_cache[3]
+
     def _hostility(self, compliance: float) -> FloatGrid:
-        grievance = self.ground.field("grievance")
+        grievance = self.view.grievance
         weight = self.effects.hostility_compliance_weight.value
         return np.clip(weight * (1.0 - compliance) + (1.0 - weight) * grievance, 0.0, 1.0)
 
@@ -252,6 +374,7 @@ class GazaModel(mesa.Model):
         return (
             mandate.coercive_disarmament
             and mandate.resolution is not Resolution.NONE
+            and self._mandate_in_force(self.day)
             and mandate_robust
             and "no_mandate" not in self.politics.levers.branches.values()
         )
@@ -278,9 +401,12 @@ class GazaModel(mesa.Model):
             + personnel[ForceCategory.ISF_HAMAS_CHANNEL]
             + personnel[ForceCategory.ISF_OTHER]
         )
+        # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
+        # a force next to ground it does not hold (staging, handed-over strips) meets them too.
+        isf_reach = box_sum(isf, 1) / 9.0 if self._strengths.any() else isf
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
-        protect_civ, protect_battle = self._protection()
+        protect_civ, protect_battle = protection_factors(self._isf_density, effects)
         attacks, taken = armed_violence(
             rng,
             self._rates,
@@ -288,86 +414,49 @@ class GazaModel(mesa.Model):
             np.array([compliance, 0.0]),
             force_deter,
             grievance,
-            np.stack([isf, personnel[ForceCategory.POLICE], idf_front]),
+            np.stack([isf_reach, personnel[ForceCategory.POLICE], idf_front]),
             np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
         )
-        out = self._tally(attacks, taken, protect_battle, rng)
+        out = tally(attacks, taken, protect_battle, rng, effects)
         crossfire = attacks.sum(axis=(0, 1))
         executed = taken.sum(axis=0)
         executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
         expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
         harm = scattered_poisson(rng, expected)
         out.reprisal_deaths = float(executions.sum())
-        self._strikes(out, harm, rng)
+        destroyed = strike(
+            rng,
+            out,
+            harm,
+            self.hamas,
+            effects,
+            strike_factor(self._policy(), effects),
+            self.spec.idf.strike_probability.value,
+            self.ceasefire.collapsed,
+        )
+        if destroyed is not None:
+            self.ground.add_damage(destroyed)
+        fire = line_fire(
+            self.streams["line_fire"],
+            self.view.population,
+            self._front(),
+            self._area,
+            effects.line_fire_deaths_per_day.value,
+            strike_factor(self._policy(), effects),
+        )
+        out.line_fire_deaths = float(fire.sum())
+        harm += fire
         out.civilian_deaths = float(harm.sum())
         out.harm_by_cell = harm
         self._harm_by_cell = harm
         self._incidents_by_cell = crossfire + executed
         return out
 
-    def _tally(
-        self,
-        attacks: np.ndarray,
-        taken: np.ndarray,
-        protect_battle: FloatGrid,
-        rng: np.random.Generator,
-    ) -> DayViolence:
-        """The day's totals by target, with the deaths the attacks cause."""
-        e = self.effects
-        totals = attacks.sum(axis=(0, 2, 3))
-        on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
-        return DayViolence(
-            attacks_on_isf=float(totals[0]),
-            attacks_on_police=float(totals[1]),
-            attacks_on_idf=float(totals[2]),
-            attacks_on_rivals=float(totals[3]),
-            reprisals=float(taken.sum()),
-            isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
-            police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
-            idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
-        )
+    def _policy(self) -> StrikePolicy:
+        """Today's strike policy: the scenario's (or an expired ultimatum's); heavy at war."""
+        return StrikePolicy.HEAVY if self.ceasefire.collapsed else self.strike_policy
 
-    def _protection(self) -> tuple[FloatGrid, FloatGrid]:
-        """Factors on civilian and battle deaths per attack from the force's local density."""
-        e = self.effects
-        civ, battle = protection(
-            self._isf_density,
-            e.density_hostile.value,
-            e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
-            e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
-        )
-        return civ, battle
-
-    def _strikes(self, out: DayViolence, harm: FloatGrid, rng: np.random.Generator) -> None:
-        idf = self.spec.idf
-        policy = StrikePolicy.HEAVY if self.ceasefire.collapsed else idf.strike_policy
-        factor = strike_factor(policy, self.effects)
-        retaliations = rng.binomial(
-            int(out.attacks_on_idf), min(1.0, idf.strike_probability.value * factor)
-        )
-        war = self.effects.war_strikes_per_day.value if self.ceasefire.collapsed else 0.0
-        strikes = float(retaliations + rng.poisson(war))
-        if strikes <= 0:
-            return
-        fighters = self.hamas.fighters.ravel()
-        if fighters.sum() <= 0:
-            return
-        counts = scatter(rng, fighters, int(strikes)).reshape(self.geometry.shape)
-        civ = scattered_poisson(
-            rng, counts * self.effects.civilian_deaths_per_strike.value * factor
-        )
-        killed = scattered_poisson(rng, counts * self.effects.fighters_killed_per_strike.value)
-        self.hamas.lose_fighters(killed)
-        harm += civ
-        out.strikes = strikes
-        out.strike_civilian_deaths = float(civ.sum())
-        self.ground.field("damage")[...] = np.clip(
-            self.ground.field("damage") + counts * self.effects.damage_per_strike.value * factor,
-            0.0,
-            1.0,
-        )
-
-    def _casualties(self, day: int, violence: DayViolence, presence: SecurityPresence) -> None:
+    def _casualties(self, day: int, violence: DayViolence) -> None:
         if violence.harm_by_cell is not None:
             self.ground.add_harm(violence.harm_by_cell, killed=violence.harm_by_cell)
         strengths = self._strengths
@@ -392,16 +481,20 @@ class GazaModel(mesa.Model):
         self.week.police_deaths += violence.police_deaths
         self.week.strike_civilian_deaths += violence.strike_civilian_deaths
         self.week.reprisal_deaths += violence.reprisal_deaths
+        self.week.incidents += violence.incidents
+        self.week.civilian_deaths += violence.civilian_deaths
         self._weekly_incidents.append(violence.incidents)
 
-    def _disarm(self, levers: Levers, secure: np.ndarray, force_deter: FloatGrid) -> None:
+    def _disarm(self, levers: Levers, force_deter: FloatGrid) -> None:
+        """Weapons handed in where the force holds ground (consent) or seized (coercion)."""
         e = self.effects
+        area = self._area
         compliance = 0.0 if self.ceasefire.collapsed else levers.hamas_compliance
         coercion = e.coercive_disarmament_rate.value * self._coercing_share()
         if not self._can_coerce(levers.mandate_robust):
             coercion *= e.coercion_needs_mandate.value
         consent = self.spec.hamas.consent_decommission_rate.value * compliance
-        if coercion <= 0.0 and (consent <= 0.0 or not secure.any()):
+        if coercion <= 0.0 and (consent <= 0.0 or not area.any()):
             return  # nothing can be handed in or seized today
         in_area = np.where(self._area, force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
@@ -411,14 +504,12 @@ class GazaModel(mesa.Model):
                 self.hamas,
                 self.spec.hamas.consent_decommission_rate.value,
                 compliance,
-                secure,
+                area,
                 coercion,
                 in_area,
             )
         )
-        self.others.remove_weapons(
-            decommissioning(self.others, 0.0, 0.0, secure, coercion, in_area)
-        )
+        self.others.remove_weapons(decommissioning(self.others, 0.0, 0.0, area, coercion, in_area))
         after = self.hamas.decommissioned + self.others.decommissioned
         self.week.weapons_decommissioned_share += (after - before) / max(total_before, 1.0)
         self._sync_armed()
@@ -432,13 +523,13 @@ class GazaModel(mesa.Model):
 
     def _sync_armed(self) -> None:
         """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""
-        self.ground.field("armed")[...] = self.hamas.fighters + self.others.fighters
+        self.ground.set_armed(self.hamas.fighters + self.others.fighters)
 
     # -- records and politics -------------------------------------------------------------------
 
     def map_fields(self) -> dict[str, FloatGrid]:
         """Today's per-cell fields for map snapshots (see :mod:`sim.model.maps`)."""
-        population = self.ground.field("population")
+        population = self.view.population
         return {
             "controller": self.ground.controller.astype(float),
             "incidents": self._incidents_by_cell,
@@ -449,7 +540,7 @@ class GazaModel(mesa.Model):
                 out=np.zeros_like(population),
                 where=population > 0,
             ),
-            "grievance": self.ground.field("grievance"),
+            "grievance": self.view.grievance,
             "population": population / self.geometry.cell_area_km2,
         }
 
@@ -462,23 +553,13 @@ class GazaModel(mesa.Model):
         aid: dict[str, float],
         rebuilt: float,
     ) -> None:
-        population = self.ground.field("population")
+        population = self.view.population
         people = max(float(population.sum()), 1.0)
-        legit = float((self.ground.field("legitimacy") * population).sum() / people)
-        grievance = float((self.ground.field("grievance") * population).sum() / people)
+        legit = float((self.view.legitimacy * population).sum() / people)
+        grievance = float((self.view.grievance * population).sum() / people)
         values = {
+            **violence.record(),
             "ceasefire_status": float(self.ceasefire.status),
-            "incidents": violence.incidents,
-            "attacks_on_isf": violence.attacks_on_isf,
-            "attacks_on_police": violence.attacks_on_police,
-            "attacks_on_idf": violence.attacks_on_idf,
-            "attacks_on_rivals": violence.attacks_on_rivals,
-            "reprisals": violence.reprisals,
-            "strikes": violence.strikes,
-            "civilian_deaths": violence.civilian_deaths,
-            "isf_deaths": violence.isf_deaths,
-            "police_deaths": violence.police_deaths,
-            "idf_deaths": violence.idf_deaths,
             "isf_troops": float(troops.sum()),
             "police_officers": self.police.officers,
             "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
@@ -493,33 +574,37 @@ class GazaModel(mesa.Model):
             "reconstruction_share": rebuilt,
             "legitimacy": legit,
             "grievance": grievance,
-            "active_share": float(self.ground.field("actives").sum()) / people,
+            "active_share": float(self.view.actives.sum()) / people,
             "hamas_compliance": self.politics.levers.hamas_compliance,
+            "collapse_hazard": self.ceasefire.hazard,
+            "force_cover": self._cover,
+            "contingents_holding": float(sum(c.holding for c in self.contingents)),
+            "events_fired": float(self._fired_today),
         }
-        values.update({f"forecast_{k}": v for k, v in self.politics.forecast().items()})
+        values.update({k: float(v) for k, v in self.politics.outcome_record().items()})
         self.recorder.record(day, values)
 
+    def _close_week(self) -> None:
+        """End-of-day state the political layer reads at its next round."""
+        week = self.week
+        week.decommissioned_total_share = self._decommissioned_share()
+        week.idf_held_share = float(self.territory.idf_held.sum() / self.geometry.land.sum())
+        week.deployed = {
+            c.key: float(strength)
+            for c, strength in zip(self.contingents, self._strengths, strict=True)
+        }
+
     def _politics(self, day: int) -> None:
+        """Hand the week to the bargaining layer on round days, in the scenario's coupling form."""
         if self.ceasefire.collapse_day == day:
             self.week.ceasefire_collapsed = True
-        if self.politics.due(day):
+        self._close_week()
+        if not self.politics.due(day):
+            return
+        form = self.spec.structure.politics_coupling
+        if form is CouplingForm.TWO_WAY:
             self.politics.play_round(day, self.week)
-            self.week = WeekEvents()
-
-
-def _ground_spec_for(scenario: Scenario) -> GroundSpec:
-    """The ground spec, with the IDF's starting line and the armed groups from the scenario."""
-    ground = scenario.ground
-    recruitment = ground.recruitment.model_copy(
-        update={
-            "initial_armed": ground.recruitment.initial_armed.model_copy(
-                update={
-                    "value": scenario.hamas.fighters.value
-                    + scenario.other_armed_groups.fighters.value
-                }
-            )
-        }
-    )
-    return ground.model_copy(
-        update={"yellow_line_share": scenario.idf.held_share, "recruitment": recruitment}
-    )
+        elif form is CouplingForm.ONE_WAY:
+            dated = WeekEvents(fired_events=self.week.fired_events, shocks=self.week.shocks)
+            self.politics.play_round(day, dated)
+        self.week = WeekEvents()

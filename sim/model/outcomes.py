@@ -42,6 +42,16 @@ DAILY_SERIES: dict[str, str] = {
     "grievance": "population-weighted grievance [0-1]",
     "active_share": "share of residents openly rebelling (Epstein actives) [fraction]",
     "hamas_compliance": "Hamas's position on disarmament, rescaled [0-1]",
+    "palestinians_killed": "civilians and fighters killed, as the health ministry counts "
+    "[deaths/day]",
+    "line_fire_deaths": "people killed by IDF fire along the yellow line [deaths/day]",
+    "collapse_hazard": "probability that the ceasefire collapses that day (0 once collapsed) "
+    "[probability/day]",
+    "force_cover": "share of residents where the force holds ground, times its density over the "
+    "contested density [0-1]",
+    "contingents_holding": "contingents holding (not deploying) under a failed condition or a "
+    "suspension [count]",
+    "events_fired": "dated events fired that day, ultimatums expiring unmet included [count]",
 }
 
 
@@ -54,7 +64,11 @@ class DailyRecorder:
     series: dict[str, np.ndarray] = field(init=False)
 
     def __post_init__(self) -> None:
-        names = [*DAILY_SERIES, *(f"forecast_{d}" for d in self.dimensions)]
+        names = [
+            *DAILY_SERIES,
+            *(f"forecast_{d}" for d in self.dimensions),
+            *(f"deal_{d}" for d in self.dimensions),
+        ]
         self.series = {name: np.zeros(self.horizon_days) for name in names}
 
     def record(self, day: int, values: dict[str, float]) -> None:
@@ -99,8 +113,26 @@ def summarise(daily: pd.DataFrame, collapse_day: int | None, horizon: int) -> di
         "legitimacy_mean": float(daily["legitimacy"].mean()),
         "grievance_mean": float(daily["grievance"].mean()),
         "idf_held_share_final": float(last["idf_held_share"]),
+        "idf_held_share_mean": float(daily["idf_held_share"].mean()),
+        "mean_isf_troops": float(daily["isf_troops"].mean()),
+        "palestinians_killed": float(daily["palestinians_killed"].sum()),
+        "line_fire_deaths": float(daily["line_fire_deaths"].sum()),
+        "killed_per_day_holding": _per_day_before(daily["palestinians_killed"], collapse_day),
+        "civilian_deaths_per_day_holding": _per_day_before(daily["civilian_deaths"], collapse_day),
+        "collapse_risk": 1.0 - float(np.prod(1.0 - daily["collapse_hazard"].to_numpy())),
+        "collapse_hazard_per_year": 365.0 * _per_day_before(daily["collapse_hazard"], collapse_day),
+        "fighters_mean": float(daily["fighters"].mean()),
+        "force_cover_mean": float(daily["force_cover"].mean()),
+        "events_fired": float(daily["events_fired"].sum()),
     }
     for column in daily.columns:
-        if column.startswith("forecast_"):
+        # forecast_<dim> is NaN on days without a deal (a state, not a number: deal_<dim> is 0)
+        if column.startswith(("forecast_", "deal_")):
             summary[f"{column}_final"] = float(last[column])
     return summary
+
+
+def _per_day_before(series: pd.Series, collapse_day: int | None) -> float:
+    """Mean per day while the ceasefire held (before the collapse day, all days if none)."""
+    held = series if collapse_day is None else series.iloc[:collapse_day]
+    return float(held.mean()) if len(held) else float("nan")

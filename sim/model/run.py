@@ -30,6 +30,8 @@ class RunResult:
         summary: One flat row of per-run outcomes.
         daily: One row per day (``None`` unless requested).
         politics: The weekly political log (``None`` unless daily records were requested).
+        positions: Every actor's position after every round (tidy; see
+            :meth:`sim.model.politics.Politics.positions_table`).
         maps: Per-cell snapshots (``None`` unless ``record_maps`` was given).
         timings: Seconds spent per sub-model.
     """
@@ -37,6 +39,7 @@ class RunResult:
     summary: dict[str, float | bool]
     daily: pd.DataFrame | None = None
     politics: pd.DataFrame | None = None
+    positions: pd.DataFrame | None = None
     maps: MapSnapshots | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -75,6 +78,7 @@ def run_scenario(
         summary=summary,
         daily=daily if record_daily else None,
         politics=politics,
+        positions=model.politics.positions_table(),
         maps=maps,
         timings={**model.timings, "total": time.perf_counter() - start},
     )

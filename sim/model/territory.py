@@ -1,15 +1,22 @@
 """Who holds which ground: the IDF's line, the force's sectors, and how secure each cell is.
 
-* The IDF holds the eastern part of every row (the yellow line). Its held share shrinks from
-  the starting share toward the security perimeter as the force takes over sectors, as far as
-  the political will to withdraw allows; it re-enters after a week of heavy violence, and takes
-  the southern fallback zone whole when the scenario says so.
+* The IDF holds the eastern part of every row (the yellow line). It pulls back only as the plan's
+  stages are met: sectors handed to the force AND weapons verifiably decommissioned
+  (``decommissioned_for_first_stage`` to reach ``share_when_force_deploys``,
+  ``decommissioned_for_perimeter`` to reach the perimeter), and never further than Israel
+  consents to (the withdrawal lever). It re-enters after a week of heavy violence, advances to
+  ``held_share_at_war`` once the ceasefire collapses (or to an ultimatum's share once it expires
+  unmet), and takes the southern fallback zone whole when the scenario says so.
 * The force takes over governorates in the scenario's order, no faster than the schedule and
   only while its troops can hold them at a peaceful density (Quinlivan's bands); a sector that
   Hamas holds is taken with Hamas's consent, or by a force with a robust mandate and the troops
   to coerce.
-* A cell is secure when the force's local density (police weighted by the local-forces bonus)
-  reaches a threshold between the peaceful and the hostile bands, set by local hostility.
+* A cell is secure when (1) the force holds it, (2) the force's local density (police weighted by
+  the local-forces bonus) reaches the absolute band between the peaceful and the hostile
+  densities that local hostility sets (Quinlivan), and (3) no armed group controls it: the
+  security personnel there are at least the control ratio (``coercive_entry_ratio_share`` of
+  Dupuy's decisive ratio, the ratio at which a force takes ground without consent) times the
+  armed fighters (fighters who still have a weapon).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ import numpy as np
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.scenario.effects import EffectsSpec
-from sim.scenario.schema import Scenario
+from sim.scenario.forces import Deployment, IdfPosture
 
 PER_THOUSAND = 1000.0
 
@@ -58,25 +65,34 @@ class Territory:
         geometry: The rasterised Strip.
     """
 
-    def __init__(self, scenario: Scenario, geometry: StripGeometry) -> None:
+    def __init__(
+        self,
+        idf: IdfPosture,
+        deployment: Deployment,
+        effects: EffectsSpec,
+        geometry: StripGeometry,
+    ) -> None:
         self.geometry = geometry
-        self.effects: EffectsSpec = scenario.effects
-        self.idf = scenario.idf
+        self.effects = effects
+        self.idf = idf
         ids = list(geometry.governorate_ids)
-        order = [ids.index(g) for g in scenario.forces.deployment.expansion_order if g in ids]
+        order = [ids.index(g) for g in deployment.expansion_order if g in ids]
         self.sectors = SectorState(order=order)
-        self.days_per_sector = scenario.forces.deployment.days_per_sector.value
+        self.days_per_sector = deployment.days_per_sector.value
         self.fallback = (
-            ids.index(self.idf.fallback_governorate)
-            if self.idf.fallback_zone and self.idf.fallback_governorate in ids
+            ids.index(idf.fallback_governorate)
+            if idf.fallback_zone and idf.fallback_governorate in ids
             else None
         )
-        self.held_share = float(self.idf.held_share.value)
+        self.entry = ids.index(deployment.entry_governorate)
+        self.held_share = float(idf.held_share.value)
+        self.floor_share = 0.0
+        """Share the IDF holds at least (set when an ultimatum expires unmet)."""
         self.reentry_until = -1
-        self.idf_held = self._held_cells(self.held_share)
         self.line_version = 0
-        self._area_cache: tuple[tuple[int, int, int], BoolGrid] | None = None
         """Bumped whenever the IDF-held cells change (lets callers cache what depends on them)."""
+        self._area_cache: tuple[tuple[int, int, int], BoolGrid] | None = None
+        self.idf_held = self._held_cells(self.held_share)
         self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
 
@@ -94,24 +110,63 @@ class Territory:
         return self.sectors.order[: self.sectors.taken]
 
     def update_line(
-        self, day: int, withdrawal_will: float, weekly_incidents: float, collapsed: bool
+        self,
+        day: int,
+        withdrawal_will: float,
+        weekly_incidents: float,
+        collapsed: bool,
+        decommissioned: float,
     ) -> None:
-        """Move the yellow line for today."""
+        """Move the yellow line for today.
+
+        Args:
+            day: Today.
+            withdrawal_will: The withdrawal Israel consents to, in [0, 1] of the way from the
+                starting line to the perimeter.
+            weekly_incidents: Incidents over the last seven days.
+            collapsed: Whether the ceasefire has collapsed.
+            decommissioned: Cumulative share of weapons verifiably decommissioned.
+        """
         idf = self.idf
-        start, perimeter = idf.held_share.value, idf.security_perimeter_share.value
-        if collapsed or weekly_incidents > idf.reentry_incidents_per_week.value:
-            self.reentry_until = day + self.effects.reentry_days.value
-        if day <= self.reentry_until:
-            target = start
+        start = idf.held_share.value
+        if collapsed:
+            target = max(start, idf.held_share_at_war.value)
         else:
-            progress = self._handover_progress(day)
-            staged = min(start, idf.share_when_force_deploys.value) if progress > 0 else start
-            target = staged - (staged - perimeter) * progress * withdrawal_will
-        self.held_share = float(np.clip(target, 0.0, 1.0))
+            if weekly_incidents > idf.reentry_incidents_per_week.value:
+                self.reentry_until = day + self.effects.reentry_days.value
+            if day <= self.reentry_until:
+                target = start
+            else:
+                progress = self._handover_progress(day)
+                target = start - self.withdrawal(progress, decommissioned, withdrawal_will)
+        self.held_share = float(np.clip(max(target, self.floor_share), 0.0, 1.0))
         held = self._held_cells(self.held_share)
         if not np.array_equal(held, self.idf_held):
             self.idf_held = held
             self.line_version += 1
+
+    def withdrawal(self, progress: float, decommissioned: float, will: float) -> float:
+        """Share of the Strip the IDF has handed back: staged, verified, and consented to.
+
+        Stage 1 (start -> ``share_when_force_deploys``) needs sectors handed over and
+        ``decommissioned_for_first_stage`` of the weapons; stage 2 (-> the perimeter) moves with
+        the share of sectors handed over and the decommissioning between the two milestones.
+        Israel's consent caps the total at ``will`` of the way to the perimeter.
+        """
+        idf = self.idf
+        start = idf.held_share.value
+        staged = min(start, idf.share_when_force_deploys.value)
+        perimeter = min(staged, idf.security_perimeter_share.value)
+        first, last = (
+            idf.decommissioned_for_first_stage.value,
+            idf.decommissioned_for_perimeter.value,
+        )
+        handed = 1.0 if progress > 0.0 else 0.0
+        stage1 = handed * (min(1.0, decommissioned / first) if first > 0.0 else 1.0)
+        span = max(last - first, 1e-9)
+        stage2 = progress * float(np.clip((decommissioned - first) / span, 0.0, 1.0))
+        withdrawn = (start - staged) * stage1 + (staged - perimeter) * stage2
+        return float(min(withdrawn, max(will, 0.0) * (start - perimeter)))
 
     def _handover_progress(self, day: int) -> float:
         """Share of the sectors taken over at least ``handover_days`` ago."""
@@ -186,14 +241,33 @@ class Territory:
 
     # -- security ------------------------------------------------------------------------------
 
+    def staging(self) -> BoolGrid:
+        """Where troops wait when they hold no ground: the IDF-held part of the entry sector."""
+        return self.idf_held & (self.geometry.governorate == self.entry)
+
     def secure_cells(
-        self, force_density: FloatGrid, hostility: FloatGrid, force_area: BoolGrid
+        self,
+        force_density: FloatGrid,
+        hostility: FloatGrid,
+        force_area: BoolGrid,
+        security: FloatGrid,
+        fighters: FloatGrid,
     ) -> BoolGrid:
-        """Cells the force and police hold at a sufficient density for their hostility."""
+        """Cells the force holds at a sufficient density, where no armed group is in control.
+
+        Args:
+            force_density: Security personnel (police weighted) per 1,000 residents.
+            hostility: Local hostility in [0, 1].
+            force_area: Cells the force holds.
+            security: Security personnel per cell (same weighting as the density).
+            fighters: Armed fighters per cell (fighters who still hold a weapon).
+        """
         e = self.effects
         needed = e.density_peaceful.value + (
             e.density_hostile.value - e.density_peaceful.value
         ) * np.clip(hostility, 0.0, 1.0)
-        secure = force_area & (force_density >= needed)
+        ratio = e.decisive_force_ratio.value * e.coercive_entry_ratio_share.value
+        uncontrolled = security >= ratio * fighters
+        secure = force_area & (force_density >= needed) & uncontrolled
         self.secure_days = np.where(secure, self.secure_days + 1, 0.0)
         return secure

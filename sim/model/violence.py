@@ -1,4 +1,8 @@
-"""Armed groups: attacks, reprisals, IDF strikes and decommissioning, vectorised over cells.
+"""Violence under the ceasefire and after it, vectorised over cells.
+
+A holding ceasefire in Gaza is violent (fact.moh_truce_deaths): IDF fire along the yellow line
+(:func:`line_fire`, scaled by the strike policy and buffered where the force holds the front),
+strike waves answering attacks on soldiers, armed groups' attacks, clan clashes and reprisals.
 
 Per cell and day, a group's attacks are Poisson with mean
 
@@ -20,6 +24,7 @@ import mesa
 import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.ground.stencils import box_sum
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
 
@@ -46,7 +51,34 @@ class DayViolence:
     isf_deaths: float = 0.0
     police_deaths: float = 0.0
     idf_deaths: float = 0.0
+    line_fire_deaths: float = 0.0
+    fighters_killed: float = 0.0
     harm_by_cell: FloatGrid | None = None
+
+    def record(self) -> dict[str, float]:
+        """The day's values under their daily-series names (sim.model.outcomes)."""
+        names = (
+            "attacks_on_isf",
+            "attacks_on_police",
+            "attacks_on_idf",
+            "attacks_on_rivals",
+            "reprisals",
+            "strikes",
+            "civilian_deaths",
+            "isf_deaths",
+            "police_deaths",
+            "idf_deaths",
+            "line_fire_deaths",
+        )
+        values = {name: float(getattr(self, name)) for name in names}
+        values["incidents"] = self.incidents
+        values["palestinians_killed"] = self.palestinians_killed
+        return values
+
+    @property
+    def palestinians_killed(self) -> float:
+        """Civilians and fighters killed (the health ministry's count does not separate them)."""
+        return self.civilian_deaths + self.fighters_killed
 
     @property
     def incidents(self) -> float:
@@ -79,14 +111,16 @@ class GroupRates:
     attack: np.ndarray
     reprisal: np.ndarray
     police_exposure: float
+    idf_exposure: float = 1.0
 
     @classmethod
-    def of(cls, police_exposure: float, *groups: ArmedGroup) -> GroupRates:
+    def of(cls, police_exposure: float, idf_exposure: float, *groups: ArmedGroup) -> GroupRates:
         """Rates per 1,000 fighters per day, as arrays over groups."""
         return cls(
             np.array([g.attack_rate.value for g in groups]) / 1000.0,
             np.array([g.reprisal_rate.value for g in groups]) / 1000.0,
             police_exposure,
+            idf_exposure,
         )
 
 
@@ -121,7 +155,8 @@ def armed_violence(
     mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
     groups = len(fighters)
     weights = np.empty((groups, 4, *fighters.shape[1:]))
-    weights[:, :3] = targets * np.array([1.0, rates.police_exposure, 1.0])[:, None, None]
+    exposure_by_target = np.array([1.0, rates.police_exposure, rates.idf_exposure])
+    weights[:, :3] = targets * exposure_by_target[:, None, None]
     weights[:, 3] = fighters.sum(axis=0) - fighters  # each group's rivals
     total = weights.sum(axis=1)
     per_weight = np.divide(mean, total, out=np.zeros_like(mean), where=total > 0.0)
@@ -218,3 +253,105 @@ def decommissioning(
     consent = arsenal.weapons * consent_rate * compliance * secure
     coerced = arsenal.weapons * coercion_rate * force_deter
     return consent + coerced
+
+
+def front_cells(held: BoolGrid, land: BoolGrid) -> BoolGrid:
+    """Land cells outside the IDF-held area that touch it (the line's near side)."""
+    return land & ~held & (box_sum(held.astype(float), 1) > 0.0)
+
+
+def line_fire(
+    rng: np.random.Generator,
+    population: FloatGrid,
+    front: BoolGrid,
+    buffered: BoolGrid,
+    deaths_per_day: float,
+    factor: float,
+) -> FloatGrid:
+    """Deaths from IDF fire along the line today, per cell.
+
+    Poisson with mean ``deaths_per_day * factor`` times the share of the front's residents
+    that the force does not buffer (front cells in the force's area are buffered), placed in
+    proportion to the unbuffered front's residents.
+    """
+    exposed = np.where(front & ~buffered, population, 0.0)
+    front_people = float(population[front].sum())
+    if front_people <= 0.0:
+        return np.zeros(population.shape)
+    mean = deaths_per_day * factor * float(exposed.sum()) / front_people
+    return scattered_poisson(rng, exposed / max(float(exposed.sum()), 1e-12) * mean)
+
+
+def tally(
+    attacks: np.ndarray,
+    taken: np.ndarray,
+    protect_battle: FloatGrid,
+    rng: np.random.Generator,
+    effects: EffectsSpec,
+) -> DayViolence:
+    """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
+    e = effects
+    totals = attacks.sum(axis=(0, 2, 3))
+    on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
+    return DayViolence(
+        attacks_on_isf=float(totals[0]),
+        attacks_on_police=float(totals[1]),
+        attacks_on_idf=float(totals[2]),
+        attacks_on_rivals=float(totals[3]),
+        reprisals=float(taken.sum()),
+        isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
+        police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
+        idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
+    )
+
+
+def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
+    """Factors on civilian and battle deaths per attack from the force's local troop density."""
+    e = effects
+    civ, battle = protection(
+        isf_density,
+        e.density_hostile.value,
+        e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
+        e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
+    )
+    return civ, battle
+
+
+def strike(
+    rng: np.random.Generator,
+    out: DayViolence,
+    harm: FloatGrid,
+    hamas: Arsenal,
+    effects: EffectsSpec,
+    factor: float,
+    strike_probability: float,
+    collapsed: bool,
+) -> FloatGrid | None:
+    """IDF strikes today: answers to attacks, waves after soldiers are killed, war strikes.
+
+    Each attack on the IDF draws a strike with probability ``strike_probability * factor``;
+    each soldier killed draws Poisson(``strikes_per_idf_death * factor``) more; after a
+    collapse ``war_strikes_per_day`` more. Strikes land where Hamas's fighters are; their
+    civilian deaths are added to ``harm`` and the fighters killed removed. Returns the share of
+    each cell's structures destroyed (``None`` without strikes).
+    """
+    e = effects
+    retaliations = rng.binomial(int(out.attacks_on_idf), min(1.0, strike_probability * factor))
+    waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
+    war = e.war_strikes_per_day.value if collapsed else 0.0
+    strikes = float(retaliations + waves + rng.poisson(war))
+    fighters = hamas.fighters.ravel()
+    if strikes <= 0 or fighters.sum() <= 0:
+        return None
+    counts = scatter(rng, fighters, int(strikes)).reshape(harm.shape)
+    civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
+    killed = np.minimum(
+        scattered_poisson(rng, counts * e.fighters_killed_per_strike.value), hamas.fighters
+    )
+    hamas.lose_fighters(killed)
+    harm += civ
+    out.strikes = strikes
+    out.strike_civilian_deaths = float(civ.sum())
+    out.fighters_killed = float(killed.sum())
+    destroyed: FloatGrid = counts * e.damage_per_strike.value * factor
+    return destroyed

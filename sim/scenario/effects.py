@@ -79,9 +79,21 @@ class EffectsSpec(Strict):
         ),
     )
     base_relapse_hazard_per_year: Sourced[Fraction] = unit_field(
-        "Yearly probability that the ceasefire collapses with no force and no guarantor",
+        "Yearly probability that the ceasefire collapses with no force, no guarantor and no "
+        "compliance, at no strain",
         "probability/year",
-        assumed(0.5, 0.2, 0.8),
+        sourced(
+            0.5,
+            "fact.gaza_truces",
+            "paper.fortna2008",
+            note="two of Gaza's four truces since 2014 collapsed within three months, two held "
+            "for years; about half of civil-war ceasefires relapse (Fortna). Range 0.2-0.9",
+        ),
+    )
+    compliance_relapse_reduction: Sourced[Fraction] = unit_field(
+        "Proportional cut in the collapse hazard when Hamas fully complies with disarmament",
+        "fraction",
+        assumed(0.5, 0.2, 0.8, note="Walter 1997: disarmament is the critical barrier"),
     )
     guarantor_relapse_reduction: Sourced[Fraction] = unit_field(
         "Proportional cut in relapse risk when a third party credibly guarantees the deal",
@@ -172,8 +184,47 @@ class EffectsSpec(Strict):
         "days",
         assumed(30, 7, 90),
     )
+    governance_factor_none: Sourced[Annotated[float, Field(ge=0.0, le=1.0)]] = unit_field(
+        "Factor on police intake and reconstruction funding with no support for Palestinian "
+        "governance",
+        "multiplier",
+        assumed(0.5, 0.2, 1.0),
+    )
+    governance_factor_full: Sourced[Annotated[float, Field(ge=1.0, le=3.0)]] = unit_field(
+        "Factor on police intake and reconstruction funding with full support for Palestinian "
+        "governance",
+        "multiplier",
+        assumed(1.5, 1.0, 2.5),
+    )
+    contributor_patience_days: Sourced[Annotated[int, Field(ge=1, le=365)]] = unit_field(
+        "Days a deployed contingent holds while one of its conditions fails before it withdraws",
+        "days",
+        assumed(28, 7, 90),
+    )
     escort_effectiveness: Sourced[Fraction] = unit_field(
         "Share of seizures an escorted convoy prevents", "fraction", assumed(0.7, 0.3, 0.95)
+    )
+    line_fire_deaths_per_day: Sourced[Annotated[float, Field(ge=0, le=200)]] = unit_field(
+        "Palestinians killed per day by IDF fire along the yellow line under a proportional "
+        "policy, where no force buffers the line",
+        "deaths/day",
+        sourced(
+            2.7,
+            "fact.moh_truce_deaths",
+            note="at least 250 of 400+ deaths in the first 93 days near the line; calibration "
+            "window 10 Oct 2025 - 31 Jan 2026. Range 1.5-4",
+        ),
+    )
+    strikes_per_idf_death: Sourced[Annotated[float, Field(ge=0, le=500)]] = unit_field(
+        "IDF strikes in the punitive wave that answers each soldier killed (proportional policy)",
+        "strikes/death",
+        assumed(
+            15.0,
+            5.0,
+            40.0,
+            note="fact.moh_truce_deaths: ~45 and ~100 killed in the waves after soldiers were "
+            "killed on 19 and 28-29 Oct 2025",
+        ),
     )
     war_strikes_per_day: Sourced[Annotated[float, Field(ge=0, le=1000)]] = unit_field(
         "IDF strikes per day once the ceasefire has collapsed",
@@ -217,6 +268,18 @@ class EffectsSpec(Strict):
         "How much likelier an officer is to be attacked than a soldier (softer target)",
         "multiplier",
         assumed(2.0, 1.0, 4.0),
+    )
+    line_contact_exposure: Sourced[Annotated[float, Field(ge=0, le=50)]] = unit_field(
+        "How much likelier fighters next to the yellow line are to target IDF troops than "
+        "rivals or the force (the line is where the two sides meet)",
+        "multiplier",
+        assumed(
+            5.0,
+            1.0,
+            20.0,
+            note="fact.moh_truce_deaths: the truce's flare-ups followed "
+            "attacks on soldiers near the line",
+        ),
     )
     damage_per_strike: Sourced[Annotated[float, Field(ge=0, le=0.1)]] = unit_field(
         "Share of a cell's structures destroyed per strike (proportional policy)",

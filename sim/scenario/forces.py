@@ -13,7 +13,7 @@ from pydantic import Field, field_validator, model_validator
 
 from sim.scenario.base import Fraction, Slug
 from sim.scenario.base import StrictModel as Strict
-from sim.scenario.provenance import Sourced, unit_field
+from sim.scenario.provenance import Sourced, assumed, unit_field
 
 Troops = Annotated[int, Field(ge=0, le=200_000)]
 Days = Annotated[int, Field(ge=0, le=3650)]
@@ -54,6 +54,35 @@ class OutcomeCondition(Strict):
     )
 
 
+class DeploymentConditions(Strict):
+    """What a contributor needs before it deploys, and to stay (reviewed weekly).
+
+    A condition that fails before the contingent arrives keeps it out (it holds its pledge);
+    one that fails once it is inside makes it hold (no reinforcements) and, if the failure
+    lasts ``effects.contributor_patience_days``, withdraw.
+    """
+
+    hamas_consent_at_least: Sourced[Fraction] | None = unit_field(
+        "Hamas's consent to the force's presence the contributor needs (1 accepts, "
+        "effects.partial_presence_consent if partial, 0 rejects; a deal on disarmament counts "
+        "as Hamas's compliance); none: no such condition",
+        "fraction",
+        None,
+    )
+    needs_mandate: bool = Field(
+        False, description="Deploys only under a Security Council resolution."
+    )
+    needs_us_lead: bool = Field(
+        False, description="Deploys only with US support and coordination (us_support.troops > 0)."
+    )
+    needs_ceasefire: bool = Field(
+        True, description="Does not deploy (holds) while the ceasefire has collapsed."
+    )
+    sources: list[Annotated[str, Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")]] = Field(
+        default_factory=list, description="Claims or facts the conditions rest on."
+    )
+
+
 class Contributor(Strict):
     """A national contingent of the stabilization force."""
 
@@ -80,6 +109,10 @@ class Contributor(Strict):
     )
     requires_outcome: OutcomeCondition | None = Field(
         None, description="A bargaining outcome the contingent needs to deploy or to stay."
+    )
+    conditions: DeploymentConditions = Field(
+        default_factory=DeploymentConditions,
+        description="Declared conditions for deploying and staying (reviewed weekly).",
     )
 
 
@@ -213,6 +246,34 @@ class IdfPosture(Strict):
     )
     reentry_incidents_per_week: Sourced[Annotated[float, Field(ge=0, le=1000)]] = unit_field(
         "Weekly incidents above which the IDF re-enters handed-over sectors", "incidents/week"
+    )
+    held_share_at_war: Sourced[Fraction] = unit_field(
+        "Share of the Strip the IDF holds once the ceasefire has collapsed (the line advances)",
+        "fraction",
+        assumed(
+            0.75,
+            0.55,
+            1.0,
+            note="ground operations resumed across most of the Strip in "
+            "March 2025 after the January truce collapsed (fact.gaza_truces)",
+        ),
+    )
+    decommissioned_for_first_stage: Sourced[Fraction] = unit_field(
+        "Share of the armed groups' weapons verifiably decommissioned before the IDF pulls back "
+        "to share_when_force_deploys",
+        "fraction",
+        assumed(
+            0.1,
+            0.0,
+            0.3,
+            note="the plan ties withdrawal to demilitarisation milestones "
+            "(fact.twenty_point_plan); the milestone sizes are not public",
+        ),
+    )
+    decommissioned_for_perimeter: Sourced[Fraction] = unit_field(
+        "Share decommissioned before the IDF pulls back to security_perimeter_share",
+        "fraction",
+        assumed(0.8, 0.5, 1.0, note="fact.twenty_point_plan; milestone size assumed"),
     )
 
 

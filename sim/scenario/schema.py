@@ -17,6 +17,7 @@ from sim.scenario.base import Slug
 from sim.scenario.base import StrictModel as Strict
 from sim.scenario.coupling import CouplingSpec
 from sim.scenario.effects import EffectsSpec
+from sim.scenario.events import Event, RegionalWar
 from sim.scenario.forces import (
     Aid,
     ArmedGroup,
@@ -27,6 +28,7 @@ from sim.scenario.forces import (
     Reconstruction,
 )
 from sim.scenario.ground import GroundSpec
+from sim.scenario.structure import StructureSpec
 
 
 class Metadata(Strict):
@@ -72,6 +74,10 @@ class Scenario(Strict):
     ground: GroundSpec = Field(default_factory=GroundSpec)
     effects: EffectsSpec = Field(default_factory=EffectsSpec)
     coupling: CouplingSpec = Field(default_factory=CouplingSpec)
+    structure: StructureSpec = Field(default_factory=StructureSpec)
+    events: list[Event] = Field(
+        default_factory=list, description="Dated events (see sim/scenario/events.py)."
+    )
 
     @model_validator(mode="after")
     def _crossings_exist(self) -> Self:
@@ -81,4 +87,41 @@ class Scenario(Strict):
                 f"aid.crossings_open names unknown crossing(s) {unknown}; "
                 f"known: {sorted(self.ground.crossings)}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _events_refer_to_known_ids(self) -> Self:
+        ids = [event.id for event in self.events]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"events: ids must be unique; repeated: {repeated}")
+        contributors = set(self.forces.contributors)
+        actors = set(self.bargaining.actors)
+        dimensions = set(self.bargaining.dimension_ids)
+        horizon = self.metadata.horizon_days
+        for n, event in enumerate(self.events):
+            where = f"events[{n}] ({event.id})"
+            if event.day.value >= horizon:
+                raise ValueError(
+                    f"{where}: day {event.day.value} is beyond the horizon ({horizon} days); "
+                    "move it earlier or lengthen metadata.horizon_days"
+                )
+            if isinstance(event, RegionalWar):
+                unknown = sorted(set(event.suspends) - contributors)
+                if unknown:
+                    raise ValueError(
+                        f"{where}: suspends unknown contributor(s) {unknown}; "
+                        f"known: {sorted(contributors)}"
+                    )
+            for shock in event.shocks:
+                if shock.actor not in actors:
+                    raise ValueError(
+                        f"{where}: shock names unknown actor '{shock.actor}'; "
+                        f"known: {sorted(actors)}"
+                    )
+                if shock.dimension not in dimensions:
+                    raise ValueError(
+                        f"{where}: shock names unknown dimension '{shock.dimension}'; "
+                        f"known: {sorted(dimensions)}"
+                    )
         return self

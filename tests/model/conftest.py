@@ -30,9 +30,23 @@ def override(scenario: Scenario, changes: dict[tuple[Any, ...], Any]) -> Scenari
     return with_values(scenario, changes)
 
 
+_SUMMARIES: dict[tuple[int, int], tuple[Scenario, dict[str, Any]]] = {}
+
+
+def summary(scenario: Scenario, seed: int) -> dict[str, Any]:
+    """The run's summary, computed once per scenario object and seed in a test session.
+
+    The scenario is kept with its summary so that its ``id`` cannot be reused.
+    """
+    key = (id(scenario), seed)
+    if key not in _SUMMARIES:
+        _SUMMARIES[key] = (scenario, run_scenario(scenario, seed).summary)
+    return _SUMMARIES[key][1]
+
+
 def outcomes(scenario: Scenario, key: str, seeds: range) -> np.ndarray:
-    """One summary outcome over several seeds."""
-    return np.array([float(run_scenario(scenario, seed).summary[key]) for seed in seeds])
+    """One summary outcome over several seeds (runs are shared between outcomes and tests)."""
+    return np.array([float(summary(scenario, seed)[key]) for seed in seeds])
 
 
 def clearly_less(low: np.ndarray, high: np.ndarray) -> bool:

@@ -62,6 +62,6 @@ def test_a_coupled_run_with_daily_records_yields_positions() -> None:
     result = run_scenario(short, 4, record_daily=True)
     table = positions_of_result(result)
     assert table is not None
-    assert sorted(table["day"].unique()) == [7, 14, 21]
+    assert sorted(table["day"].unique()) == [0, 7, 14, 21]  # the starting state, then weekly
     hamas = table.query("actor == 'hamas' and dimension == 'hamas_disarmament'")
     assert (hamas["position"] == 0.0).all() and not hamas["deal"].any()

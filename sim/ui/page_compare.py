@@ -5,12 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.analysis.compare import Comparison
+from sim.analysis.explain import explain
+from sim.analysis.report_bundle import ResultSet
+from sim.scenario.editing import changes, with_horizon
 from sim.scenario.schema import Scenario
 from sim.ui import state
 from sim.ui.compare_sections import show_bargaining, show_map
-from sim.ui.editing import changes, with_horizon
-from sim.ui.explain import explain
-from sim.ui.report import ResultSet
 from sim.ui.results import (
     FAN_SERIES,
     MORE_FAN_SERIES,
@@ -58,7 +58,8 @@ def render() -> None:
 
 
 def _defaults(choices: dict[str, Scenario]) -> list[str]:
-    draft_labels = [label for label in choices if label.endswith("(your scenario)")]
+    notes = st.session_state.get(state.CHOICE_NOTES, {})
+    draft_labels = [label for label in choices if notes.get(label) == state.YOURS]
     square = [name.removesuffix(".yaml") for name in state.HEADLINE_2X2]
     return draft_labels + [label for label in square if label in choices]
 
@@ -78,11 +79,12 @@ def _selection_widgets(choices: dict[str, Scenario]) -> None:
     st.session_state[SELECTION] = [s for s in st.session_state[SELECTION] if s in choices]
     st.session_state.setdefault(DAYS, DEFAULT_DAYS)
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    left.multiselect("Scenarios", labels, key=SELECTION)
+    left.multiselect("Scenarios", labels, key=SELECTION, format_func=state.choice_caption)
     right.button("Add the 2x2 set", key="add_square", on_click=_add_square, args=(labels,))
     selected = st.session_state[SELECTION]
     if selected and st.session_state.get(BASELINE) not in selected:
-        files = [label for label in selected if not label.endswith(")")]
+        notes = st.session_state.get(state.CHOICE_NOTES, {})
+        files = [label for label in selected if label not in notes]
         st.session_state[BASELINE] = (files or selected)[0]
     columns = st.columns(3)
     if selected:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.analysis.explain import explain
+from sim.analysis.report_bundle import ResultSet
+from sim.scenario.editing import Draft, changes, problem_lines, with_horizon
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.ui import state
-from sim.ui.editing import Draft, changes, problem_lines, with_horizon
-from sim.ui.explain import explain
-from sim.ui.report import ResultSet
 from sim.ui.results import (
     FAN_SERIES,
     show_differences,

@@ -12,9 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.ui.charts import (
+from sim.analysis.charts import (
     colour_key,
     difference_chart,
     distribution_chart,
@@ -22,8 +20,10 @@ from sim.ui.charts import (
     is_skewed,
     survival_chart,
 )
-from sim.ui.explain import format_value
-from sim.ui.running import Block
+from sim.analysis.compare import Comparison
+from sim.analysis.explain import format_value
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.experiments.app_runs import Block
 from sim.ui.widgets import how_to_read
 
 FAN_SERIES = ["incidents", "civilian_deaths", "isf_troops", "secure_population_share"]

@@ -7,10 +7,10 @@ from typing import Any
 
 import streamlit as st
 
+from sim.scenario.editing import Draft, apply_decisions, lookup
 from sim.scenario.errors import Problem
 from sim.scenario.evidence import SourceRegistry, load_registry
-from sim.ui.editing import Draft, apply_decisions, lookup
-from sim.ui.params import Bounds, ParamSpec, PlainField, source_lines
+from sim.scenario.params import Bounds, ParamSpec, PlainField, source_lines
 from sim.ui.state import GENERATION
 
 

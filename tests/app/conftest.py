@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.experiments import morris_design, run_experiment, select_factors
+from sim.scenario.editing import with_horizon
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
-from sim.ui.editing import with_horizon
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -25,8 +25,9 @@ TIMEOUT_S = 120
 
 
 @pytest.fixture(autouse=True)
-def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def small_runs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("ISF_LAB_WORKERS", "1")
+    monkeypatch.setenv("ISF_LAB_CACHE", str(tmp_path / "app-runs"))
     monkeypatch.setenv("ISF_LAB_REPS", "3")
 
 

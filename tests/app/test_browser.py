@@ -70,8 +70,8 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
 def write_batch_results(root: Path) -> None:
     """A small command-line style results folder, for the Batch results page."""
     from sim.experiments import run_experiment
+    from sim.scenario.editing import with_horizon
     from sim.scenario.loader import SCENARIOS_DIR, load_scenario
-    from sim.ui.editing import with_horizon
 
     names = ["hamas-accepts-turkey-included.yaml", "hamas-rejects-turkey-vetoed.yaml"]
     pair = [with_horizon(load_scenario(SCENARIOS_DIR / name), 120) for name in names]
@@ -222,5 +222,6 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
     with tab.expect_download() as download:  # type: ignore[attr-defined]
         tab.get_by_role("button", name="CSV").first.click()  # type: ignore[attr-defined]
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("scenario,replication")
+    assert text.startswith("scenario,scenario_hash,replication")
+    assert "(your scenario)" not in text
     shoot(tab, "6-downloads")

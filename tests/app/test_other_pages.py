@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim.analysis.report_bundle import csv_bytes, html_report, markdown_report_zip, parquet_bytes
 from sim.ui.page_batch import allowed_folder, find_experiments
-from sim.ui.report import csv_bytes, html_report, markdown_report_zip, parquet_bytes
 from sim.ui.state import LAST_RESULTS
 from tests.app.conftest import markdown_text, no_exceptions, shorten
 
@@ -107,7 +107,13 @@ def test_downloads_offer_tables_and_reports(app: AppTest) -> None:
     results = app.session_state[LAST_RESULTS]
     table = pd.read_parquet(io.BytesIO(parquet_bytes(results.summary)))
     assert table.equals(results.summary)
-    assert csv_bytes(results.summary).startswith(b"scenario,replication")
+    text = csv_bytes(results.summary).decode()
+    assert text.startswith("scenario,scenario_hash,replication")
+    assert "(your scenario)" not in text  # the scenario column holds names only
+    assert set(results.summary["scenario"]) == {
+        "my-hamas-accepts-turkey-vetoed",
+        "hamas-accepts-turkey-included",
+    }
     html = html_report(results).decode()
     assert "<html" in html and "my-hamas-accepts-turkey-vetoed" in html
     assert "Provenance" in html and "data:image/png;base64" in html

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from sim.scenario.editing import changes
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario, load_scenario_text, scenario_hash
-from sim.ui.editing import changes
 from sim.ui.page_scenario import read_upload, scenario_yaml
 from sim.ui.state import DRAFT
 from tests.app.conftest import flip_to_rejects_vetoed, no_exceptions, number_input
@@ -138,7 +138,7 @@ def test_kept_versions_join_the_comparison(app: AppTest) -> None:
     app.switch_page("sim/ui/pages/compare.py").run()
     no_exceptions(app)
     options = app.multiselect(key="compare_selection").options
-    assert "my-hamas-rejects-turkey-vetoed (kept edit)" in options
+    assert "my-hamas-rejects-turkey-vetoed-kept (kept edit)" in options
     assert "my-hamas-rejects-turkey-vetoed (your scenario)" in options
     assert "hamas-rejects-turkey-vetoed" in options
 

@@ -16,8 +16,8 @@ import pandas as pd
 
 from sim.analysis.compare import Comparison
 from sim.analysis.outcomes import outcome_info
-from sim.ui.editing import Change
-from sim.ui.running import BargainingRun
+from sim.experiments.app_runs import BargainingRun
+from sim.scenario.editing import Change
 
 PATH_LABELS = {
     "hamas.stance": "Hamas's answer on disarmament",

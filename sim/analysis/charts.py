@@ -15,21 +15,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.model.outcomes import DAILY_SERIES
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, difference_verdict, outcome_info, series_info
+from sim.analysis.palette import VERDICT_COLOURS, scenario_colours
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-VERDICT_COLOURS = {"better": "#1a9850", "worse": "#d73027", "unclear": "#969696"}
 WIDTH = 620
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
 CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
-
-
-def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
-    """The same colour for a scenario in every chart (by its place in the list)."""
-    names = list(dict.fromkeys(scenarios))
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
@@ -84,11 +76,7 @@ def difference_table(comparison: Comparison, outcomes: Sequence[str] | None = No
 
 
 def _verdict(row: pd.Series) -> str:
-    better = row["better"]
-    if not bool(row["resolved"]) or better is None:
-        return "unclear"
-    improved = row["mean_diff"] < 0 if better == "lower" else row["mean_diff"] > 0
-    return "better" if improved else "worse"
+    return difference_verdict(row)
 
 
 DIFFERENCE_TOOLTIP = [
@@ -184,7 +172,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         scale=scenario_scale(scenarios),
         legend=None,
     )
-    title = DAILY_SERIES.get(series, series)
+    info = series_info(series)
     base = alt.Chart(table).encode(x=alt.X("day:Q", title="day", scale=alt.Scale(nice=False)))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("p10:Q", title=None), y2="p90:Q", color=colour
@@ -195,7 +183,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         tooltip=["scenario:N", "day:Q", alt.Tooltip("median:Q", format=",.3g")],
     )
     return (band + line).properties(
-        title=f"{series.replace('_', ' ')}: {title}", width=WIDTH // 2 - 30, height=230
+        title=f"{info.label} [{info.unit}]" if info.unit else info.label, height=230
     )
 
 

@@ -8,6 +8,7 @@ from sim.analysis.compare import Comparison
 from sim.analysis.explain import explain
 from sim.analysis.report_bundle import ResultSet
 from sim.scenario.editing import changes, with_horizon
+from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
 from sim.ui import state
 from sim.ui.compare_sections import show_bargaining, show_map
@@ -60,14 +61,12 @@ def render() -> None:
 def _defaults(choices: dict[str, Scenario]) -> list[str]:
     notes = st.session_state.get(state.CHOICE_NOTES, {})
     draft_labels = [label for label in choices if notes.get(label) == state.YOURS]
-    square = [name.removesuffix(".yaml") for name in state.HEADLINE_2X2]
+    square = list(HEADLINE_2X2)
     return draft_labels + [label for label in square if label in choices]
 
 
 def _add_square(choices: list[str]) -> None:
-    square = [
-        n.removesuffix(".yaml") for n in state.HEADLINE_2X2 if n.removesuffix(".yaml") in choices
-    ]
+    square = [name for name in HEADLINE_2X2 if name in choices]
     current = list(st.session_state.get(SELECTION, []))
     st.session_state[SELECTION] = current + [s for s in square if s not in current]
 

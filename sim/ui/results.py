@@ -21,8 +21,7 @@ from sim.analysis.charts import (
     survival_chart,
 )
 from sim.analysis.compare import Comparison
-from sim.analysis.explain import format_value
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, format_value, outcome_info
 from sim.experiments.app_runs import Block
 from sim.ui.widgets import how_to_read
 
@@ -132,17 +131,8 @@ def _difference_text(d: pd.Series, outcome: str) -> str:
 
 
 def _signed(outcome: str, value: float) -> str:
-    """A change with its sign; shares in percentage points (one decimal below one point)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    if outcome_info(outcome).unit in ("share", "share of runs"):
-        points = 100 * abs(value)
-        text = f"{points:.1f} pts" if 0 < points < 1 else f"{points:.0f} pts"
-    else:
-        text = format_value(outcome, abs(value))
-    if text.strip("0. pts%") == "":
-        return "0"
-    return ("+" if value > 0 else "-") + text
+    """A change with its sign (the registry's format; shares in percentage points)."""
+    return outcome_info(outcome).format_change(value)
 
 
 def show_kpi_table(comparison: Comparison) -> None:

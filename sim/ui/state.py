@@ -38,6 +38,7 @@ from sim.experiments.seeds import SeedPlan
 from sim.scenario.editing import Draft
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SCENARIOS_DIR, discover_scenarios, load_scenario, scenario_hash
+from sim.scenario.names import HEADLINE_2X2_FILES
 from sim.scenario.schema import Scenario
 
 DRAFT = "draft"
@@ -51,13 +52,8 @@ REPS = "reps"
 SEED = "seed"
 DEFAULT_REPS = 30
 DEFAULT_SEED = 1
-DEFAULT_ORIGIN = "hamas-accepts-turkey-included.yaml"
-HEADLINE_2X2 = [
-    "hamas-accepts-turkey-included.yaml",
-    "hamas-accepts-turkey-vetoed.yaml",
-    "hamas-rejects-turkey-included.yaml",
-    "hamas-rejects-turkey-vetoed.yaml",
-]
+DEFAULT_ORIGIN = HEADLINE_2X2_FILES[0]
+
 PERSISTENT_KEYS = (REPS, SEED, "compare_selection", "compare_baseline", "compare_view")
 """Widget values kept when the user moves to another page."""
 

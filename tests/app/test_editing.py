@@ -86,6 +86,7 @@ def test_safe_names() -> None:
     assert safe_name("  My Scenario #2 ") == "my-scenario-2"
     assert safe_name("///") == "scenario"
     assert len(safe_name("x" * 200)) == 80
+    assert safe_name("0.5 troops") == "0p5-troops"
 
 
 def test_the_editor_catalogue_has_bounds_units_and_provenance() -> None:

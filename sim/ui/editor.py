@@ -19,7 +19,14 @@ from sim.scenario.params import (
 )
 from sim.scenario.schema import Scenario
 from sim.ui.state import GENERATION
-from sim.ui.widgets import humanise, number_input, param_row, plain_input, provenance_text
+from sim.ui.widgets import (
+    humanise,
+    number_input,
+    param_row,
+    plain_input,
+    provenance_text,
+    source_of,
+)
 
 HAMAS_CAPTIONS = [
     "decommissioning in exchange for amnesty, as the plan offers",
@@ -149,7 +156,9 @@ def _control(
     if isinstance(item, PlainField):
         plain_input(draft, data, item, label)
         return
-    number_input(draft, data, item.path, label, item.bounds, item.description)
+    number_input(
+        draft, data, item.path, label, item.bounds, item.description, source_of(item, data)
+    )
     st.caption(provenance_text(item, data, sources, limit=90))
 
 

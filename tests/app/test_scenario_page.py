@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.scenario.editing import changes
@@ -146,4 +147,21 @@ def test_kept_versions_join_the_comparison(app: AppTest) -> None:
 def test_inputs_say_their_limits(app: AppTest) -> None:
     share = number_input(app, "IDF-held share once the force deploys")
     assert "Allowed: 0 to 1." in share.help
-    assert share.min == 0.0 and share.max == 1.0
+
+
+@pytest.mark.parametrize("typed", [-500, 99_999_999])
+def test_a_value_outside_the_limits_is_refused_and_the_old_one_restored(
+    app: AppTest, typed: int
+) -> None:
+    share = number_input(app, "IDF-held share once the force deploys")
+    before = share.value
+    share.set_value(typed).run()
+    no_exceptions(app)
+    assert number_input(app, "IDF-held share once the force deploys").value == before
+    message = " ".join(e.value for e in app.error)
+    assert "refused" in message and "Allowed: 0 to 1." in message and "Kept" in message
+    assert "Source:" in message
+    assert not draft_scenario(app).metadata.name.startswith("my-")  # nothing was changed
+    share = number_input(app, "IDF-held share once the force deploys")
+    share.set_value(0.5).run()
+    assert not [e for e in app.error if "refused" in e.value]  # a good value clears it

@@ -23,7 +23,7 @@ from sim.analysis.charts import (
 from sim.analysis.compare import Comparison
 from sim.analysis.outcomes import HEADLINE_OUTCOMES, format_value, outcome_info
 from sim.experiments.app_runs import Block
-from sim.ui.widgets import how_to_read
+from sim.ui.widgets import how_to_read, scrub_paths
 
 FAN_SERIES = ["incidents", "civilian_deaths", "isf_troops", "secure_population_share"]
 MORE_FAN_SERIES = [
@@ -151,7 +151,7 @@ def show_run_errors(blocks: dict[str, Block]) -> bool:
     if errors:
         st.warning(f"{len(errors)} run(s) failed and are left out.")
         with st.expander("Errors"):
-            st.code("\n\n".join(errors[:5]))
+            st.code(scrub_paths("\n\n".join(errors[:5])))
     if any(b.summary.empty for b in blocks.values()):
         st.error("Some scenarios have no finished run, so there is nothing to compare.")
         return False

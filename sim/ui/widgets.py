@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -10,12 +12,25 @@ import streamlit as st
 from sim.scenario.editing import Draft, apply_decisions, lookup
 from sim.scenario.errors import Problem
 from sim.scenario.evidence import SourceRegistry, load_registry
+from sim.scenario.loader import REPO_DIR
 from sim.scenario.params import Bounds, ParamSpec, PlainField, source_lines
 from sim.ui.state import GENERATION
 
 
+def scrub_paths(text: str) -> str:
+    """``text`` without the server's absolute paths (project-relative, ``~``, or dropped)."""
+    text = text.replace(f"{REPO_DIR}/", "").replace(str(REPO_DIR), ".")
+    home = str(Path.home())
+    if len(home) > 1:
+        text = text.replace(home, "~")
+    return _ABSOLUTE.sub(lambda m: ".../" + m.group(1), text)
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.~])/(?:[\w.-]+/)+([\w.-]+)")
+
+
 def show_problems(problems: list[Problem], title: str = "This scenario has problems") -> None:
-    """Problems as a readable list: where, what is wrong, what to do."""
+    """Problems as a readable list: where, what is wrong, what to do (no server paths)."""
     lines = []
     for problem in problems:
         where = problem.path or "the file"
@@ -24,8 +39,8 @@ def show_problems(problems: list[Problem], title: str = "This scenario has probl
         text = f"- **{where}**: {problem.message}"
         if problem.hint:
             text += f" — *{problem.hint}*"
-        lines.append(text)
-    st.error(f"**{title}** ({len(problems)}):\n\n" + "\n".join(lines))
+        lines.append(scrub_paths(text))
+    st.error(scrub_paths(f"**{title}** ({len(problems)}):\n\n") + "\n".join(lines))
 
 
 def how_to_read(text: str) -> None:

@@ -88,3 +88,12 @@ def test_the_checks_can_fail(tmp_path: Path) -> None:
     assert not is_glue(plain) and not uses_streamlit(plain)
     assert is_glue(glue)
     assert uses_streamlit(page)
+
+
+def test_streamlit_sends_nothing_by_default() -> None:
+    import tomllib
+
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["browser"]["gatherUsageStats"] is False
+    assert config["server"]["maxUploadSize"] == 1
+    assert config["global"]["developmentMode"] is False

@@ -30,6 +30,7 @@ from sim.ui.results import (
     show_kpi_table,
     show_survival,
     show_warnings,
+    show_what_matters,
 )
 from sim.ui.widgets import how_to_read, scrub_paths
 
@@ -247,6 +248,7 @@ def _comparison_views(result: ExperimentResult, folder: Path, stamp: float, view
     comparison = cached_comparison(str(folder), stamp, baseline, result)
     show_warnings(comparison)
     if view == "Outcomes":
+        show_what_matters(comparison)
         show_kpi_table(comparison)
         show_differences(comparison, key="batch-comparison-chart")
         show_distributions(comparison, key="batch_distribution")
@@ -254,7 +256,7 @@ def _comparison_views(result: ExperimentResult, folder: Path, stamp: float, view
         if comparison.daily_bands is None or comparison.daily_bands.empty:
             st.info("This experiment has no daily series (run it with --daily).")
         else:
-            show_fans(comparison.daily_bands, comparison.scenarios, FAN_SERIES)
+            show_fans(comparison.daily_bands, comparison.scenarios, FAN_SERIES, comparison.summary)
     else:
         show_survival(comparison)
 

@@ -22,6 +22,7 @@ from sim.ui.results import (
     show_run_errors,
     show_survival,
     show_warnings,
+    show_what_matters,
 )
 
 SELECTION = "compare_selection"
@@ -135,7 +136,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         _outcomes(comparison, scenarios)
     elif view == "Over time":
         extra = st.multiselect("More series", MORE_FAN_SERIES, key="more_series")
-        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra])
+        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra], comparison.summary)
     elif view == "Distributions":
         show_distributions(comparison, key="distribution_outcome")
     elif view == "Ceasefire":
@@ -147,6 +148,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
 
 
 def _outcomes(comparison: Comparison, scenarios: dict[str, Scenario]) -> None:
+    show_what_matters(comparison)
     st.subheader("Key outcomes")
     show_kpi_table(comparison)
     st.subheader(f"Differences against {comparison.baseline}")

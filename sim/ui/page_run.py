@@ -14,9 +14,11 @@ from sim.ui.results import (
     FAN_SERIES,
     show_differences,
     show_fans,
+    show_legend,
     show_metrics,
     show_run_errors,
     show_warnings,
+    show_what_matters,
 )
 from sim.ui.widgets import how_to_read, show_problems
 
@@ -130,12 +132,14 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
     st.subheader("Results")
     show_warnings(comparison)
     show_metrics(comparison, mine)
+    show_legend()
     if story is not None:
+        show_what_matters(comparison)
         st.subheader(f"How {mine} differs from {baseline}")
         show_differences(comparison)
         st.markdown(story.markdown())
     st.subheader("Day by day")
-    show_fans(bands, labels, FAN_SERIES)
+    show_fans(bands, labels, FAN_SERIES, comparison.summary)
     timing = st.session_state.get(state.LAST_TIMING)
     if timing:
         st.caption(

@@ -54,7 +54,7 @@ def test_batch_opens_a_cli_results_folder(batch: AppTest, results_root: Path) ->
     batch.selectbox(key="batch_folder").set_value(str(results_root / "pair")).run()
     no_exceptions(batch)
     assert [m.value for m in batch.metric][:3] == ["2", "6", "0"]
-    assert len(batch.dataframe) == 2
+    assert len(batch.dataframe) == 3  # bands, differences, tails of civilian deaths
     for view in ("Over time", "Ceasefire", "Manifest"):
         batch.segmented_control(key="batch_view").set_value(view).run()
         no_exceptions(batch)

@@ -37,7 +37,9 @@ def test_run_page_explains_the_difference_from_the_origin(app: AppTest) -> None:
     assert "What differs in the inputs" in text
     assert "Israel's veto keeps Turkish troops out: no → yes" in text
     assert "forecast on turkish participation" in text
-    assert [m.label for m in app.metric][:2] == ["Ceasefire collapsed", "Civilian deaths"]
+    labels = [m.label for m in app.metric][:2]
+    assert labels == ["Ceasefire collapsed · share of runs", "Civilian deaths · median"]
+    assert "What matters most" in text
     results = app.session_state[LAST_RESULTS]
     assert set(results.summary["scenario"]) == {
         "my-hamas-rejects-turkey-vetoed",

@@ -127,7 +127,15 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         for line in explain(comparison, label, []).outcomes[:4]
     ]
     st.session_state[state.LAST_RESULTS] = ResultSet(
-        comparison, bands, daily, state.hashes(scenarios), seed, reps, "Compare page", findings
+        comparison,
+        bands,
+        daily,
+        state.hashes(scenarios),
+        seed,
+        reps,
+        "Compare page",
+        findings,
+        *state.draft_edits(),
     )
     show_warnings(comparison)
     st.session_state.setdefault(VIEW, VIEWS[0])

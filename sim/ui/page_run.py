@@ -128,6 +128,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         reps,
         "Run page",
         [*story.changed, *story.outcomes] if story is not None else [],
+        *state.draft_edits(),
     )
     st.subheader("Results")
     show_warnings(comparison)

@@ -15,11 +15,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from sim.analysis.compare import Comparison, compare_results, daily_bands
+from sim.analysis.explain import changed_lines
 from sim.experiments.app_runs import (
     BargainingRun,
     Block,
@@ -35,7 +37,8 @@ from sim.experiments.app_runs import (
 )
 from sim.experiments.executors import default_workers, make_pool
 from sim.experiments.seeds import SeedPlan
-from sim.scenario.editing import Draft
+from sim.scenario.draft_link import draft_params
+from sim.scenario.editing import Draft, changes
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SCENARIOS_DIR, discover_scenarios, load_scenario, scenario_hash
 from sim.scenario.names import HEADLINE_2X2_FILES
@@ -90,6 +93,11 @@ def process_pool(size: int) -> cf.ProcessPoolExecutor:
     for _ in range(size):
         pool.submit(warm_up)
     return pool
+
+
+def start_pool() -> None:
+    """Start the worker pool with the server (its workers import the model at once)."""
+    executor()
 
 
 def executor() -> cf.Executor | None:
@@ -174,6 +182,16 @@ def built_draft() -> tuple[Scenario | None, list[Problem]]:
         return current.build(), []
     except ScenarioError as exc:
         return None, list(exc.problems)
+
+
+def draft_edits() -> tuple[list[str], str]:
+    """The user's edits in words (for reports) and the query of a link that reproduces them."""
+    current = draft()
+    built, _ = built_draft()
+    if current is None or built is None or not current.edited:
+        return [], ""
+    lines = [f"started from {current.origin_label}", *changed_lines(changes(current.origin, built))]
+    return lines, urlencode(draft_params(current), safe=",;=")
 
 
 CHOICE_NOTES = "choice_notes"

@@ -68,7 +68,8 @@ def show_map(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) 
         else 0
     )
     entropy = state.entropy_of(seed)
-    columns = st.columns(max(1, len(picks)))
+    # "wide-" containers: on narrow windows their columns take the full width (maps stay legible)
+    columns = st.container(key="wide-maps").columns(max(1, len(picks)))
     for column, label in zip(columns, picks, strict=False):
         scenario = scenarios[label]
         digest = scenario_hash(scenario)

@@ -48,6 +48,7 @@ def main() -> None:
     )
     state.init_session()
     url_state.restore()
+    url_state.write()  # widget callbacks have already run: their changes go to the URL now
     state.start_pool()
     pages = [
         st.Page(f"{PAGES_DIR}/{name}.py", title=title, icon=icon, url_path=name, default=i == 0)

@@ -216,7 +216,7 @@ def test_flip_run_compare_and_screenshot_every_page(
     assert tab.get_by_role("radio", name="rejects").is_checked()  # type: ignore[attr-defined]
 
     # an invalid value is refused with its limits, and the old value comes back
-    share = tab.get_by_label("IDF-held share once the force deploys")  # type: ignore[attr-defined]
+    share = tab.get_by_role("spinbutton", name="IDF-held share once the force deploys")  # type: ignore[attr-defined]
     before = share.input_value()
     share.fill("-500")
     share.press("Enter")
@@ -262,7 +262,7 @@ def test_flip_run_compare_and_screenshot_every_page(
 
     # a folder written by `isf-lab batch` opens in Batch results
     go_to(tab, "Batch results")
-    typed = tab.get_by_label("... or type a folder")  # type: ignore[attr-defined]
+    typed = tab.get_by_role("textbox", name="... or type a folder")  # type: ignore[attr-defined]
     typed.fill(str(app_url[1]))
     typed.press("Enter")
     settle(tab)

@@ -2,4 +2,7 @@
 
 from sim.ui.app_main import main
 
-main()
+# Streamlit runs this file as ``__main__``; worker processes started with ``forkserver``
+# re-import it as ``__mp_main__`` and must not start the app (nor another pool) themselves.
+if __name__ == "__main__":
+    main()

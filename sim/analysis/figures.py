@@ -15,15 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.analysis.outcomes import outcome_info
+from sim.analysis.outcomes import difference_verdict, outcome_info
+from sim.analysis.palette import VERDICT_COLOURS, scenario_colours
 from sim.analysis.prim import PrimResult
-
-COLOURS = ["#1b6ca8", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d6a9f", "#30343f", "#e07a5f"]
 
 
 def colour_map(scenarios: Sequence[str]) -> dict[str, str]:
-    """A stable colour per scenario."""
-    return {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(scenarios)}
+    """A stable colour per scenario: the app's (:func:`sim.analysis.palette.scenario_colours`)."""
+    return scenario_colours(scenarios)
 
 
 def _subplots(*args: int, figsize: tuple[float, float], squeeze: bool = True) -> tuple[Figure, Any]:
@@ -188,10 +187,7 @@ def differences_plot(differences: pd.DataFrame, outcomes: Sequence[str], baselin
 
 
 def _verdict_colour(row: pd.Series) -> str:
-    if not row["resolved"] or row["better"] is None or pd.isna(row["better"]):
-        return "#777777"
-    improved = (row["mean_diff"] < 0) == (row["better"] == "lower")
-    return "#2a9d4b" if improved else "#c0392b"
+    return VERDICT_COLOURS[difference_verdict(row)]
 
 
 def sensitivity_plot(indices: pd.DataFrame) -> Figure:

@@ -27,7 +27,7 @@ import pandas as pd
 from sim.analysis import figures
 from sim.analysis.compare import Comparison, compare_results
 from sim.analysis.discovery import Condition, Discovery, discover
-from sim.analysis.outcomes import outcome_info
+from sim.analysis.outcomes import is_better, outcome_info
 from sim.analysis.report import (
     Block,
     bullets,
@@ -44,13 +44,9 @@ from sim.experiments.designs import crossed_design
 from sim.experiments.runner import ProgressCallback
 from sim.experiments.tasks import ModelFn
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.names import HEADLINE_2X2
 
-CORNERS = [
-    "hamas-accepts-turkey-included",
-    "hamas-accepts-turkey-vetoed",
-    "hamas-rejects-turkey-included",
-    "hamas-rejects-turkey-vetoed",
-]
+CORNERS = list(HEADLINE_2X2)
 UNCERTAIN_FACTORS = [
     "hamas.attack_rate",
     "other_armed_groups.attack_rate",
@@ -186,8 +182,8 @@ def robustness_table(result: ExperimentResult, collapse_day: int) -> pd.DataFram
             values = wide[outcome][decision].dropna()
             better = "lower" if outcome == "early_collapse" else outcome_info(outcome).better
             diff = (wide[outcome][decision] - wide[outcome][CORNERS[0]]).dropna()
-            wins = (diff < 0) if better == "lower" else (diff > 0)
-            losses = (diff > 0) if better == "lower" else (diff < 0)
+            wins = diff.map(lambda d, b=better: is_better(d, b) is True)
+            losses = diff.map(lambda d, b=better: is_better(-d, b) is True)
             versus = decision != CORNERS[0]
             rows.append(
                 {

@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from sim.analysis import figures
 from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, difference_verdict, outcome_info
 
 Format = Literal["html", "md", "csv"]
 
@@ -204,7 +204,7 @@ def difference_table(comparison: Comparison, outcomes: Sequence[str]) -> pd.Data
     for _, d in comparison.differences[comparison.differences["outcome"].isin(outcomes)].iterrows():
         resolved = bool(d["resolved"])
         needed = d["reps_needed"]
-        verdict = "resolved" if resolved else _unresolved_verdict(float(needed))
+        verdict = difference_verdict(d) if resolved else _unresolved_verdict(float(needed))
         rows.append(
             {
                 "scenario": d["scenario"],

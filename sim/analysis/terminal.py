@@ -10,7 +10,7 @@ from rich.table import Table
 
 from sim.analysis.compare import Comparison
 from sim.analysis.discovery import Discovery
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, difference_verdict, outcome_info
 from sim.analysis.report import fmt_number
 
 
@@ -54,8 +54,8 @@ def _difference_cell(row: pd.Series) -> str:
     if better is not None and not (isinstance(better, float) and math.isnan(better)):
         text += f" P={row['p_better']:.2f}"
     if row["resolved"]:
-        improved = (mean < 0) == (better == "lower")
-        colour = "green" if better and improved else "red" if better else "cyan"
+        found = difference_verdict(row)
+        colour = {"better": "green", "worse": "red"}.get(found, "cyan")
         return f"[{colour}]{text}[/{colour}]"
     return f"[dim]{text}[/dim]"
 

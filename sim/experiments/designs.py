@@ -22,12 +22,12 @@ from sim.experiments import nolh
 from sim.experiments.variants import (
     Factor,
     compose_fragments,
-    safe_name,
     with_name,
     with_values,
 )
 from sim.scenario.catalog import iter_sourced
 from sim.scenario.loader import load_scenario
+from sim.scenario.names import safe_name
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import FieldPath
 

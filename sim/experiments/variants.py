@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import math
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,13 +15,13 @@ from typing import Any
 
 from sim.scenario.catalog import iter_sourced
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario, load_scenario_text
+from sim.scenario.names import safe_name as safe_name  # one rule for names everywhere
 from sim.scenario.provenance import with_new_value
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import FieldPath, dotted
 
 ScenarioInput = Scenario | str | Path
 
-_NAME_UNSAFE = re.compile(r"[^a-z0-9_-]+")
 WIDENED_NOTE = "assumption range widened by an experiment design to include the value set"
 
 
@@ -81,12 +80,6 @@ def load_inputs(inputs: Sequence[ScenarioInput]) -> list[Scenario]:
             "(give each file its own metadata.name)"
         )
     return scenarios
-
-
-def safe_name(text: str) -> str:
-    """A scenario-name-safe rendering of a label (lower case, digits, '-', '_')."""
-    cleaned = _NAME_UNSAFE.sub("_", text.lower().replace(".", "p")).strip("_-")
-    return cleaned or "x"
 
 
 def with_name(scenario: Scenario, name: str) -> Scenario:

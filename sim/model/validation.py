@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.model.run import run_scenario
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.names import HEADLINE_2X2_FILES
 from sim.scenario.schema import Scenario
 
 ANALOGUES = (
@@ -24,12 +25,7 @@ ANALOGUES = (
     "analogues/haiti-mss-like.yaml",
     "analogues/unifil-like.yaml",
 )
-TWO_BY_TWO = (
-    "hamas-accepts-turkey-included.yaml",
-    "hamas-accepts-turkey-vetoed.yaml",
-    "hamas-rejects-turkey-included.yaml",
-    "hamas-rejects-turkey-vetoed.yaml",
-)
+TWO_BY_TWO = HEADLINE_2X2_FILES
 COLUMNS = (
     "secure_population_share_final",
     "weapons_decommissioned_share",

@@ -1,7 +1,8 @@
 """The Streamlit scenario lab: edit, run and compare scenarios in the browser.
 
-This package is the only part of ``sim`` that imports Streamlit, and only some of its modules
-do: the editing, running, explaining, charting and report modules are plain Python (tested
-without a browser); the ``page_*`` modules and :mod:`sim.ui.state` draw the pages.
-Start the app with ``streamlit run app.py`` from the project folder.
+Every module here draws pages with Streamlit (a test keeps it so); what they show is computed
+by the layers below: runs by :mod:`sim.experiments.app_runs` through the batch runner, edits by
+:mod:`sim.scenario.editing` and :mod:`sim.scenario.draft_link`, statistics, findings, charts and
+reports by :mod:`sim.analysis`. Start the app with ``streamlit run app.py`` from the project
+folder.
 """

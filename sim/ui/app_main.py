@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from sim.ui import state
+from sim.ui import state, url_state
 
 PAGES = [
+    ("overview", "Overview", ":material/dashboard:"),
     ("scenario", "Scenario", ":material/edit_note:"),
     ("run", "Run", ":material/play_arrow:"),
     ("compare", "Compare", ":material/compare_arrows:"),
@@ -18,20 +19,44 @@ PAGES = [
 PAGES_DIR = "sim/ui/pages"
 
 
+NARROW_CSS = """
+<style>
+/* Narrow windows (800 px and below 1000 px): columns wrap instead of squeezing */
+@media (max-width: 1000px) {
+  [data-testid="stHorizontalBlock"] { flex-wrap: wrap; gap: 0.5rem; }
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    min-width: calc(50% - 0.5rem); flex: 1 1 calc(50% - 0.5rem);
+  }
+  [class*="st-key-wide"] [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {
+    min-width: 100%;
+  }
+  [data-testid="stMainBlockContainer"] { padding-left: 1rem; padding-right: 1rem; }
+}
+@media (max-width: 640px) {
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] { min-width: 100%; }
+}
+</style>
+"""
+
+
 def main() -> None:
-    """Configure the page, set the session's defaults and show the chosen page."""
-    st.set_page_config(page_title="ISF scenario lab", page_icon=":material/science:", layout="wide")
+    """Configure the page, restore the view from the URL, show the chosen page, save the view."""
+    st.set_page_config(
+        page_title="ISF scenario lab",
+        page_icon=":material/science:",
+        layout="wide",
+        initial_sidebar_state="collapsed",
+    )
     state.init_session()
+    url_state.restore()
+    url_state.write()  # widget callbacks have already run: their changes go to the URL now
+    state.start_pool()
     pages = [
         st.Page(f"{PAGES_DIR}/{name}.py", title=title, icon=icon, url_path=name, default=i == 0)
         for i, (name, title, icon) in enumerate(PAGES)
     ]
-    page = st.navigation(pages)
-    with st.sidebar:
-        st.markdown("**ISF scenario lab**")
-        st.caption(
-            "An open lab for the international stabilization force proposed for Gaza: "
-            "edit a scenario, run it, compare it. Every number cites its source or is "
-            "labelled an assumption."
-        )
+    page = st.navigation(pages, position="top")
+    st.html(NARROW_CSS)
+    url_state.show_problems()
     page.run()
+    url_state.write()

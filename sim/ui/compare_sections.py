@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from sim.analysis.charts import colour_key, positions_chart, quad_chart, weekly_forecast_chart
 from sim.analysis.compare import Comparison
+from sim.analysis.explain import moves_story
+from sim.experiments.app_runs import MAP_EVERY_DAYS, payload_of
 from sim.model.maps import SNAPSHOT_FIELDS
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
 from sim.ui import state
-from sim.ui.charts import colour_key, positions_chart, quad_chart, weekly_forecast_chart
-from sim.ui.explain import moves_story
-from sim.ui.running import MAP_EVERY_DAYS, payload_of
 from sim.ui.widgets import how_to_read
 
 MAP_FIELDS = ["controller", "incidents", "aid_days", "civilian_deaths", "grievance", "population"]
@@ -68,7 +68,8 @@ def show_map(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) 
         else 0
     )
     entropy = state.entropy_of(seed)
-    columns = st.columns(max(1, len(picks)))
+    # "wide-" containers: on narrow windows their columns take the full width (maps stay legible)
+    columns = st.container(key="wide-maps").columns(max(1, len(picks)))
     for column, label in zip(columns, picks, strict=False):
         scenario = scenarios[label]
         digest = scenario_hash(scenario)

@@ -6,11 +6,10 @@ from typing import Any
 
 import streamlit as st
 
+from sim.scenario.editing import HAMAS_STANCES, TURKEY_CHOICES, TURKEY_VETO, Decisions, Draft
 from sim.scenario.evidence import SourceRegistry
 from sim.scenario.loader import scenario_hash
-from sim.scenario.schema import Scenario
-from sim.ui.editing import HAMAS_STANCES, TURKEY_CHOICES, TURKEY_VETO, Decisions, Draft
-from sim.ui.params import (
+from sim.scenario.params import (
     SECTION_TITLES,
     ParamSpec,
     PlainField,
@@ -18,8 +17,16 @@ from sim.ui.params import (
     plain_fields,
     sourced_params,
 )
+from sim.scenario.schema import Scenario
 from sim.ui.state import GENERATION
-from sim.ui.widgets import humanise, number_input, param_row, plain_input, provenance_text
+from sim.ui.widgets import (
+    humanise,
+    number_input,
+    param_row,
+    plain_input,
+    provenance_text,
+    source_of,
+)
 
 HAMAS_CAPTIONS = [
     "decommissioning in exchange for amnesty, as the plan offers",
@@ -149,7 +156,9 @@ def _control(
     if isinstance(item, PlainField):
         plain_input(draft, data, item, label)
         return
-    number_input(draft, data, item.path, label, item.bounds, item.description)
+    number_input(
+        draft, data, item.path, label, item.bounds, item.description, source_of(item, data)
+    )
     st.caption(provenance_text(item, data, sources, limit=90))
 
 

@@ -2,12 +2,15 @@
 
 A results folder (``isf-lab run|batch|design|sensitivity|headline --out results/NAME``) holds
 Parquet tables and a ``manifest.json``. Only folders inside the results roots can be opened:
-``results/`` in the project, ``results/`` in the working folder, and ``$ISF_RESULTS_DIR``.
+``$ISF_RESULTS_DIR`` (one or more folders), ``results/`` in the project and in the working
+folder, and the folder of the app's own runs. Messages never show the server's absolute paths.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import altair as alt
@@ -16,6 +19,7 @@ import streamlit as st
 
 from sim.analysis.compare import Comparison, compare_results
 from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_columns, outcome_info
+from sim.experiments.app_runs import runs_root
 from sim.experiments.runner import ExperimentResult, load_results
 from sim.scenario.loader import REPO_DIR
 from sim.ui.results import (
@@ -26,27 +30,53 @@ from sim.ui.results import (
     show_kpi_table,
     show_survival,
     show_warnings,
+    show_what_matters,
 )
-from sim.ui.widgets import how_to_read
+from sim.ui.widgets import how_to_read, scrub_paths
 
 MAX_SCENARIOS_TO_COMPARE = 12
 VIEWS = ["Outcomes", "Over time", "Ceasefire", "Sensitivity", "Discovery", "Manifest"]
 
 
+RESULTS_ENV = "ISF_RESULTS_DIR"
+RECENT = 30
+"""Results folders listed in the picker (newest first)."""
+
+
 def results_roots() -> list[Path]:
-    """Folders whose experiments the page may open."""
-    roots = [REPO_DIR / "results", Path.cwd() / "results"]
-    extra = os.environ.get("ISF_RESULTS_DIR")
-    if extra:
-        roots.insert(0, Path(extra))
+    """Folders whose experiments the page may open.
+
+    ``$ISF_RESULTS_DIR`` (several folders separated by ``:``), ``results/`` of the project and
+    of the working folder, and the folder where the app keeps its own runs.
+    """
+    roots = [Path(p).expanduser() for p in os.environ.get(RESULTS_ENV, "").split(os.pathsep) if p]
+    roots += [REPO_DIR / "results", Path.cwd() / "results", runs_root()]
     unique: dict[Path, None] = {}
     for root in roots:
         unique.setdefault(root.resolve(), None)
     return list(unique)
 
 
+def display_path(path: Path, roots: list[Path] | None = None) -> str:
+    """A path as the user may see it: never the server's absolute path.
+
+    Relative to the project, to ``~``, or to the results root it lies in; else its name.
+    """
+    path = path.resolve()
+    for base, shown in ((REPO_DIR, ""), (runs_root().resolve(), "app runs/")):
+        if path.is_relative_to(base):
+            return shown + (path.relative_to(base).as_posix() or ".")
+    for root in roots or []:
+        if path.is_relative_to(root):
+            return f"{root.name}/{path.relative_to(root).as_posix()}".rstrip("/.")
+    home = Path.home().resolve()
+    if path.is_relative_to(home):
+        return "~/" + path.relative_to(home).as_posix()
+    return path.name
+
+
 def find_experiments(roots: list[Path], depth: int = 3) -> list[Path]:
-    """Folders (up to ``depth`` levels below a root) holding a ``manifest.json``."""
+    """Folders (up to ``depth`` levels below a root) holding a ``manifest.json``, newest first."""
     found: list[Path] = []
     for root in roots:
         if not root.is_dir():
@@ -54,23 +84,55 @@ def find_experiments(roots: list[Path], depth: int = 3) -> list[Path]:
         for level in range(depth + 1):
             pattern = "/".join(["*"] * level + ["manifest.json"])
             found.extend(p.parent for p in sorted(root.glob(pattern)))
-    return list(dict.fromkeys(found))
+    unique = list(dict.fromkeys(found))
+    return sorted(unique, key=lambda p: (p / "manifest.json").stat().st_mtime, reverse=True)
 
 
 def allowed_folder(text: str, roots: list[Path]) -> Path:
     """The folder named by ``text`` if it lies inside a results root and holds an experiment.
 
+    A relative path is read from the project folder, then from the working folder.
+
     Raises:
-        ValueError: Saying what is wrong, in plain words.
+        ValueError: Saying what is wrong and what to do, without the server's absolute paths.
     """
-    folder = Path(text).expanduser()
-    folder = (folder if folder.is_absolute() else Path.cwd() / folder).resolve()
-    if not any(folder.is_relative_to(root) for root in roots):
-        listed = ", ".join(str(r) for r in roots)
-        raise ValueError(f"{folder} is outside the results folders the app may read ({listed})")
-    if not (folder / "manifest.json").is_file():
-        raise ValueError(f"{folder} holds no experiment (no manifest.json)")
-    return folder
+    typed = Path(text.strip()).expanduser()
+    candidates = [typed] if typed.is_absolute() else [REPO_DIR / typed, Path.cwd() / typed]
+    folders = [c.resolve() for c in candidates]
+    inside = [f for f in folders if any(f.is_relative_to(root) for root in roots)]
+    if not inside:
+        listed = ", ".join(display_path(r, roots) for r in roots)
+        raise ValueError(
+            f"{text} is outside the results folders the app may read ({listed}). "
+            f"Write results under results/ (e.g. --out results/NAME), or start the app with "
+            f"{RESULTS_ENV}=/path/to/the/folder (several separated by ':')."
+        )
+    for folder in inside:
+        if (folder / "manifest.json").is_file():
+            return folder
+    raise ValueError(
+        f"{text} holds no experiment (no manifest.json): give the folder passed to --out"
+    )
+
+
+def describe(folder: Path, roots: list[Path]) -> str:
+    """A line for the picker: where, how many scenarios and runs, how long ago."""
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"{display_path(folder, roots)} (unreadable manifest)"
+    runs = (manifest.get("runs") or {}).get("finished", "?")
+    scenarios = len(manifest.get("scenarios") or {})
+    age = _age(time.time() - (folder / "manifest.json").stat().st_mtime)
+    return f"{display_path(folder, roots)} · {scenarios} scenario(s), {runs} runs · {age}"
+
+
+def _age(seconds: float) -> str:
+    for size, unit in ((86400, "day"), (3600, "hour"), (60, "minute")):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"{count} {unit}{'s' if count > 1 else ''} ago"
+    return "just now"
 
 
 @st.cache_data(show_spinner="Reading the results ...", max_entries=8)
@@ -105,9 +167,7 @@ def render() -> None:
     try:
         result = cached_results(str(folder), stamp)
     except Exception as exc:  # a broken folder must never stop the app
-        st.error(
-            f"Cannot read results folder '{folder.name}': {exc}".replace(str(folder), folder.name)
-        )
+        st.error(scrub_paths(f"Cannot read {display_path(folder, results_roots())}: {exc}"))
         return
     _overview(result)
     st.session_state.setdefault("batch_view", VIEWS[0])
@@ -124,28 +184,37 @@ def render() -> None:
 
 def _choose_folder() -> Path | None:
     roots = results_roots()
-    found = find_experiments(roots)
-    options = [str(p) for p in found]
+    found = find_experiments(roots)[:RECENT]
+    labels = {str(p): describe(p, roots) for p in found}
     left, right = st.columns(2)
     picked = left.selectbox(
-        "Results folders found",
-        options,
-        index=0 if options else None,
+        "Recent results (newest first)",
+        list(labels),
+        index=0 if labels else None,
+        format_func=lambda key: labels.get(key, key),
         key="batch_folder",
         placeholder="none found",
-        help="Folders with a manifest.json under: " + ", ".join(map(str, roots)),
+        help="Folders with a manifest.json under: "
+        + ", ".join(display_path(r, roots) for r in roots),
     )
     typed = right.text_input(
-        "... or type a folder", key="batch_typed", placeholder="results/square"
+        "... or type a folder",
+        key="batch_typed",
+        placeholder="results/square",
+        help="The folder given to --out, relative to the project or absolute.",
     )
     text = typed or picked
     if not text:
-        st.info("No results folder yet. Run a batch from the command line, or type a folder.")
+        st.info(
+            "No results folder yet. Run a batch from the command line, e.g. "
+            "`isf-lab batch scenarios/hamas-*.yaml --reps 30 --out results/square`, "
+            f"or start the app with `{RESULTS_ENV}=/path/to/results` to read another folder."
+        )
         return None
     try:
         return allowed_folder(text, roots)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(scrub_paths(str(exc)))
         return None
 
 
@@ -179,6 +248,7 @@ def _comparison_views(result: ExperimentResult, folder: Path, stamp: float, view
     comparison = cached_comparison(str(folder), stamp, baseline, result)
     show_warnings(comparison)
     if view == "Outcomes":
+        show_what_matters(comparison)
         show_kpi_table(comparison)
         show_differences(comparison, key="batch-comparison-chart")
         show_distributions(comparison, key="batch_distribution")
@@ -186,7 +256,7 @@ def _comparison_views(result: ExperimentResult, folder: Path, stamp: float, view
         if comparison.daily_bands is None or comparison.daily_bands.empty:
             st.info("This experiment has no daily series (run it with --daily).")
         else:
-            show_fans(comparison.daily_bands, comparison.scenarios, FAN_SERIES)
+            show_fans(comparison.daily_bands, comparison.scenarios, FAN_SERIES, comparison.summary)
     else:
         show_survival(comparison)
 

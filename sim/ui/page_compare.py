@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from sim.analysis.compare import Comparison
+from sim.analysis.explain import explain
+from sim.analysis.report_bundle import ResultSet
+from sim.scenario.editing import changes, with_horizon
+from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
 from sim.ui import state
 from sim.ui.compare_sections import show_bargaining, show_map
-from sim.ui.editing import changes, with_horizon
-from sim.ui.explain import explain
-from sim.ui.report import ResultSet
 from sim.ui.results import (
     FAN_SERIES,
     MORE_FAN_SERIES,
@@ -21,6 +22,7 @@ from sim.ui.results import (
     show_run_errors,
     show_survival,
     show_warnings,
+    show_what_matters,
 )
 
 SELECTION = "compare_selection"
@@ -58,15 +60,14 @@ def render() -> None:
 
 
 def _defaults(choices: dict[str, Scenario]) -> list[str]:
-    draft_labels = [label for label in choices if label.endswith("(your scenario)")]
-    square = [name.removesuffix(".yaml") for name in state.HEADLINE_2X2]
+    notes = st.session_state.get(state.CHOICE_NOTES, {})
+    draft_labels = [label for label in choices if notes.get(label) == state.YOURS]
+    square = list(HEADLINE_2X2)
     return draft_labels + [label for label in square if label in choices]
 
 
 def _add_square(choices: list[str]) -> None:
-    square = [
-        n.removesuffix(".yaml") for n in state.HEADLINE_2X2 if n.removesuffix(".yaml") in choices
-    ]
+    square = [name for name in HEADLINE_2X2 if name in choices]
     current = list(st.session_state.get(SELECTION, []))
     st.session_state[SELECTION] = current + [s for s in square if s not in current]
 
@@ -78,11 +79,12 @@ def _selection_widgets(choices: dict[str, Scenario]) -> None:
     st.session_state[SELECTION] = [s for s in st.session_state[SELECTION] if s in choices]
     st.session_state.setdefault(DAYS, DEFAULT_DAYS)
     left, right = st.columns([4, 1], vertical_alignment="bottom")
-    left.multiselect("Scenarios", labels, key=SELECTION)
+    left.multiselect("Scenarios", labels, key=SELECTION, format_func=state.choice_caption)
     right.button("Add the 2x2 set", key="add_square", on_click=_add_square, args=(labels,))
     selected = st.session_state[SELECTION]
     if selected and st.session_state.get(BASELINE) not in selected:
-        files = [label for label in selected if not label.endswith(")")]
+        notes = st.session_state.get(state.CHOICE_NOTES, {})
+        files = [label for label in selected if label not in notes]
         st.session_state[BASELINE] = (files or selected)[0]
     columns = st.columns(3)
     if selected:
@@ -125,7 +127,15 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         for line in explain(comparison, label, []).outcomes[:4]
     ]
     st.session_state[state.LAST_RESULTS] = ResultSet(
-        comparison, bands, daily, state.hashes(scenarios), seed, reps, "Compare page", findings
+        comparison,
+        bands,
+        daily,
+        state.hashes(scenarios),
+        seed,
+        reps,
+        "Compare page",
+        findings,
+        *state.draft_edits(),
     )
     show_warnings(comparison)
     st.session_state.setdefault(VIEW, VIEWS[0])
@@ -134,7 +144,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         _outcomes(comparison, scenarios)
     elif view == "Over time":
         extra = st.multiselect("More series", MORE_FAN_SERIES, key="more_series")
-        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra])
+        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra], comparison.summary)
     elif view == "Distributions":
         show_distributions(comparison, key="distribution_outcome")
     elif view == "Ceasefire":
@@ -146,6 +156,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
 
 
 def _outcomes(comparison: Comparison, scenarios: dict[str, Scenario]) -> None:
+    show_what_matters(comparison)
     st.subheader("Key outcomes")
     show_kpi_table(comparison)
     st.subheader(f"Differences against {comparison.baseline}")

@@ -6,9 +6,15 @@ import functools
 
 import streamlit as st
 
+from sim.analysis.report_bundle import (
+    ResultSet,
+    csv_bytes,
+    html_report,
+    markdown_report_zip,
+    parquet_bytes,
+)
 from sim.scenario.loader import dump_scenario
 from sim.ui import state
-from sim.ui.report import ResultSet, csv_bytes, html_report, markdown_report_zip, parquet_bytes
 
 
 def render() -> None:

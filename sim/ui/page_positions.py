@@ -14,6 +14,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from sim.analysis.charts import scenario_scale
 from sim.analysis.positions import (
     KEY_ACTORS,
     deal_table,
@@ -21,7 +22,6 @@ from sim.analysis.positions import (
     position_trajectories,
 )
 from sim.experiments.positions import load_positions
-from sim.ui.charts import scenario_scale
 from sim.ui.page_batch import find_experiments, results_roots
 from sim.ui.widgets import how_to_read
 

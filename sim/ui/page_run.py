@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.analysis.explain import explain
+from sim.analysis.report_bundle import ResultSet
+from sim.scenario.editing import Draft, changes, problem_lines, with_horizon
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
 from sim.ui import state
-from sim.ui.editing import Draft, changes, problem_lines, with_horizon
-from sim.ui.explain import explain
-from sim.ui.report import ResultSet
 from sim.ui.results import (
     FAN_SERIES,
     show_differences,
     show_fans,
+    show_legend,
     show_metrics,
     show_run_errors,
     show_warnings,
+    show_what_matters,
 )
 from sim.ui.widgets import how_to_read, show_problems
 
@@ -126,16 +128,19 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         reps,
         "Run page",
         [*story.changed, *story.outcomes] if story is not None else [],
+        *state.draft_edits(),
     )
     st.subheader("Results")
     show_warnings(comparison)
     show_metrics(comparison, mine)
+    show_legend()
     if story is not None:
+        show_what_matters(comparison)
         st.subheader(f"How {mine} differs from {baseline}")
         show_differences(comparison)
         st.markdown(story.markdown())
     st.subheader("Day by day")
-    show_fans(bands, labels, FAN_SERIES)
+    show_fans(bands, labels, FAN_SERIES, comparison.summary)
     timing = st.session_state.get(state.LAST_TIMING)
     if timing:
         st.caption(

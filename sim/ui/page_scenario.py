@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.analysis.explain import changed_lines
+from sim.experiments.app_runs import parse_payload, payload_of
+from sim.scenario.editing import Draft, changes, problem_lines, safe_name
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SCENARIOS_DIR, dump_scenario, load_scenario_text
 from sim.scenario.schema import Scenario
 from sim.scenario.yamlio import MAX_FILE_BYTES, decode_text
 from sim.ui import state
-from sim.ui.editing import Draft, changes, problem_lines, safe_name
 from sim.ui.editor import all_parameters, decision_controls, main_controls
-from sim.ui.explain import changed_lines
-from sim.ui.running import parse_payload, payload_of
 from sim.ui.widgets import registry, show_problems
 
 MAX_UPLOAD_MB = 1

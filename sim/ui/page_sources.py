@@ -7,12 +7,12 @@ from collections import defaultdict
 import pandas as pd
 import streamlit as st
 
+from sim.experiments.app_runs import parse_payload, payload_of
 from sim.scenario.catalog import iter_sourced
 from sim.scenario.evidence import SourceRegistry
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
 from sim.ui import state
-from sim.ui.running import parse_payload, payload_of
 from sim.ui.widgets import how_to_read, registry
 
 KINDS = ["claim", "fact", "paper"]

@@ -12,19 +12,20 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.ui.charts import (
+from sim.analysis.charts import (
     colour_key,
     difference_chart,
     distribution_chart,
+    distribution_panels,
     fan_chart,
     is_skewed,
     survival_chart,
 )
-from sim.ui.explain import format_value
-from sim.ui.running import Block
-from sim.ui.widgets import how_to_read
+from sim.analysis.compare import Comparison
+from sim.analysis.findings import bimodal_warnings, identical_lines, tails_table, what_matters
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, format_value, outcome_info
+from sim.experiments.app_runs import Block
+from sim.ui.widgets import how_to_read, scrub_paths
 
 FAN_SERIES = ["incidents", "civilian_deaths", "isf_troops", "secure_population_share"]
 MORE_FAN_SERIES = [
@@ -75,6 +76,43 @@ the scenario did **better** (50% = no difference). A **?** marks a change whose 
 includes zero: more replications are needed to tell it from chance. Shares change in
 percentage points (pts).
 """
+
+
+STATS_LEGEND = """
+* **Median**: the middle replication; half the runs are below it, half above.
+* **10% to 90%**: the range that holds the middle 80% of runs.
+* **Share of runs**: for yes/no outcomes (the ceasefire collapsed), the share of replications
+  in which it happened.
+* **Mean paired change**: replication *i* of a scenario minus replication *i* of the baseline
+  (the same random numbers), averaged over replications. Being a mean, a few runs whose
+  ceasefire collapsed can make it far larger than the change in medians: both are right, they
+  answer different questions.
+* **95% interval**: a bootstrap interval of the mean paired change; **?** marks an interval
+  that includes zero (more replications are needed to tell).
+* **Better in X%**: the share of paired runs in which the scenario did better.
+* **pts**: percentage points (a change of a share, 20% → 30% is +10 pts).
+* **Metric cards** (Run page): the scenario's median (or share of runs), and below it the
+  change of that median against the scenario it started from.
+"""
+
+
+def show_legend() -> None:
+    """What each number in the tables and cards is."""
+    with st.expander("What each number means", icon=":material/help:"):
+        st.markdown(STATS_LEGEND)
+
+
+def show_what_matters(comparison: Comparison) -> None:
+    """The computed summary of what matters most, and split outcomes, in plain words."""
+    lines = what_matters(comparison)
+    warnings = bimodal_warnings(comparison.summary, comparison.scenarios)
+    if not lines and not warnings:
+        return
+    with st.container(key="what-matters"):
+        st.markdown("**What matters most** (computed from these runs)")
+        st.markdown("\n".join(f"* {line}" for line in lines))
+        for line in warnings:
+            st.warning(line, icon=":material/call_split:")
 
 
 def bands_table(comparison: Comparison, outcomes: Sequence[str] | None = None) -> pd.DataFrame:
@@ -132,26 +170,21 @@ def _difference_text(d: pd.Series, outcome: str) -> str:
 
 
 def _signed(outcome: str, value: float) -> str:
-    """A change with its sign; shares in percentage points (one decimal below one point)."""
-    if value is None or math.isnan(value):
-        return "n/a"
-    if outcome_info(outcome).unit in ("share", "share of runs"):
-        points = 100 * abs(value)
-        text = f"{points:.1f} pts" if 0 < points < 1 else f"{points:.0f} pts"
-    else:
-        text = format_value(outcome, abs(value))
-    if text.strip("0. pts%") == "":
-        return "0"
-    return ("+" if value > 0 else "-") + text
+    """A change with its sign (the registry's format; shares in percentage points)."""
+    return outcome_info(outcome).format_change(value)
 
 
 def show_kpi_table(comparison: Comparison) -> None:
     """The medians and bands, then the paired differences, with their reading note."""
-    st.markdown("**Median (10% to 90% of runs)**")
+    st.markdown("**Median (10% to 90% of runs)**; ceasefire: share of runs")
     st.dataframe(bands_table(comparison), hide_index=True, width="stretch")
     if len(comparison.scenarios) > 1:
-        st.markdown(f"**Change against {comparison.baseline}** (95% interval), paired by run")
+        st.markdown(
+            f"**Mean paired change against {comparison.baseline}** (95% interval; share of "
+            "paired runs in which the scenario did better)"
+        )
         st.dataframe(differences_table(comparison), hide_index=True, width="stretch")
+    show_legend()
     how_to_read(TABLE_HELP)
 
 
@@ -161,7 +194,7 @@ def show_run_errors(blocks: dict[str, Block]) -> bool:
     if errors:
         st.warning(f"{len(errors)} run(s) failed and are left out.")
         with st.expander("Errors"):
-            st.code("\n\n".join(errors[:5]))
+            st.code(scrub_paths("\n\n".join(errors[:5])))
     if any(b.summary.empty for b in blocks.values()):
         st.error("Some scenarios have no finished run, so there is nothing to compare.")
         return False
@@ -181,10 +214,18 @@ def show_differences(comparison: Comparison, key: str = "comparison-chart") -> N
     how_to_read(DIFFERENCE_HELP)
 
 
-def show_fans(bands: pd.DataFrame, scenarios: Sequence[str], series: Sequence[str]) -> None:
+def show_fans(
+    bands: pd.DataFrame,
+    scenarios: Sequence[str],
+    series: Sequence[str],
+    summary: pd.DataFrame | None = None,
+) -> None:
     """Fan charts, two per row."""
     present = [s for s in series if s in set(bands["series"])]
     st.markdown(colour_key(scenarios), unsafe_allow_html=True)
+    if summary is not None:
+        for line in identical_lines(summary, scenarios):
+            st.info(line, icon=":material/layers:")
     for start in range(0, len(present), 2):
         columns = st.columns(2)
         for column, name in zip(columns, present[start : start + 2], strict=False):
@@ -206,10 +247,11 @@ def show_metrics(comparison: Comparison, scenario: str) -> None:
         value = float(mine[centre].iloc[0])
         delta = value - float(base[centre].iloc[0]) if scenario != comparison.baseline else None
         change = None if delta is None else _signed(outcome, delta)
+        what = "share of runs" if centre == "mean" else "median"
         column.metric(
-            METRIC_LABELS.get(outcome, info.label),
+            f"{METRIC_LABELS.get(outcome, info.label)} · {what}",
             format_value(outcome, value),
-            delta=change,
+            delta=None if change is None else f"{change} vs {comparison.baseline}",
             delta_color="off"
             if change == "0"
             else "inverse"
@@ -220,8 +262,11 @@ def show_metrics(comparison: Comparison, scenario: str) -> None:
         )
 
 
+SCALES = ["Separate panels: ceasefire held / collapsed", "Linear", "Logarithmic"]
+
+
 def show_distributions(comparison: Comparison, key: str) -> None:
-    """Every run's value of a chosen outcome, per scenario."""
+    """Every run's value of a chosen outcome, per scenario, with its tails."""
     outcome = st.selectbox(
         "Outcome",
         comparison.outcomes,
@@ -231,22 +276,46 @@ def show_distributions(comparison: Comparison, key: str) -> None:
         format_func=lambda o: outcome_info(o).label,
         key=key,
     )
-    log_scale = st.checkbox(
-        "Logarithmic scale",
-        value=is_skewed(comparison.summary[outcome]),
-        key=f"{key}_log_{outcome}",
-        help="Ticked by default when a few runs dwarf the rest (e.g. a collapse of the ceasefire).",
+    summary = comparison.summary
+    split = "ceasefire_collapsed" in summary and summary["ceasefire_collapsed"].nunique() > 1
+    choices = SCALES if split and outcome != "ceasefire_collapsed" else SCALES[1:]
+    skewed = is_skewed(summary[outcome])
+    scale = st.radio(
+        "Scale",
+        choices,
+        index=0 if len(choices) == 3 and skewed else 1 if skewed else 0,
+        horizontal=True,
+        key=f"{key}_scale_{outcome}",
+        help="When a few runs dwarf the rest (usually where the ceasefire collapsed), separate "
+        "panels give each group its own readable axis.",
     )
-    chart = distribution_chart(
-        comparison.summary, comparison.bands, outcome, comparison.scenarios, log_scale
-    )
+    if scale == SCALES[0]:
+        chart = distribution_panels(summary, outcome, comparison.scenarios)
+    else:
+        chart = distribution_chart(
+            summary, comparison.bands, outcome, comparison.scenarios, scale == "Logarithmic"
+        )
     st.altair_chart(chart, width="stretch")
+    show_tails(comparison, outcome)
     how_to_read(
         "Each dot is one replication. The black tick is the median and the grey bar the 10-90% "
         "band. Two clouds that barely overlap mean the scenarios differ whatever happens by "
         "chance; clouds with two clumps mean runs split between two fates (often: the ceasefire "
-        "holds, or it collapses)."
+        "holds, or it collapses): the panels and the table of tails then show each fate apart."
     )
+
+
+def show_tails(comparison: Comparison, outcome: str = "civilian_deaths") -> None:
+    """Warnings for outcomes split into two fates, and the tails table of ``outcome``."""
+    for line in bimodal_warnings(comparison.summary, comparison.scenarios, [outcome]):
+        st.warning(line, icon=":material/call_split:")
+    if outcome != "ceasefire_collapsed" and outcome in comparison.summary:
+        st.markdown(f"**Tails of {outcome_info(outcome).label.lower()}**")
+        st.dataframe(
+            tails_table(comparison.summary, outcome, comparison.scenarios),
+            hide_index=True,
+            width="stretch",
+        )
 
 
 def survival_table(summary: pd.DataFrame) -> pd.DataFrame:

@@ -11,33 +11,38 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
 from sim.analysis.compare import Comparison, compare_results, daily_bands
-from sim.experiments.executors import default_workers, make_pool
-from sim.experiments.seeds import SeedPlan
-from sim.scenario.errors import Problem, ScenarioError
-from sim.scenario.loader import SCENARIOS_DIR, discover_scenarios, load_scenario, scenario_hash
-from sim.scenario.schema import Scenario
-from sim.ui.editing import Draft
-from sim.ui.running import (
+from sim.analysis.explain import changed_lines
+from sim.experiments.app_runs import (
     BargainingRun,
     Block,
     Detail,
     bargaining_run,
-    block_ranges,
-    combine,
+    code_fingerprint,
     detail_run,
+    has_runs,
     parse_payload,
     payload_of,
-    run_block,
+    run_scenario_reps,
     warm_up,
 )
+from sim.experiments.executors import default_workers, make_pool
+from sim.experiments.seeds import SeedPlan
+from sim.scenario.draft_link import draft_params
+from sim.scenario.editing import Draft, changes
+from sim.scenario.errors import Problem, ScenarioError
+from sim.scenario.loader import SCENARIOS_DIR, discover_scenarios, load_scenario, scenario_hash
+from sim.scenario.names import HEADLINE_2X2_FILES
+from sim.scenario.schema import Scenario
 
 DRAFT = "draft"
 GENERATION = "generation"
@@ -50,13 +55,8 @@ REPS = "reps"
 SEED = "seed"
 DEFAULT_REPS = 30
 DEFAULT_SEED = 1
-DEFAULT_ORIGIN = "hamas-accepts-turkey-included.yaml"
-HEADLINE_2X2 = [
-    "hamas-accepts-turkey-included.yaml",
-    "hamas-accepts-turkey-vetoed.yaml",
-    "hamas-rejects-turkey-included.yaml",
-    "hamas-rejects-turkey-vetoed.yaml",
-]
+DEFAULT_ORIGIN = HEADLINE_2X2_FILES[0]
+
 PERSISTENT_KEYS = (REPS, SEED, "compare_selection", "compare_baseline", "compare_view")
 """Widget values kept when the user moves to another page."""
 
@@ -93,6 +93,11 @@ def process_pool(size: int) -> cf.ProcessPoolExecutor:
     for _ in range(size):
         pool.submit(warm_up)
     return pool
+
+
+def start_pool() -> None:
+    """Start the worker pool with the server (its workers import the model at once)."""
+    executor()
 
 
 def executor() -> cf.Executor | None:
@@ -179,25 +184,62 @@ def built_draft() -> tuple[Scenario | None, list[Problem]]:
         return None, list(exc.problems)
 
 
+def draft_edits() -> tuple[list[str], str]:
+    """The user's edits in words (for reports) and the query of a link that reproduces them."""
+    current = draft()
+    built, _ = built_draft()
+    if current is None or built is None or not current.edited:
+        return [], ""
+    lines = [f"started from {current.origin_label}", *changed_lines(changes(current.origin, built))]
+    return lines, urlencode(draft_params(current), safe=",;=")
+
+
+CHOICE_NOTES = "choice_notes"
+YOURS, KEPT, UPLOAD = "your scenario", "kept edit", "upload"
+
+
 def draft_label(scenario: Scenario, current: Draft) -> str:
-    """How the user's own scenario is listed."""
-    return f"{scenario.metadata.name} (your scenario)" if current.edited else scenario.metadata.name
+    """How the user's own scenario is keyed: its name (shown with "(your scenario)" if edited).
+
+    Labels are scenario names, so the ``scenario`` column of downloaded tables holds names
+    only; :func:`choice_caption` adds the note for display.
+    """
+    if current.edited:
+        st.session_state.setdefault(CHOICE_NOTES, {})[scenario.metadata.name] = YOURS
+    return scenario.metadata.name
+
+
+def choice_caption(label: str) -> str:
+    """A label with its note for display: ``name (your scenario)``, ``(kept edit)``, ..."""
+    note = st.session_state.get(CHOICE_NOTES, {}).get(label)
+    return f"{label} ({note})" if note else label
+
+
+def _unique(label: str, taken: dict[str, Scenario], suffix: str) -> str:
+    return label if label not in taken else f"{label}-{suffix}"
 
 
 def scenario_choices() -> dict[str, Scenario]:
     """Every scenario the user can run or compare, by label: the draft, kept edits, files."""
     choices: dict[str, Scenario] = {}
+    notes: dict[str, str] = {}
     built, _ = built_draft()
     current = draft()
     if built is not None and current is not None and current.edited:
         choices[draft_label(built, current)] = built
+        notes[built.metadata.name] = YOURS
     for name, payload in st.session_state.get(SAVED, {}).items():
-        choices.setdefault(f"{name} (kept edit)", parse_payload(payload))
+        label = _unique(name, choices, "kept")
+        if label not in choices:
+            choices[label], notes[label] = parse_payload(payload), KEPT
     for name, payload in st.session_state.get(UPLOADED, {}).items():
-        choices.setdefault(f"{name} (upload)", parse_payload(payload))
+        label = _unique(name, choices, "upload")
+        if label not in choices:
+            choices[label], notes[label] = parse_payload(payload), UPLOAD
     for item in library():
         if item.payload is not None:
             choices.setdefault(item.label.removesuffix(".yaml"), parse_payload(item.payload))
+    st.session_state[CHOICE_NOTES] = notes
     return choices
 
 
@@ -209,52 +251,43 @@ def entropy_of(seed: int) -> int:
     return SeedPlan.from_seed(seed).entropy
 
 
-class BlockFailedError(Exception):
-    """Some runs of a block failed; raised so that the cache does not keep the failure."""
-
-    def __init__(self, block: Block) -> None:
-        super().__init__(f"{len(block.errors)} run(s) failed")
-        self.block = block
+MEMORY_ENTRIES = 300
+"""Sets of runs kept in the server's memory (beyond them, the runner's folders answer)."""
 
 
-@st.cache_data(show_spinner=False, max_entries=300)
-def cached_block(
-    digest: str, entropy: int, start: int, stop: int, name: str, _payload: str
+@st.cache_resource(show_spinner=False)
+def memory() -> OrderedDict[tuple[str, int, int, str], Block]:
+    """Finished sets of runs in memory, shared by every session of this server."""
+    return OrderedDict()
+
+
+def fetch_runs(
+    scenario: Scenario, reps: int, seed: int, on_progress: Callable[[int, int], object] | None
 ) -> Block:
-    """One block of replications, cached by scenario hash, seed and replication range.
+    """``reps`` replications of a scenario: from memory, from its folder, or freshly run.
 
-    Raises:
-        BlockFailedError: If a run failed (failures are not cached; a rerun tries again).
+    Runs go through the batch runner (:func:`run_scenario_reps`) into a results folder keyed
+    by scenario hash, seed and code fingerprint, so they outlive the server. Failed runs are
+    never kept in memory: a rerun tries them again.
     """
+    key = (scenario_hash(scenario), seed, reps, code_fingerprint())
+    kept = memory()
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
     pool = executor()
     try:
-        block = run_block(_payload, name, entropy, range(start, stop), pool)
+        block = run_scenario_reps(
+            scenario, reps, seed, executor=pool or "serial", on_progress=on_progress
+        )
     except cf.BrokenExecutor:
         process_pool.clear()  # a worker died: rebuild the pool next time, finish here
-        block = run_block(_payload, name, entropy, range(start, stop), None)
-    if block.errors:
-        raise BlockFailedError(block)
+        block = run_scenario_reps(scenario, reps, seed, executor="serial", on_progress=on_progress)
+    if not block.errors:
+        kept[key] = block
+        while len(kept) > MEMORY_ENTRIES:
+            kept.popitem(last=False)
     return block
-
-
-def fetch_block(scenario: Scenario, entropy: int, chunk: range) -> Block:
-    """A block from the cache or freshly run, failed runs included."""
-    try:
-        return cached_block(
-            scenario_hash(scenario),
-            entropy,
-            chunk.start,
-            chunk.stop,
-            scenario.metadata.name,
-            payload_of(scenario),
-        )
-    except BlockFailedError as failed:
-        return failed.block
-
-
-def block_size() -> int:
-    """Replications per block: two per worker keeps every core busy between progress ticks."""
-    return max(2, 2 * workers())
 
 
 def run_key(scenario: Scenario, reps: int, seed: int) -> tuple[str, int, int]:
@@ -263,8 +296,10 @@ def run_key(scenario: Scenario, reps: int, seed: int) -> tuple[str, int, int]:
 
 
 def is_complete(scenario: Scenario, reps: int, seed: int) -> bool:
-    """Whether this session already ran ``reps`` replications of ``scenario``."""
-    return run_key(scenario, reps, seed) in st.session_state.get(COMPLETED, set())
+    """Whether ``reps`` replications of ``scenario`` are done (this session, or on disk)."""
+    if run_key(scenario, reps, seed) in st.session_state.get(COMPLETED, set()):
+        return True
+    return has_runs(scenario, reps, seed)
 
 
 def run_many(
@@ -273,29 +308,29 @@ def run_many(
     seed: int,
     on_progress: Callable[[float, str], object] | None = None,
 ) -> dict[str, Block]:
-    """Run (or fetch from the cache) ``reps`` replications of each scenario, labelled.
+    """Run (or fetch) ``reps`` replications of each scenario, labelled.
 
-    The progress callback gets the share done and a line of text after each block. A call
+    The progress callback gets the share done and a line of text after each run. A call
     with a callback is a run the user asked for: its time is kept for the pages to show.
     """
-    entropy = entropy_of(seed)
-    plan = [
-        (label, scenario, chunk)
-        for label, scenario in scenarios.items()
-        for chunk in block_ranges(reps, block_size())
-    ]
-    blocks: dict[str, list[Block]] = {label: [] for label in scenarios}
+    results: dict[str, Block] = {}
     start = time.perf_counter()
-    for done, (label, scenario, chunk) in enumerate(plan, start=1):
-        blocks[label].append(fetch_block(scenario, entropy, chunk))
+    count = len(scenarios)
+    for index, (label, scenario) in enumerate(scenarios.items()):
+        tick = None
         if on_progress is not None:
-            on_progress(done / len(plan), f"{label}: replications {chunk.stop} of {reps}")
-    results = {label: relabel(combine(parts), label) for label, parts in blocks.items()}
+
+            def tick(done: int, total: int, index: int = index, label: str = label) -> None:
+                share = (index + done / max(total, 1)) / count
+                on_progress(share, f"{label}: {done} of {total} new runs")
+
+        results[label] = relabel(fetch_runs(scenario, reps, seed, tick), label)
     for scenario in scenarios.values():
         st.session_state[COMPLETED].add(run_key(scenario, reps, seed))
     if on_progress is not None:
+        on_progress(1.0, "done")
         st.session_state[LAST_TIMING] = {
-            "runs": reps * len(scenarios),
+            "runs": reps * count,
             "seconds": time.perf_counter() - start,
             "workers": workers(),
         }
@@ -306,7 +341,7 @@ def relabel(block: Block, label: str) -> Block:
     """The block with its scenario column set to ``label`` (labels are unique in the app)."""
     summary = block.summary.assign(scenario=label) if not block.summary.empty else block.summary
     daily = block.daily.assign(scenario=label) if not block.daily.empty else block.daily
-    return Block(summary, daily, block.errors, block.seconds)
+    return Block(summary, daily, block.errors, block.seconds, block.folder)
 
 
 @st.cache_data(show_spinner="Comparing ...", max_entries=64)

@@ -3,19 +3,34 @@
 from __future__ import annotations
 
 import math
+import re
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from sim.scenario.editing import Draft, apply_decisions, lookup
 from sim.scenario.errors import Problem
 from sim.scenario.evidence import SourceRegistry, load_registry
-from sim.ui.editing import Draft, apply_decisions, lookup
-from sim.ui.params import Bounds, ParamSpec, PlainField, source_lines
+from sim.scenario.loader import REPO_DIR
+from sim.scenario.params import Bounds, ParamSpec, PlainField, source_lines
 from sim.ui.state import GENERATION
 
 
+def scrub_paths(text: str) -> str:
+    """``text`` without the server's absolute paths (project-relative, ``~``, or dropped)."""
+    text = text.replace(f"{REPO_DIR}/", "").replace(str(REPO_DIR), ".")
+    home = str(Path.home())
+    if len(home) > 1:
+        text = text.replace(home, "~")
+    return _ABSOLUTE.sub(lambda m: ".../" + m.group(1), text)
+
+
+_ABSOLUTE = re.compile(r"(?<![\w.~])/(?:[\w.-]+/)+([\w.-]+)")
+
+
 def show_problems(problems: list[Problem], title: str = "This scenario has problems") -> None:
-    """Problems as a readable list: where, what is wrong, what to do."""
+    """Problems as a readable list: where, what is wrong, what to do (no server paths)."""
     lines = []
     for problem in problems:
         where = problem.path or "the file"
@@ -24,8 +39,8 @@ def show_problems(problems: list[Problem], title: str = "This scenario has probl
         text = f"- **{where}**: {problem.message}"
         if problem.hint:
             text += f" — *{problem.hint}*"
-        lines.append(text)
-    st.error(f"**{title}** ({len(problems)}):\n\n" + "\n".join(lines))
+        lines.append(scrub_paths(text))
+    st.error(scrub_paths(f"**{title}** ({len(problems)}):\n\n") + "\n".join(lines))
 
 
 def how_to_read(text: str) -> None:
@@ -51,8 +66,36 @@ def widget_key(draft: Draft, path_key: str) -> str:
     return f"{st.session_state.get(GENERATION, 0)}:{decisions}:{path_key}"
 
 
-def _store(draft: Draft, path: tuple[str | int, ...], key: str, integer: bool) -> None:
+REFUSED = "refused_inputs"
+"""Widget key -> the message of a value that was refused (shown under the input)."""
+
+
+def _current(draft: Draft, path: tuple[str | int, ...]) -> Any:
+    """The value the draft uses now for ``path`` (its override, or the scenario's value)."""
+    if path in draft.overrides:
+        return draft.overrides[path]
+    _, node = lookup(apply_decisions(draft.origin, draft.decisions, draft.folder), path)
+    return node.get("value") if isinstance(node, dict) else node
+
+
+def _store(
+    draft: Draft,
+    path: tuple[str | int, ...],
+    key: str,
+    integer: bool,
+    bounds: Bounds | None = None,
+    source: str = "",
+) -> None:
     value: Any = st.session_state[key]
+    refused = st.session_state.setdefault(REFUSED, {})
+    problem = _out_of_bounds(value, bounds)
+    if problem is not None:
+        old = _current(draft, path)
+        st.session_state[key] = old  # the input shows the value the model keeps
+        where = f" Source: {source}." if source else ""
+        refused[key] = f"{_fmt(value)} refused: {problem}{where} Kept {_fmt(old)}."
+        return
+    refused.pop(key, None)
     if integer and isinstance(value, float):
         value = round(value)
     base_found, base = lookup(apply_decisions(draft.origin, draft.decisions, draft.folder), path)
@@ -61,6 +104,31 @@ def _store(draft: Draft, path: tuple[str | int, ...], key: str, integer: bool) -
         draft.overrides.pop(path, None)
     else:
         draft.overrides[path] = value
+
+
+def _fmt(value: Any) -> str:
+    return f"{value:,g}" if isinstance(value, int | float) else str(value)
+
+
+def _out_of_bounds(value: Any, bounds: Bounds | None) -> str | None:
+    """Why ``value`` breaks the schema's limits, or ``None``."""
+    if bounds is None or value is None:
+        return None if value is not None else "a number is needed."
+    number = float(value)
+    if not math.isfinite(number):
+        return "a finite number is needed."
+    if (bounds.minimum is not None and number < bounds.minimum) or (
+        bounds.maximum is not None and number > bounds.maximum
+    ):
+        return f"outside the schema's limits. {bounds_text(bounds)}"
+    return None
+
+
+def show_refusal(key: str) -> None:
+    """The message of a refused value under its input, if any."""
+    message = st.session_state.get(REFUSED, {}).get(key)
+    if message:
+        st.error(message, icon=":material/block:")
 
 
 def _step(bounds: Bounds, value: float) -> float | int:
@@ -80,39 +148,38 @@ def number_input(
     label: str,
     bounds: Bounds,
     help_text: str | None = None,
+    source: str = "",
 ) -> None:
-    """A bounded number input that writes an override into ``draft``."""
+    """A number input that writes an override into ``draft``.
+
+    The schema's limits are checked on the server, not by the browser: a value outside them
+    is refused with a message that gives the limits and the source, and the input goes back
+    to the value the model keeps (a browser-side limit would leave the typed value on screen
+    while silently keeping the old one).
+    """
     found, node = lookup(data, path)
     value = node.get("value") if isinstance(node, dict) else node
     if not found or value is None:
         return
     key = widget_key(draft, ".".join(map(str, path)))
     help_text = " ".join(filter(None, [help_text, bounds_text(bounds)])) or None
+    args = (draft, path, key, bounds.integer, bounds, source)
     if bounds.integer:
         st.number_input(
-            label,
-            min_value=_int(bounds.minimum),
-            max_value=_int(bounds.maximum),
-            value=int(value),
-            step=1,
-            key=key,
-            help=help_text,
-            on_change=_store,
-            args=(draft, path, key, True),
+            label, value=int(value), step=1, key=key, help=help_text, on_change=_store, args=args
         )
     else:
         st.number_input(
             label,
-            min_value=_float(bounds.minimum),
-            max_value=_float(bounds.maximum),
             value=float(value),
             step=float(_step(bounds, float(value))),
             format="%g",
             key=key,
             help=help_text,
             on_change=_store,
-            args=(draft, path, key, False),
+            args=args,
         )
+    show_refusal(key)
 
 
 def bounds_text(bounds: Bounds) -> str:
@@ -122,14 +189,6 @@ def bounds_text(bounds: Bounds) -> str:
     low = "no limit" if bounds.minimum is None else f"{bounds.minimum:g}"
     high = "no limit" if bounds.maximum is None else f"{bounds.maximum:g}"
     return f"Allowed: {low} to {high}."
-
-
-def _int(value: float | None) -> int | None:
-    return None if value is None else int(value)
-
-
-def _float(value: float | None) -> float | None:
-    return None if value is None else float(value)
 
 
 def plain_input(draft: Draft, data: dict[str, Any], field: PlainField, label: str) -> None:
@@ -143,6 +202,7 @@ def plain_input(draft: Draft, data: dict[str, Any], field: PlainField, label: st
         field.path,
         key,
         field.kind == "number" and bool(field.bounds and field.bounds.integer),
+        field.bounds,
     )
     if field.kind == "bool":
         st.checkbox(
@@ -185,6 +245,18 @@ def provenance_text(
     return " · ".join(parts)
 
 
+def source_of(spec: ParamSpec, data: dict[str, Any]) -> str:
+    """Where a parameter's value comes from, briefly: its source ids or its assumption range."""
+    _, node = lookup(data, spec.path)
+    node = node if isinstance(node, dict) else {}
+    sources = ", ".join(node.get("source") or ())
+    assumption = node.get("assumption")
+    if assumption is not None:
+        text = f"assumption [{assumption[0]:g}, {assumption[1]:g}]"
+        return f"{sources}; {text}" if sources else text
+    return sources
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -195,7 +267,9 @@ def param_row(
     """One parameter: its input on the left, unit and provenance beside it."""
     left, right = st.columns([2, 3], vertical_alignment="center")
     with left:
-        number_input(draft, data, spec.path, label, spec.bounds, spec.description)
+        number_input(
+            draft, data, spec.path, label, spec.bounds, spec.description, source_of(spec, data)
+        )
     with right:
         st.caption(provenance_text(spec, data, sources))
 

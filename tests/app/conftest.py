@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.experiments import morris_design, run_experiment, select_factors
+from sim.scenario.editing import with_horizon
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
-from sim.ui.editing import with_horizon
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "app.py"
@@ -24,15 +24,26 @@ SHORT_DAYS = 30
 TIMEOUT_S = 120
 
 
+@pytest.fixture(scope="session")
+def runs_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder of app runs for the session: the Overview's 2x2 runs once."""
+    return tmp_path_factory.mktemp("app-runs")
+
+
 @pytest.fixture(autouse=True)
-def small_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+def small_runs(monkeypatch: pytest.MonkeyPatch, runs_cache: Path) -> None:
     monkeypatch.setenv("ISF_LAB_WORKERS", "1")
+    monkeypatch.setenv("ISF_LAB_CACHE", str(runs_cache))
+    monkeypatch.setenv("ISF_LAB_OVERVIEW_REPS", "2")
     monkeypatch.setenv("ISF_LAB_REPS", "3")
 
 
 @pytest.fixture
 def app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    """The app, on the Scenario page (it opens on the Overview)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    no_exceptions(at)
+    return at.switch_page("sim/ui/pages/scenario.py").run()
 
 
 def no_exceptions(at: AppTest) -> None:

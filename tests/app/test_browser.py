@@ -8,6 +8,7 @@ the committed ones.
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -67,19 +68,20 @@ def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) ->
     raise RuntimeError(f"the app server did not start in {SERVER_START_S} s:\n{log.read_text()}")
 
 
-def write_batch_results(root: Path) -> None:
-    """A small command-line style results folder, for the Batch results page."""
-    from sim.experiments import run_experiment
-    from sim.scenario.loader import SCENARIOS_DIR, load_scenario
-    from sim.ui.editing import with_horizon
-
+def write_batch_results(root: Path) -> Path:
+    """A results folder written by the command line (``isf-lab batch``), for Batch results."""
+    out = root / "square"
     names = ["hamas-accepts-turkey-included.yaml", "hamas-rejects-turkey-vetoed.yaml"]
-    pair = [with_horizon(load_scenario(SCENARIOS_DIR / name), 120) for name in names]
-    run_experiment(pair, 6, out_dir=root / "square", seed=3, executor="serial", daily=True)
+    command = [sys.executable, "-m", "sim", "batch", *(f"scenarios/{n}" for n in names),
+               "--reps", "4", "--seed", "3", "--daily", "--executor", "serial",
+               "--out", str(out)]  # fmt: skip
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
 
 
 @pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
+def app_url() -> Iterator[tuple[str, Path]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="isf-lab-e2e-"))
@@ -88,6 +90,8 @@ def app_url() -> Iterator[str]:
     env = {
         **os.environ,
         "ISF_LAB_REPS": "10",
+        "ISF_LAB_OVERVIEW_REPS": "10",
+        "ISF_LAB_CACHE": str(work / "app-runs"),
         "ISF_RESULTS_DIR": str(work / "results"),
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
@@ -101,7 +105,7 @@ def app_url() -> Iterator[str]:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
     try:
         wait_until_healthy(url, process, log)
-        yield url
+        yield url, work / "results" / "square"
     finally:
         process.terminate()
         try:
@@ -112,7 +116,7 @@ def app_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def page(app_url: str) -> Iterator[object]:
+def page(app_url: tuple[str, Path]) -> Iterator[object]:
     playwright_api = pytest.importorskip("playwright.sync_api")
     profile = tempfile.mkdtemp(prefix="isf-lab-chromium-")
     with playwright_api.sync_playwright() as driver:
@@ -127,7 +131,7 @@ def page(app_url: str) -> Iterator[object]:
         )
         tab = context.new_page()
         tab.set_default_timeout(60_000)
-        tab.goto(app_url)
+        tab.goto(app_url[0])
         yield tab
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
@@ -149,13 +153,30 @@ MAIN_HEIGHT_JS = """() => {
 }"""
 
 
-def shoot(tab: object, name: str) -> None:
-    """Screenshot the whole page: Streamlit scrolls inside its main area, so grow the window."""
+WIDTHS = (1400, 800)
+SHOT_SCALE = 0.6
+SHOT_COLOURS = 48
+
+
+def shoot(tab: object, name: str, focus: str | None = None) -> None:
+    """Screenshots of the window at each width, made small (scaled, fewer colours).
+
+    ``focus`` scrolls an element into view first (e.g. the comparison chart).
+    """
+    from PIL import Image
+
     SHOTS.mkdir(parents=True, exist_ok=True)
-    height = int(tab.evaluate(MAIN_HEIGHT_JS))  # type: ignore[attr-defined]
-    tab.set_viewport_size({"width": 1400, "height": min(max(height, 1000), 9000)})  # type: ignore[attr-defined]
-    tab.wait_for_timeout(1500)  # type: ignore[attr-defined]
-    tab.screenshot(path=str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+    for width in WIDTHS:
+        tab.set_viewport_size({"width": width, "height": 900})  # type: ignore[attr-defined]
+        tab.wait_for_timeout(1200)  # type: ignore[attr-defined]
+        if focus:
+            tab.locator(focus).first.scroll_into_view_if_needed()  # type: ignore[attr-defined]
+            tab.wait_for_timeout(400)  # type: ignore[attr-defined]
+        raw = tab.screenshot()  # type: ignore[attr-defined]
+        image = Image.open(io.BytesIO(raw)).convert("RGB")
+        size = (int(image.width * SHOT_SCALE), int(image.height * SHOT_SCALE))
+        small = image.resize(size, Image.Resampling.LANCZOS).quantize(SHOT_COLOURS)
+        small.save(SHOTS / f"{name}-{width}.png", optimize=True)
     tab.set_viewport_size({"width": 1400, "height": 1000})  # type: ignore[attr-defined]
 
 
@@ -171,19 +192,39 @@ def go_to(tab: object, title: str) -> None:
     settle(tab)
 
 
-def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
+def test_flip_run_compare_and_screenshot_every_page(
+    page: object, app_url: tuple[str, Path]
+) -> None:
     tab = page
-    tab.wait_for_selector("text=Hamas's answer on disarmament")  # type: ignore[attr-defined]
+    tab.wait_for_selector(".st-key-overview-findings", timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     settle(tab)
+    assert tab.get_by_text("What matters most").count() >= 1  # type: ignore[attr-defined]
+    shoot(tab, "0-overview")
+
+    go_to(tab, "Scenario")
     choose(tab, "Hamas's answer on disarmament", "rejects")
     settle(tab)
     choose(tab, "Turkey's contingent", "vetoed")
     settle(tab)
-    tab.wait_for_selector("text=hamas-rejects-turkey-vetoed")  # type: ignore[attr-defined]
-    shoot(tab, "1-scenario")
-    tab.get_by_text("Force generation", exact=False).first.click()  # type: ignore[attr-defined]
+    tab.wait_for_selector("text=my-hamas-rejects-turkey-vetoed")  # type: ignore[attr-defined]
+    assert "hamas=rejects" in tab.url and "turkey=vetoed" in tab.url  # type: ignore[attr-defined]
+
+    # a reload keeps the edits: they live in the URL
+    tab.reload()  # type: ignore[attr-defined]
+    tab.wait_for_selector("text=my-hamas-rejects-turkey-vetoed", timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
     settle(tab)
-    shoot(tab, "1b-scenario-parameters")
+    assert tab.get_by_role("radio", name="rejects").is_checked()  # type: ignore[attr-defined]
+
+    # an invalid value is refused with its limits, and the old value comes back
+    share = tab.get_by_role("spinbutton", name="IDF-held share once the force deploys")  # type: ignore[attr-defined]
+    before = share.input_value()
+    share.fill("-500")
+    share.press("Enter")
+    settle(tab)
+    tab.wait_for_selector("text=refused")  # type: ignore[attr-defined]
+    assert tab.get_by_text("Allowed: 0 to 1.").count() >= 1  # type: ignore[attr-defined]
+    assert share.input_value() == before
+    shoot(tab, "1-scenario", focus="text=refused")
 
     go_to(tab, "Run")
     tab.get_by_role("button", name="Run", exact=True).click()  # type: ignore[attr-defined]
@@ -193,7 +234,7 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
     assert chart is not None
     settle(tab)
     assert tab.get_by_text("What the politics settle on").count() >= 1  # type: ignore[attr-defined]
-    shoot(tab, "2-run")
+    shoot(tab, "2-run", focus=".st-key-what-matters")
 
     go_to(tab, "Compare")
     tab.get_by_role("button", name="Run comparison").click()  # type: ignore[attr-defined]
@@ -201,26 +242,38 @@ def test_flip_run_compare_and_screenshot_every_page(page: object) -> None:
         ".st-key-comparison-chart canvas, .st-key-comparison-chart svg", timeout=RUN_TIMEOUT_MS
     )  # type: ignore[attr-defined]
     settle(tab)
-    shoot(tab, "3-compare")
-    views = [
-        ("Over time", "3b-compare-over-time"),
-        ("Distributions", "3c-compare-distributions"),
-        ("Ceasefire", "3d-compare-ceasefire"),
-        ("Map", "3e-compare-map"),
-        ("Bargaining", "3f-compare-bargaining"),
-    ]
-    for view, name in views:
-        tab.get_by_role("radio", name=view, exact=True).click()  # type: ignore[attr-defined]
-        settle(tab)
-        shoot(tab, name)
+    shoot(tab, "3-compare", focus=".st-key-comparison-chart")
+
+    # at 800 px: no sidebar, and the comparison chart fits the window
+    tab.set_viewport_size({"width": 800, "height": 900})  # type: ignore[attr-defined]
+    tab.wait_for_timeout(1500)  # type: ignore[attr-defined]
+    sidebar = tab.locator('[data-testid="stSidebar"]')  # type: ignore[attr-defined]
+    assert sidebar.count() == 0 or not sidebar.first.is_visible()
+    box = tab.locator(".st-key-comparison-chart").first.bounding_box()  # type: ignore[attr-defined]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 800
+    tab.set_viewport_size({"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+
+    tab.get_by_role("radio", name="Distributions", exact=True).click()  # type: ignore[attr-defined]
+    settle(tab)
+    shoot(tab, "3c-compare-distributions", focus="text=Tails of")
 
     go_to(tab, "Sources")
     shoot(tab, "4-sources")
+
+    # a folder written by `isf-lab batch` opens in Batch results
     go_to(tab, "Batch results")
+    typed = tab.get_by_role("textbox", name="... or type a folder")  # type: ignore[attr-defined]
+    typed.fill(str(app_url[1]))
+    typed.press("Enter")
+    settle(tab)
+    tab.wait_for_selector("text=Runs finished")  # type: ignore[attr-defined]
+    assert tab.get_by_text("outside the results folders").count() == 0  # type: ignore[attr-defined]
     shoot(tab, "5-batch-results")
+
     go_to(tab, "Downloads")
     with tab.expect_download() as download:  # type: ignore[attr-defined]
         tab.get_by_role("button", name="CSV").first.click()  # type: ignore[attr-defined]
     text = Path(download.value.path()).read_text(encoding="utf-8")
-    assert text.startswith("scenario,replication")
+    assert text.startswith("scenario,scenario_hash,replication")
+    assert "(your scenario)" not in text
     shoot(tab, "6-downloads")

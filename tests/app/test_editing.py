@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.analysis.charts import CHANGE_LIMITS, difference_chart, difference_table
 from sim.analysis.compare import compare_results
-from sim.scenario.errors import ScenarioError
-from sim.scenario.loader import SCENARIOS_DIR, load_scenario
-from sim.ui.charts import CHANGE_LIMITS, difference_chart, difference_table
-from sim.ui.editing import (
+from sim.analysis.explain import explain, format_value, moves_story
+from sim.experiments.app_runs import bargaining_run, payload_of, run_scenario_reps
+from sim.scenario.editing import (
     HAMAS_STANCES,
     TURKEY_CHOICES,
     Decisions,
@@ -20,9 +20,9 @@ from sim.ui.editing import (
     safe_name,
     set_value,
 )
-from sim.ui.explain import explain, format_value, moves_story
-from sim.ui.params import group_of, plain_fields, sourced_params
-from sim.ui.running import bargaining_run, block_ranges, payload_of, run_block
+from sim.scenario.errors import ScenarioError
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.params import group_of, plain_fields, sourced_params
 
 ORIGINS = ["base", "hamas-accepts-turkey-included", "hamas-rejects-turkey-vetoed"]
 
@@ -86,6 +86,7 @@ def test_safe_names() -> None:
     assert safe_name("  My Scenario #2 ") == "my-scenario-2"
     assert safe_name("///") == "scenario"
     assert len(safe_name("x" * 200)) == 80
+    assert safe_name("0.5 troops") == "0p5-troops"
 
 
 def test_the_editor_catalogue_has_bounds_units_and_provenance() -> None:
@@ -104,7 +105,7 @@ def test_the_editor_catalogue_has_bounds_units_and_provenance() -> None:
 
 
 @pytest.fixture(scope="module")
-def pair_comparison():
+def pair_comparison(tmp_path_factory: pytest.TempPathFactory):
     accept = load_scenario(SCENARIOS_DIR / "hamas-accepts-turkey-included.yaml")
     reject = load_scenario(SCENARIOS_DIR / "hamas-rejects-turkey-vetoed.yaml")
     short = []
@@ -112,20 +113,18 @@ def pair_comparison():
         data = scenario.model_dump(mode="json")
         data["metadata"]["horizon_days"] = 30
         short.append(type(scenario).model_validate(data))
-    blocks = [run_block(payload_of(s), s.metadata.name, 7, range(4)) for s in short]
+    root = tmp_path_factory.mktemp("runs")
+    blocks = [run_scenario_reps(s, 4, 7, root=root) for s in short]
     summary = pd.concat([b.summary for b in blocks], ignore_index=True)
     return compare_results(summary, accept.metadata.name, resamples=200), short
 
 
-def test_runs_pair_by_replication_and_split_into_blocks(pair_comparison) -> None:
+def test_runs_pair_by_replication(pair_comparison) -> None:
     comparison, _ = pair_comparison
     assert (
         comparison.summary.groupby("scenario")["replication"].apply(list).tolist()
         == [[0, 1, 2, 3]] * 2
     )
-    assert [list(r) for r in block_ranges(5, 2)] == [[0, 1], [2, 3], [4]]
-    with pytest.raises(ValueError):
-        block_ranges(0, 2)
 
 
 def test_explanation_follows_the_causal_chain(pair_comparison) -> None:

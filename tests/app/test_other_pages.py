@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import sys
 import zipfile
 from pathlib import Path
 
@@ -10,10 +12,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim.analysis.report_bundle import csv_bytes, html_report, markdown_report_zip, parquet_bytes
 from sim.ui.page_batch import allowed_folder, find_experiments
-from sim.ui.report import csv_bytes, html_report, markdown_report_zip, parquet_bytes
 from sim.ui.state import LAST_RESULTS
-from tests.app.conftest import markdown_text, no_exceptions, shorten
+from tests.app.conftest import REPO, markdown_text, no_exceptions, shorten
 
 
 def test_sources_lists_claims_with_the_parameters_they_feed(app: AppTest) -> None:
@@ -52,7 +54,7 @@ def test_batch_opens_a_cli_results_folder(batch: AppTest, results_root: Path) ->
     batch.selectbox(key="batch_folder").set_value(str(results_root / "pair")).run()
     no_exceptions(batch)
     assert [m.value for m in batch.metric][:3] == ["2", "6", "0"]
-    assert len(batch.dataframe) == 2
+    assert len(batch.dataframe) == 3  # bands, differences, tails of civilian deaths
     for view in ("Over time", "Ceasefire", "Manifest"):
         batch.segmented_control(key="batch_view").set_value(view).run()
         no_exceptions(batch)
@@ -69,13 +71,47 @@ def test_batch_shows_sensitivity_and_discovery_of_a_design(
     batch.segmented_control(key="batch_view").set_value("Discovery").run()
     batch.text_input(key="batch_condition").input("incidents > 0").run()
     no_exceptions(batch)
-    assert "PRIM" in markdown_text(batch) or batch.error
+    assert not batch.error, [e.value for e in batch.error]
+    assert "PRIM" in markdown_text(batch)
 
 
 def test_batch_refuses_folders_outside_the_results_roots(batch: AppTest) -> None:
     batch.text_input(key="batch_typed").input("/etc").run()
     no_exceptions(batch)
-    assert "outside the results folders" in " ".join(e.value for e in batch.error)
+    message = " ".join(e.value for e in batch.error)
+    assert "outside the results folders" in message
+    assert "ISF_RESULTS_DIR=" in message  # the hint: how to open it anyway
+    assert str(REPO) not in message and str(Path.home()) not in message  # no server paths
+
+
+def test_batch_picker_lists_recent_results_without_server_paths(
+    batch: AppTest, results_root: Path
+) -> None:
+    picker = batch.selectbox(key="batch_folder")
+    shown = [picker.format_func(option) for option in picker.options]
+    assert any("pair" in text and "2 scenario(s), 6 runs" in text for text in shown)
+    assert not any(str(results_root) in text for text in shown)
+
+
+def test_batch_opens_a_folder_the_cli_wrote_outside_results(
+    app: AppTest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`isf-lab batch ... --out /anywhere/x`: opened once its folder is a configured root."""
+    from subprocess import run as run_command
+
+    out = tmp_path / "elsewhere" / "square"
+    done = run_command(
+        [sys.executable, "-m", "sim", "run", "scenarios/hamas-rejects-turkey-vetoed.yaml",
+         "--reps", "2", "--seed", "4", "--executor", "serial", "--out", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    monkeypatch.setenv("ISF_RESULTS_DIR", f"/nonexistent{os.pathsep}{tmp_path / 'elsewhere'}")
+    app.switch_page("sim/ui/pages/batch.py").run()
+    app.text_input(key="batch_typed").input(str(out)).run()
+    no_exceptions(app)
+    assert not app.error
+    assert [m.value for m in app.metric][:3] == ["1", "2", "0"]
 
 
 def test_results_folders_are_found_and_checked(results_root: Path) -> None:
@@ -107,10 +143,17 @@ def test_downloads_offer_tables_and_reports(app: AppTest) -> None:
     results = app.session_state[LAST_RESULTS]
     table = pd.read_parquet(io.BytesIO(parquet_bytes(results.summary)))
     assert table.equals(results.summary)
-    assert csv_bytes(results.summary).startswith(b"scenario,replication")
+    text = csv_bytes(results.summary).decode()
+    assert text.startswith("scenario,scenario_hash,replication")
+    assert "(your scenario)" not in text  # the scenario column holds names only
+    assert set(results.summary["scenario"]) == {
+        "my-hamas-accepts-turkey-vetoed",
+        "hamas-accepts-turkey-included",
+    }
     html = html_report(results).decode()
     assert "<html" in html and "my-hamas-accepts-turkey-vetoed" in html
     assert "Provenance" in html and "data:image/png;base64" in html
+    assert "Edits made in the lab" in html and "turkey=vetoed" in html  # the edits recorded
     with zipfile.ZipFile(io.BytesIO(markdown_report_zip(results))) as archive:
         names = archive.namelist()
     assert "report.md" in names and any(n.endswith(".png") for n in names)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.ui.state import COMPLETED, LAST_RESULTS
+from sim.ui.state import COMPLETED, LAST_RESULTS, memory
 from tests.app.conftest import (
     charts_in,
     flip_to_rejects_vetoed,
@@ -15,10 +17,12 @@ from tests.app.conftest import (
 )
 
 
-def run_edited(app: AppTest) -> AppTest:
+def run_edited(app: AppTest, seed: int | None = None) -> AppTest:
     shorten(app)
     flip_to_rejects_vetoed(app)
     app.switch_page("sim/ui/pages/run.py").run()
+    if seed is not None:
+        app.number_input(key="seed").set_value(seed).run()
     app.button(key="run_button").click().run()
     return app
 
@@ -26,28 +30,56 @@ def run_edited(app: AppTest) -> AppTest:
 def test_run_page_explains_the_difference_from_the_origin(app: AppTest) -> None:
     run_edited(app)
     no_exceptions(app)
-    assert len(app.session_state[COMPLETED]) == 2  # yours and where it started
+    # yours and where it started (3 replications), besides the Overview's 2x2
+    assert len({key for key in app.session_state[COMPLETED] if key[1] == 3}) == 2
     [forest] = charts_in(app, "comparison-chart")
     assert "my-hamas-rejects-turkey-vetoed" in str(forest)
     text = markdown_text(app)
     assert "What differs in the inputs" in text
     assert "Israel's veto keeps Turkish troops out: no → yes" in text
     assert "forecast on turkish participation" in text
-    assert [m.label for m in app.metric][:2] == ["Ceasefire collapsed", "Civilian deaths"]
+    labels = [m.label for m in app.metric][:2]
+    assert labels == ["Ceasefire collapsed · share of runs", "Civilian deaths · median"]
+    assert "What matters most" in text
     results = app.session_state[LAST_RESULTS]
     assert set(results.summary["scenario"]) == {
-        "my-hamas-rejects-turkey-vetoed (your scenario)",
+        "my-hamas-rejects-turkey-vetoed",
         "hamas-accepts-turkey-included",
     }
     assert results.summary.groupby("scenario")["replication"].nunique().tolist() == [3, 3]
 
 
-def test_run_results_come_back_from_the_cache(app: AppTest) -> None:
-    run_edited(app)
+def counting_model(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count calls of the model (the runner looks it up at each run)."""
+    import sim.model.run as model_run
+
+    calls: list[int] = []
+    real = model_run.run_scenario
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(model_run, "run_scenario", counted)
+    return calls
+
+
+def test_run_results_come_back_from_the_cache(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_model(monkeypatch)
+    run_edited(app, seed=424_242)  # a seed no other test uses: nothing cached yet
     first = app.session_state[LAST_RESULTS].summary
+    assert len(calls) == 6  # 3 replications of yours and of its origin, freshly run
     app.button(key="run_button").click().run()
+    assert len(calls) == 6  # the second click ran nothing
+    memory().clear()  # the memory cache gone, the runner's folders on disk answer
+    app.button(key="run_button").click().run()
+    assert len(calls) == 6
     again = app.session_state[LAST_RESULTS].summary
-    assert first.equals(again)
+    assert first.drop(columns=["duration_s", "worker"]).equals(
+        again.drop(columns=["duration_s", "worker"])
+    )
 
 
 def test_an_invalid_draft_cannot_run(app: AppTest) -> None:
@@ -114,7 +146,7 @@ def test_compare_bargaining_layer(compared: AppTest) -> None:
 def test_failing_runs_are_reported_and_not_cached(
     app: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import sim.ui.running as running
+    import sim.model.run as running
 
     real = running.run_scenario
 

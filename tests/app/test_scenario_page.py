@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim.scenario.editing import changes
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario, load_scenario_text, scenario_hash
-from sim.ui.editing import changes
 from sim.ui.page_scenario import read_upload, scenario_yaml
 from sim.ui.state import DRAFT
 from tests.app.conftest import flip_to_rejects_vetoed, no_exceptions, number_input
@@ -138,7 +139,7 @@ def test_kept_versions_join_the_comparison(app: AppTest) -> None:
     app.switch_page("sim/ui/pages/compare.py").run()
     no_exceptions(app)
     options = app.multiselect(key="compare_selection").options
-    assert "my-hamas-rejects-turkey-vetoed (kept edit)" in options
+    assert "my-hamas-rejects-turkey-vetoed-kept (kept edit)" in options
     assert "my-hamas-rejects-turkey-vetoed (your scenario)" in options
     assert "hamas-rejects-turkey-vetoed" in options
 
@@ -146,4 +147,21 @@ def test_kept_versions_join_the_comparison(app: AppTest) -> None:
 def test_inputs_say_their_limits(app: AppTest) -> None:
     share = number_input(app, "IDF-held share once the force deploys")
     assert "Allowed: 0 to 1." in share.help
-    assert share.min == 0.0 and share.max == 1.0
+
+
+@pytest.mark.parametrize("typed", [-500, 99_999_999])
+def test_a_value_outside_the_limits_is_refused_and_the_old_one_restored(
+    app: AppTest, typed: int
+) -> None:
+    share = number_input(app, "IDF-held share once the force deploys")
+    before = share.value
+    share.set_value(typed).run()
+    no_exceptions(app)
+    assert number_input(app, "IDF-held share once the force deploys").value == before
+    message = " ".join(e.value for e in app.error)
+    assert "refused" in message and "Allowed: 0 to 1." in message and "Kept" in message
+    assert "Source:" in message
+    assert not draft_scenario(app).metadata.name.startswith("my-")  # nothing was changed
+    share = number_input(app, "IDF-held share once the force deploys")
+    share.set_value(0.5).run()
+    assert not [e for e in app.error if "refused" in e.value]  # a good value clears it

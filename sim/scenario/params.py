@@ -3,7 +3,7 @@
 The Scenario page draws one input per entry. Sourced parameters carry their claim ids or their
 assumption range; plain fields (switches and choices such as ``mandate.coercive_disarmament``)
 carry their options. Bounds are the schema's hard limits; an assumption range is advice, not a
-limit (see :func:`sim.ui.editing.edited_sourced`).
+limit (see :func:`sim.scenario.editing.edited_sourced`).
 """
 
 from __future__ import annotations

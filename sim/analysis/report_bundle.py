@@ -37,6 +37,8 @@ class ResultSet:
         reps: Replications per scenario.
         origin: Which page made it.
         findings: Plain-words explanation lines for the report.
+        edits: The user's edits, one line each (what changed from which scenario file).
+        link: The query of a link that reproduces the view (``scenario=...&edits=...``).
     """
 
     comparison: Comparison
@@ -47,6 +49,8 @@ class ResultSet:
     reps: int
     origin: str
     findings: list[str] = field(default_factory=list)
+    edits: list[str] = field(default_factory=list)
+    link: str = ""
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -66,6 +70,8 @@ def manifest(results: ResultSet) -> dict[str, Any]:
         "replications": results.reps,
         "runs": {"finished": runs, "failed": 0},
         "scenarios": {label: {"hash": digest} for label, digest in results.hashes.items()},
+        "edits": list(results.edits),
+        "link": results.link,
     }
 
 
@@ -76,7 +82,8 @@ def report_comparison(results: ResultSet) -> Comparison:
         "title": f"Scenario comparison against {results.comparison.baseline}",
         "intro": [
             f"Made in the ISF scenario lab ({results.origin}): {results.reps} replications per "
-            f"scenario, seed {results.seed}, replications paired across scenarios."
+            f"scenario, seed {results.seed}, replications paired across scenarios.",
+            *_edit_lines(results),
         ],
         "findings": results.findings,
     }
@@ -86,6 +93,15 @@ def report_comparison(results: ResultSet) -> Comparison:
         manifest=manifest(results),
         extras=extras,
     )
+
+
+def _edit_lines(results: ResultSet) -> list[str]:
+    if not results.edits:
+        return []
+    lines = ["Edits made in the lab: " + "; ".join(results.edits) + "."]
+    if results.link:
+        lines.append(f"To reproduce them, open the lab with the query ?{results.link}")
+    return lines
 
 
 def html_report(results: ResultSet) -> bytes:

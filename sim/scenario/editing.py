@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.names import safe_name
 from sim.scenario.provenance import with_new_value
 from sim.scenario.schema import Scenario
 from sim.scenario.validation_messages import problems_from_validation
@@ -47,7 +47,6 @@ TURKEY_FRAGMENTS = {"included": "parts/turkey_included.yaml", "vetoed": "parts/t
 PARTIAL_REFERENCE = "base.yaml"
 USER_EDIT = "user edit"
 EDITED_SOURCE = "<edited in the app>"
-_UNSAFE_NAME = re.compile(r"[^a-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -158,12 +157,6 @@ def validate_data(data: dict[str, Any]) -> Scenario:
         raise ScenarioError(
             problems_from_validation(exc, Scenario, lambda _path: (EDITED_SOURCE, None))
         ) from None
-
-
-def safe_name(text: str) -> str:
-    """A valid ``metadata.name``: lower case, digits, '-' and '_', at most 80 characters."""
-    cleaned = _UNSAFE_NAME.sub("-", text.strip().lower()).strip("-_")
-    return (cleaned or "scenario")[:80]
 
 
 def apply_decisions(origin: Scenario, decisions: Decisions, folder: Path) -> dict[str, Any]:

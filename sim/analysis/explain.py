@@ -15,9 +15,9 @@ from typing import Any
 import pandas as pd
 
 from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import outcome_info
-from sim.ui.editing import Change
-from sim.ui.running import BargainingRun
+from sim.analysis.outcomes import format_value, outcome_info
+from sim.experiments.app_runs import BargainingRun
+from sim.scenario.editing import Change
 
 PATH_LABELS = {
     "hamas.stance": "Hamas's answer on disarmament",
@@ -124,22 +124,6 @@ def changed_lines(changes: list[Change], limit: int = 12) -> list[str]:
     if len(changes) > limit:
         lines.append(f"... and {len(changes) - limit} more differences")
     return lines
-
-
-def format_value(outcome: str, value: float) -> str:
-    """A value in the outcome's unit: shares as percentages, counts with separators."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    unit = outcome_info(outcome).unit
-    if unit in ("share", "share of runs", "fraction"):
-        return f"{100 * value:.0f}%"
-    if unit == "0-1":
-        return f"{value:.2f}"
-    if outcome.startswith("forecast_"):
-        return f"{value:.0f}"
-    if abs(value) >= 100:
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 def _centre(bands: pd.DataFrame, scenario: str, outcome: str) -> float | None:

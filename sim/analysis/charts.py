@@ -15,21 +15,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.compare import Comparison
-from sim.analysis.outcomes import HEADLINE_OUTCOMES, outcome_info
-from sim.model.outcomes import DAILY_SERIES
+from sim.analysis.outcomes import HEADLINE_OUTCOMES, difference_verdict, outcome_info, series_info
+from sim.analysis.palette import VERDICT_COLOURS, scenario_colours
 
-PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
-VERDICT_COLOURS = {"better": "#1a9850", "worse": "#d73027", "unclear": "#969696"}
 WIDTH = 620
-AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart
+AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart
 CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
-
-
-def scenario_colours(scenarios: Sequence[str]) -> dict[str, str]:
-    """The same colour for a scenario in every chart (by its place in the list)."""
-    names = list(dict.fromkeys(scenarios))
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
 
 
 def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
@@ -84,11 +76,7 @@ def difference_table(comparison: Comparison, outcomes: Sequence[str] | None = No
 
 
 def _verdict(row: pd.Series) -> str:
-    better = row["better"]
-    if not bool(row["resolved"]) or better is None:
-        return "unclear"
-    improved = row["mean_diff"] < 0 if better == "lower" else row["mean_diff"] > 0
-    return "better" if improved else "worse"
+    return difference_verdict(row)
 
 
 DIFFERENCE_TOOLTIP = [
@@ -184,7 +172,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         scale=scenario_scale(scenarios),
         legend=None,
     )
-    title = DAILY_SERIES.get(series, series)
+    info = series_info(series)
     base = alt.Chart(table).encode(x=alt.X("day:Q", title="day", scale=alt.Scale(nice=False)))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("p10:Q", title=None), y2="p90:Q", color=colour
@@ -195,7 +183,7 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
         tooltip=["scenario:N", "day:Q", alt.Tooltip("median:Q", format=",.3g")],
     )
     return (band + line).properties(
-        title=f"{series.replace('_', ' ')}: {title}", width=WIDTH // 2 - 30, height=230
+        title=f"{info.label} [{info.unit}]" if info.unit else info.label, height=230
     )
 
 
@@ -236,6 +224,9 @@ def distribution_chart(
                 "value:Q",
                 title=x_title + (" (log scale)" if log_scale else ""),
                 scale=alt.Scale(type="symlog") if log_scale else alt.Scale(),
+                axis=alt.Axis(values=decade_ticks(runs["value"]), format=",")
+                if log_scale
+                else alt.Axis(format=",.4~g"),
             ),
             y=y,
             yOffset=alt.YOffset("jitter:Q", scale=alt.Scale(domain=[-1, 1])),
@@ -250,6 +241,55 @@ def distribution_chart(
     )
     tick = alt.Chart(band).mark_tick(thickness=3, size=28, color="black").encode(x="median:Q", y=y)
     return (dots + rule + tick).properties(width=WIDTH, height=90 + 70 * len(scenarios))
+
+
+def decade_ticks(values: pd.Series) -> list[float]:
+    """Tick values for a log axis: 0 and every power of ten up to the largest value.
+
+    >>> decade_ticks(pd.Series([0.0, 140.0, 18000.0]))
+    [0.0, 1.0, 10.0, 100.0, 1000.0, 10000.0, 100000.0]
+    """
+    top = float(values.max()) if len(values) else 1.0
+    count = max(1, math.ceil(math.log10(max(top, 1.0))) + 1)
+    return [0.0, *(float(10**k) for k in range(count))]
+
+
+FATES = {False: "ceasefire held", True: "ceasefire collapsed"}
+
+
+def distribution_panels(summary: pd.DataFrame, outcome: str, scenarios: Sequence[str]) -> AnyChart:
+    """Every run's value in two panels, runs whose ceasefire held and runs where it collapsed.
+
+    Each panel has its own linear axis, so a median near 140 and runs near 18,000 are both
+    readable (one log axis hides where the data is). Each panel gives its share of runs.
+    """
+    if "ceasefire_collapsed" not in summary:
+        return distribution_chart(summary, _bands_of(summary, outcome), outcome, scenarios)
+    panels = []
+    total = summary.groupby("scenario").size()
+    for collapsed, title in FATES.items():
+        part = summary[summary["ceasefire_collapsed"].astype(bool) == collapsed]
+        if part.empty:
+            continue
+        shares = part.groupby("scenario").size() / total
+        counts = ", ".join(f"{name} {100 * shares.get(name, 0.0):.0f}%" for name in scenarios)
+        chart = distribution_chart(part, _bands_of(part, outcome), outcome, scenarios)
+        panels.append(chart.properties(title=f"Runs where the {title} (share of runs: {counts})"))
+    if not panels:
+        return _empty("No runs.")
+    return alt.vconcat(*panels).resolve_scale(x="independent")
+
+
+def _bands_of(summary: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    values = summary.groupby("scenario")[outcome]
+    table = pd.DataFrame(
+        {
+            "median": values.median(),
+            "p10": values.quantile(0.1),
+            "p90": values.quantile(0.9),
+        }
+    ).reset_index()
+    return table.assign(outcome=outcome)
 
 
 def survival_chart(survival: pd.DataFrame, scenarios: Sequence[str]) -> AnyChart:

@@ -267,8 +267,10 @@ NOT_OUTCOMES = {
     "point",
 }
 
-DYNAMIC_PREFIX = "forecast_"
-"""Outcomes named after the scenario's bargaining dimensions (one per dimension)."""
+FORECAST_PREFIX = "forecast_"
+DEAL_PREFIX = "deal_"
+DYNAMIC_PREFIX = (FORECAST_PREFIX, DEAL_PREFIX)
+"""Outcomes named after the scenario's bargaining dimensions (two per dimension)."""
 
 
 def outcome_info(name: str) -> OutcomeInfo:
@@ -277,10 +279,15 @@ def outcome_info(name: str) -> OutcomeInfo:
     if known is not None:
         return known
     label = name.replace("_", " ")
-    if name.startswith(DYNAMIC_PREFIX):
-        dimension = name.removeprefix(DYNAMIC_PREFIX).removesuffix("_final")
-        label = f"Forecast position: {dimension}"
-        return OutcomeInfo(name, label, "position 0-100", None, "bargaining forecast", "number")
+    if name.startswith(FORECAST_PREFIX):
+        dimension = name.removeprefix(FORECAST_PREFIX).removesuffix("_final")
+        label = f"Implemented outcome: {dimension}"
+        how = "implemented bargaining outcome; missing (NaN) when there is no deal"
+        return OutcomeInfo(name, label, "position 0-100", None, how, "number")
+    if name.startswith(DEAL_PREFIX):
+        dimension = name.removeprefix(DEAL_PREFIX).removesuffix("_final")
+        how = "1 when everyone whose consent the dimension needs accepts the outcome, else 0"
+        return OutcomeInfo(name, f"Deal on {dimension}", "share of runs", None, how, "percent")
     return OutcomeInfo(name, label, "", None)
 
 
@@ -289,11 +296,14 @@ def series_info(name: str) -> OutcomeInfo:
     known = SERIES.get(name)
     if known is not None:
         return known
-    if name.startswith(DYNAMIC_PREFIX):
-        dimension = name.removeprefix(DYNAMIC_PREFIX)
+    if name.startswith(FORECAST_PREFIX):
+        dimension = name.removeprefix(FORECAST_PREFIX)
         return OutcomeInfo(
-            name, f"Forecast position: {dimension}", "position 0-100", None, "", "number"
+            name, f"Implemented outcome: {dimension}", "position 0-100", None, "", "number"
         )
+    if name.startswith(DEAL_PREFIX):
+        dimension = name.removeprefix(DEAL_PREFIX)
+        return OutcomeInfo(name, f"Deal on {dimension}", "1 deal, 0 none", None, "", "number")
     return OutcomeInfo(name, name.replace("_", " "), "", None)
 
 

@@ -536,3 +536,62 @@ def test_ground_model_feeds_baseline_aid_and_harm_along_the_line() -> None:
         "harm",
     }
     assert list(series["day"]) == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_ground_report_totals_by_hand() -> None:
+    from sim.ground.interfaces import GroundReport
+
+    def grid(a: float, b: float) -> npt.NDArray[np.float64]:
+        return np.array([[a, b]])
+
+    report = GroundReport(
+        day=4,
+        population=grid(100.0, 300.0),
+        displaced=grid(10.0, 20.0),
+        grievance=grid(0.2, 0.6),
+        legitimacy=grid(0.5, 0.5),
+        actives=grid(1.0, 2.0),
+        detained=grid(3.0, 4.0),
+        recruits=grid(5.0, 6.0),
+        armed=grid(7.0, 8.0),
+        harm=grid(9.0, 10.0),
+        controller=np.array([[0, 1]]),
+    )
+    assert report.totals() == {
+        "day": 4.0,
+        "population": 400.0,
+        "displaced": 30.0,
+        "grievance": pytest.approx((0.2 * 100 + 0.6 * 300) / 400),
+        "actives": 3.0,
+        "detained": 7.0,
+        "recruits": 11.0,
+        "armed": 15.0,
+        "harm": 19.0,
+    }
+    nobody = GroundReport(
+        0, *(np.zeros((1, 2)) for _ in range(9)), controller=np.zeros((1, 2), dtype=np.int64)
+    )
+    assert nobody.totals()["grievance"] == 0.0  # divided by max(people, 1)
+
+
+def test_report_copies_every_field() -> None:
+    model = GroundModel(seed=0)
+    model.run(2)
+    ground = model.ground
+    report = ground.report()
+    for name in (
+        "population",
+        "displaced",
+        "grievance",
+        "legitimacy",
+        "actives",
+        "detained",
+        "recruits",
+        "armed",
+        "harm",
+    ):
+        np.testing.assert_array_equal(getattr(report, name), ground.field(name))
+        assert getattr(report, name) is not ground.field(name)
+    np.testing.assert_array_equal(report.controller, ground.controller)
+    assert report.controller is not ground.controller
+    assert ground.totals()["day"] == 2.0

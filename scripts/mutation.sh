@@ -4,6 +4,8 @@
 #   bash scripts/mutation.sh            # mutate MODULES, run TESTS, print the score per module
 #   bash scripts/mutation.sh summary    # only print the scores and survivors of the last run
 #   bash scripts/mutation.sh survivors  # retry only the survivors (after adding tests)
+#   bash scripts/mutation.sh sample 40  # a fixed random sample of 40 mutants per module (needs
+#                                       # the mutants of an earlier, possibly partial, run)
 #   MUTATION_MODULES="sim/ground/layer.py" bash scripts/mutation.sh   # another module list
 #
 # mutmut runs in a scratch copy of the tracked files (build/mutation/, ignored by git, ruff and
@@ -113,6 +115,20 @@ names=()
 if [[ "${1:-run}" == "survivors" ]]; then
     mapfile -t names < <(summary | sed -n 's/^survived: //p')
     echo "retrying ${#names[@]} survivors"
+elif [[ "${1:-run}" == "sample" ]]; then
+    mapfile -t names < <("$py/python" - "$MODULES" "${2:-40}" <<'EOF'
+import fnmatch, json, random, sys
+from pathlib import Path
+patterns, size = sys.argv[1].split(), int(sys.argv[2])
+for meta in sorted(Path("mutants").rglob("*.py.meta")):
+    source = str(meta.relative_to("mutants"))[: -len(".meta")]
+    if any(fnmatch.fnmatch(source, p) for p in patterns):
+        keys = sorted(json.loads(meta.read_text())["exit_code_by_key"])
+        for name in random.Random(source).sample(keys, min(size, len(keys))):
+            print(name)
+EOF
+    )
+    echo "running a sample of ${#names[@]} mutants"
 fi
 echo "mutmut log: $WORK/mutmut.log"
 "$py/mutmut" run --max-children "$CHILDREN" "${names[@]}" > "$WORK/mutmut.log" 2>&1 || true

@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-# module -> examples it holds (a module whose examples vanish fails here)
+# module -> examples it holds at least (a module whose examples vanish fails here)
 MODULES = {
     "sim.scenario.ground": 3,
     "sim.ground.epstein": 5,
@@ -23,7 +23,7 @@ MODULES = {
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name))
     assert result.failed == 0
-    assert result.attempted == MODULES[name]
+    assert result.attempted >= MODULES[name]  # mutmut's trampolines can add copies
 
 
 def test_a_false_example_fails():

@@ -229,7 +229,7 @@ def test_paired_differences_pass_level_resamples_and_seed_through() -> None:
 
 def test_paired_differences_error_lists_the_scenarios() -> None:
     summary = _two_scenarios([1.0], [2.0], "incidents")
-    with pytest.raises(ValueError, match=r"baseline 'x' is not among the scenarios: base, other"):
+    with pytest.raises(ValueError, match=r"^baseline 'x' is not among the scenarios: base, other$"):
         paired_differences(summary, "x", ["incidents"])
 
 

@@ -440,9 +440,11 @@ def test_security_presence_validation_and_totals() -> None:
     assert set(empty.personnel) == set(ForceCategory) and empty.total() == 0.0
     assert all(grid.shape == (2, 3) for grid in empty.personnel.values())
     negative = SecurityPresence({ForceCategory.POLICE: -np.ones((2, 3))})
-    with pytest.raises(ValueError, match="negative personnel"):
+    with pytest.raises(ValueError, match=r"^presence of police has negative personnel$"):
         negative.validate((2, 3))
-    with pytest.raises(ValueError, match=r"shape \(2, 3\), expected \(3, 3\)"):
+    with pytest.raises(
+        ValueError, match=r"^presence of idf has shape \(2, 3\), expected \(3, 3\)$"
+    ):
         empty.validate((3, 3))
     two = SecurityPresence(
         {ForceCategory.POLICE: np.ones((2, 3)), ForceCategory.IDF: np.ones((2, 3))}

@@ -16,6 +16,7 @@ from sim.analysis.compare import (
     daily_bands,
     replication_warnings,
 )
+from sim.analysis.stats import bootstrap_mean_ci
 
 
 def _daily(values_by_rep: dict[int, list[float]], series: str, scenario: str = "s") -> pd.DataFrame:
@@ -150,6 +151,17 @@ def test_compare_respects_the_chosen_baseline_outcomes_and_bootstrap_settings() 
     assert default["ci_low"] == explicit_row["ci_low"]
     other = compare_results(wobbly, resamples=100, seed=1).differences.set_index("outcome")
     assert other.loc["incidents", "ci_low"] != default["ci_low"]
+    # each setting reaches the bootstrap on its own
+    diffs = (
+        wobbly[wobbly["scenario"] == "worse"]["incidents"].to_numpy()
+        - wobbly[wobbly["scenario"] == "base"]["incidents"].to_numpy()
+    )
+    few = compare_results(wobbly, resamples=100).differences.set_index("outcome")
+    low, high = bootstrap_mean_ci(diffs, resamples=100, seed=0)
+    assert (few.loc["incidents", "ci_low"], few.loc["incidents", "ci_high"]) == (low, high)
+    seeded = compare_results(wobbly, seed=5).differences.set_index("outcome")
+    low, high = bootstrap_mean_ci(diffs, resamples=2000, seed=5)
+    assert (seeded.loc["incidents", "ci_low"], seeded.loc["incidents", "ci_high"]) == (low, high)
 
 
 def test_compare_rejects_bad_input_with_what_is_available() -> None:
@@ -175,6 +187,7 @@ def test_compare_an_experiment_reports_failures_interruptions_and_daily_fans() -
             for s in ("base", "worse")
         ]
     )
+    daily["incidents"] = 1.0
     experiment = SimpleNamespace(
         summary=summary,
         daily=daily,
@@ -189,7 +202,7 @@ def test_compare_an_experiment_reports_failures_interruptions_and_daily_fans() -
     ]
     assert comparison.manifest == {"name": "x"}
     assert comparison.daily_bands is not None
-    assert set(comparison.daily_bands["series"]) == {"legitimacy"}
+    assert set(comparison.daily_bands["series"]) == {"legitimacy", "incidents"}
     assert not comparison.survival.empty and not comparison.survival_summary.empty
     calm = SimpleNamespace(summary=summary, daily=None, manifest={}, failures=[], interrupted=False)
     quiet = compare_results(calm, resamples=100)  # type: ignore[arg-type]

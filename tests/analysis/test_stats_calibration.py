@@ -217,10 +217,14 @@ def test_paired_differences_are_scenario_minus_baseline_over_shared_replications
 
 
 def test_paired_differences_pass_level_resamples_and_seed_through() -> None:
-    summary = _two_scenarios(list(range(30)), [v + (v % 7) for v in range(30)], "incidents")
-    diffs = np.array([v % 7 for v in range(30)], dtype=float)
+    diffs = np.random.default_rng(8).normal(1.0, 2.0, 30)  # continuous: quantiles move
+    summary = _two_scenarios([0.0] * 30, list(diffs), "incidents")
     default = paired_differences(summary, "base", ["incidents"]).iloc[0]
     assert (default["ci_low"], default["ci_high"]) == bootstrap_mean_ci(diffs)
+    assert (default["ci_low"], default["ci_high"]) == bootstrap_mean_ci(
+        diffs, level=0.95, resamples=2000, seed=0
+    )
+    assert default["ci_high"] != bootstrap_mean_ci(diffs, resamples=2001)[1]
     narrow = paired_differences(summary, "base", ["incidents"], level=0.5).iloc[0]
     assert narrow["ci_high"] - narrow["ci_low"] < default["ci_high"] - default["ci_low"]
     other = paired_differences(summary, "base", ["incidents"], resamples=50, seed=9).iloc[0]

@@ -163,6 +163,17 @@ def test_difference_row_resolution_needs_an_interval_that_excludes_zero() -> Non
     assert difference_row(np.array([-1.0, -2.0, -3.0]), "incidents", 0.95, 200, 0)["resolved"]
     straddling = difference_row(np.array([-1.0, 2.0, -3.0, 4.0]), "incidents", 0.95, 200, 0)
     assert not straddling["resolved"]
+    # the interval must exclude 0 strictly, on either side, however close to 0 it lies
+    for diffs, resolved in (
+        ([0.5, 0.6, 0.7], True),
+        ([-0.5, -0.6, -0.7], True),
+        ([0.0, 0.0, 0.0], False),
+        ([0.0, 0.5, 1.0], False),  # the lower end is 0
+        ([-1.0, -0.5, 0.0], False),  # the upper end is 0
+        ([1.0, 2.0], True),  # two pairs are enough
+    ):
+        row = difference_row(np.array(diffs), "incidents", 0.95, 400, 0)
+        assert row["resolved"] is resolved, diffs
     # a single pair has no interval and is never resolved, however large
     single = difference_row(np.array([100.0]), "incidents", 0.95, 200, 0)
     assert single["n_pairs"] == 1 and not single["resolved"] and math.isnan(single["ci_low"])

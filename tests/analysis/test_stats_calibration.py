@@ -133,6 +133,9 @@ def test_paired_frame_pivots_by_replication() -> None:
     table = paired_frame(summary, "incidents")
     assert table.loc[0, "a"] == 1.0 and table.loc[1, "b"] == 4.0
     assert table.dtypes.unique().tolist() == [np.dtype(float)]
+    # a replication recorded twice (a rerun) counts once: the first record
+    twice = pd.concat([summary, summary.assign(incidents=100)])
+    assert paired_frame(twice, "incidents").loc[0, "a"] == 1.0
 
 
 def test_difference_row_has_exact_values_for_a_known_sample() -> None:
@@ -254,6 +257,7 @@ def test_probability_better_for_each_direction_and_empty_input() -> None:
     assert probability_better(diffs, "higher") == pytest.approx(2.0 / 5)
     assert probability_better(diffs, None) == pytest.approx(2.0 / 5)  # share higher
     assert math.isnan(probability_better(np.array([]), "lower"))
+    assert probability_better(np.array([-1.0]), "lower") == 1.0  # one pair is enough
 
 
 def test_replications_needed_edge_cases() -> None:

@@ -63,6 +63,8 @@ def test_flows_are_smoothed_over_a_trailing_week_within_each_run() -> None:
     assert list(daily_bands(early, ["incidents"])["median"]) == [4.0, 3.0, 2.0]
     raw = daily_bands(daily, ["incidents"], smooth_days=1)
     assert raw["median"].max() == 7.0
+    floats = _daily({0: [1.0, 2.0]}, "legitimacy").astype({"day": float})
+    assert daily_bands(floats)["day"].dtype == np.int64
     pairs = daily_bands(_daily({0: [0.0, 4.0, 0.0]}, "incidents"), smooth_days=2)
     assert list(pairs["median"]) == [0.0, 2.0, 2.0]
 

@@ -263,6 +263,7 @@ def test_probability_better_for_each_direction_and_empty_input() -> None:
 def test_replications_needed_edge_cases() -> None:
     assert math.isnan(replications_needed(np.array([3.0])))
     assert replications_needed(np.array([2.0, 2.0, 2.0])) == 2.0  # no spread, nonzero mean
+    assert replications_needed(np.array([0.5, 0.5])) == 2.0
     assert replications_needed(np.array([0.0, 0.0])) == math.inf  # no spread, zero mean
     assert replications_needed(np.array([-1.0, 1.0, -1.0, 1.0])) == math.inf
     # sd = 2, mean = 1: (1.96 * 2 / 1)^2 = 15.37 -> 16; a negative mean counts by its size

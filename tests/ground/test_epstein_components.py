@@ -3,6 +3,7 @@ the outburst measures, each on a small hand-made state with a known answer."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -399,3 +400,10 @@ def test_run2_spec_takes_overrides_as_assumptions() -> None:
     expected = CivilViolenceLattice(validation.run2_spec("floor"), RandomStreams(0)).run(120)
     np.testing.assert_array_equal(first.active, expected.active)
     assert stats.count >= 1
+    # the neighbourhood asked for is the one run; the documented default is 1,000 steps
+    _, circle = validation.punctuated("floor", "circle", range(1), steps=60)
+    spec = validation.run2_spec("floor", "circle")
+    expected = CivilViolenceLattice(spec, RandomStreams(0)).run(60)
+    np.testing.assert_array_equal(circle.active, expected.active)
+    steps = inspect.signature(validation.punctuated).parameters["steps"]
+    assert steps.default == 1000

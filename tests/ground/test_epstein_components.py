@@ -365,7 +365,12 @@ def test_validation_script_prints_every_finding(
         sizes=np.array([100, 300]),
         waits=np.array([4]),
     )
-    monkeypatch.setattr(validation, "punctuated", lambda *a, **k: (stats, run))
+
+    def fake_punctuated(rule: str, neighbourhood: str, seeds: range, steps: int) -> Any:
+        assert isinstance(steps, int) and steps == 50 and seeds == range(2)
+        return stats, run
+
+    monkeypatch.setattr(validation, "punctuated", fake_punctuated)
     monkeypatch.setattr(
         validation,
         "legitimacy_experiment",
@@ -395,9 +400,47 @@ def test_validation_script_prints_every_finding(
     assert "- literal: {'cops_100pct': 1.0}" in out
     assert "- peacekeepers 0.0: [10, 30] (2/2 wiped out; mean 20, sd 14)" in out
     assert "- peacekeepers 0.05: [None, None] (0/2 wiped out; )" in out
+    headers = [line for line in out.splitlines() if line.startswith("## ")]
+    assert headers == [
+        "## Punctuated equilibrium (Run 2, 2 seeds x 50 steps)",
+        "## Legitimacy: sudden drop 0.9->0.7 vs gradual 0.9->0.6 over 300 steps (peak actives)",
+        "## Removing cops (cop density 0.074, L 0.82; mean actives per stage)",
+        "## Model II: steps until one group is wiped out (None: not by step 1500)",
+    ]
+    densities = [line.split(":")[0] for line in out.splitlines() if "peacekeepers" in line]
+    assert densities == [f"- peacekeepers {d}" for d in ("0.0", "0.01", "0.02", "0.03", "0.05")]
     figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
     assert figures == ["run2_floor.png", "run2_literal.png", "run2_round.png"]
     assert validation._fmt(float("nan")) == "n/a" and validation._fmt(12.6) == "13"
+
+
+def test_legitimacy_experiment_is_reproducible() -> None:
+    first = validation.legitimacy_experiment("floor", range(1), size=20)
+    assert first == validation.legitimacy_experiment("floor", range(1), size=20)
+    assert len(first.sudden_peaks) == len(first.gradual_peaks) == 1
+
+
+def test_release_never_puts_two_citizens_on_one_site() -> None:
+    for seed in range(8):
+        model = CivilViolenceLattice(small(cop_density=0.0), RandomStreams(seed))
+        a, b = 0, 1
+        model._take_off(np.array([a, b]))
+        home_a, home_b = model.last_site[a], model.last_site[b]
+        model.occupied[:] = True
+        model.occupied[home_a] = False  # a's home is free; b's is taken
+        spare = int(np.flatnonzero(model.citizen_at == OFF_LATTICE)[0])
+        spare = (
+            spare
+            if spare not in (home_a, home_b)
+            else int(
+                np.setdiff1d(np.flatnonzero(model.citizen_at == OFF_LATTICE), [home_a, home_b])[0]
+            )
+        )
+        model.occupied[spare] = False  # one other empty site
+        model.jail_left[[a, b]] = 0
+        model._release()
+        assert model.citizen_site[a] == home_a
+        assert model.citizen_site[b] == spare
 
 
 def test_run2_spec_takes_overrides_as_assumptions() -> None:

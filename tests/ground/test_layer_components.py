@@ -378,6 +378,10 @@ def test_population_starts_where_the_scenario_puts_it() -> None:
     row = geometry.shape[0] // 2
     west_row = np.flatnonzero(geometry.west_of_line[row])
     assert displaced[row, west_row[0]] > displaced[row, west_row[-1]]
+    # the pull toward the coast: weight 1 + 1.0 x (1 - position across), coast 0 to border 1
+    across = geometry.across_fraction[row, west_row]
+    ratio = displaced[row, west_row[0]] / displaced[row, west_row[-1]]
+    assert ratio == pytest.approx((2.0 - across[0]) / (2.0 - across[-1]))
     # seven days of food in stock; 20,000 armed members, all west of the line
     np.testing.assert_allclose(ground.field("aid_stock"), population * 7.0)
     assert ground.field("armed").sum() == pytest.approx(20_000.0)
@@ -538,6 +542,15 @@ def test_ground_model_feeds_baseline_aid_and_harm_along_the_line() -> None:
         "harm",
     }
     assert list(series["day"]) == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_a_crossing_at_the_border_sits_on_the_last_land_cell() -> None:
+    from sim.ground.geometry import _crossing_cell
+
+    land = np.array([[True, True, True, False], [True, True, False, False]])
+    assert _crossing_cell(land, 0.4, 1.0) == (0, 2)
+    assert _crossing_cell(land, 1.7, 0.0) == (1, 0)
+    assert _crossing_cell(land, 9.0, 0.5) == (1, 1)  # rows clipped to the grid
 
 
 def test_ground_report_totals_by_hand() -> None:

@@ -172,6 +172,11 @@ def test_model_two_actives_kill_the_other_group_only() -> None:
     np.testing.assert_array_equal(model.alive_by_group, [blue, model.n_citizens - blue - killed])
     run = model.series()
     assert run.killed[-1] == killed and run.alive_by_group.shape == (2, 2)
+    # and the other way round: only red is active, only blue dies
+    model = CivilViolenceLattice(spec, RandomStreams(2))
+    model.active[:] = model.group == 1
+    assert model._kill() > 0
+    assert (model.group[~model.alive] == 0).all()
 
 
 def test_removing_cops_frees_their_sites() -> None:

@@ -327,6 +327,9 @@ def test_outbursts_by_hand() -> None:
     assert outburst_stats(active[1:], turned[1:]).starts.tolist() == [4, 8]
     assert outburst_stats(active, turned, threshold=60).starts.tolist() == [5]
     assert outburst_stats(active, turned, threshold=59).starts.tolist() == [1, 5]
+    # the paper's threshold: more than 50 actives
+    assert outburst_stats(np.array([0, 51, 0, 50, 0]), np.zeros(5)).starts.tolist() == [1]
+    assert stats.starts.dtype == np.int64 and late.starts.dtype == np.int64
     summary = stats.summary()
     assert summary["outbursts"] == 3.0 and summary["wait_mean"] == 2.0
     assert summary["wait_sd"] == 0.0 and summary["size_mean"] == pytest.approx(70.0)

@@ -13,8 +13,9 @@ from streamlit.testing.v1 import AppTest
 from sim.analysis.palette import scenario_colours
 from sim.analysis.positions import gather_positions
 from sim.analysis.report_bundle import html_report
+from sim.scenario.names import HEADLINE_2X2
 from sim.ui.state import LAST_RESULTS
-from tests.app.conftest import APP, charts_in, no_exceptions
+from tests.app.conftest import APP, TIMEOUT_S, charts_in, no_exceptions
 
 PAIR = ["hamas-accepts-turkey-included", "hamas-rejects-turkey-vetoed"]
 
@@ -103,3 +104,18 @@ def test_gather_positions_labels_and_cuts_to_the_replications() -> None:
     assert list(gathered["scenario"].unique()) == ["my label"]
     assert list(gathered["replication"]) == [0, 1]
     assert gather_positions({"a": None}) is None
+
+
+def test_overview_shows_the_2x2_actor_positions_on_request() -> None:
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT_S).run()
+    no_exceptions(at)
+    assert not charts_in(at, "overview-positions-hamas_disarmament")  # off until asked
+    at.toggle(key="overview_positions").set_value(True).run()
+    no_exceptions(at)
+    specs = charts_in(at, "overview-positions-hamas_disarmament")
+    assert len(specs) == 1
+    corners = list(HEADLINE_2X2)
+    for colour in colour_encodings(specs[0]):
+        assert colour["scale"]["domain"] == corners
+    deals = [d.value for d in at.dataframe if "P(deal)" in d.value.columns]
+    assert deals and all(set(t["scenario"]) == set(corners) for t in deals)

@@ -19,6 +19,8 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 
 BAND = (0.1, 0.9)
@@ -126,3 +128,29 @@ def political_wide(positions: pd.DataFrame, actors: tuple[str, ...] = KEY_ACTORS
     order = list(dict.fromkeys(rows["row"]))
     wide = rows.pivot(index="row", columns="scenario", values="value").reindex(order)
     return wide.reset_index()
+
+
+def gather_positions(
+    tables: Mapping[str, pd.DataFrame | None], reps: int | None = None
+) -> pd.DataFrame | None:
+    """One positions table for a comparison: each run set's table under its label.
+
+    ``tables`` maps a scenario label (as the comparison names it) to the positions of that
+    scenario's runs (``None`` when its runs stored none). Only replications ``0 .. reps - 1``
+    are kept, so a folder with more runs than the comparison used gives the same rows as the
+    comparison's outcomes. ``None`` when no scenario has positions.
+
+    >>> t = pd.DataFrame({"scenario": ["x", "x"], "replication": [0, 5], "position": [1.0, 2.0]})
+    >>> gather_positions({"mine": t, "other": None}, reps=3)[["scenario", "replication"]]
+      scenario  replication
+    0     mine            0
+    """
+    frames = []
+    for label, table in tables.items():
+        if table is None or table.empty:
+            continue
+        kept = table if reps is None else table[table["replication"] < reps]
+        frames.append(kept.assign(scenario=label))
+    if not frames:
+        return None
+    return pd.concat(frames, ignore_index=True)

@@ -39,6 +39,9 @@ class ResultSet:
         findings: Plain-words explanation lines for the report.
         edits: The user's edits, one line each (what changed from which scenario file).
         link: The query of a link that reproduces the view (``scenario=...&edits=...``).
+        positions: Actor positions of the coupled runs under the comparison's labels (see
+            :func:`sim.analysis.positions.gather_positions`); the report's political rows
+            (P(deal), the no-deal state, key actors' final positions) come from it.
     """
 
     comparison: Comparison
@@ -51,6 +54,7 @@ class ResultSet:
     findings: list[str] = field(default_factory=list)
     edits: list[str] = field(default_factory=list)
     link: str = ""
+    positions: pd.DataFrame | None = None
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -87,6 +91,8 @@ def report_comparison(results: ResultSet) -> Comparison:
         ],
         "findings": results.findings,
     }
+    if results.positions is not None and not results.positions.empty:
+        extras["positions"] = results.positions
     return dataclasses.replace(
         results.comparison,
         daily_bands=results.bands,

@@ -8,7 +8,7 @@ import streamlit as st
 from sim.analysis.charts import colour_key, positions_chart, quad_chart, weekly_forecast_chart
 from sim.analysis.compare import Comparison
 from sim.analysis.explain import moves_story
-from sim.experiments.app_runs import MAP_EVERY_DAYS, payload_of
+from sim.experiments.app_runs import MAP_EVERY_DAYS, Detail, payload_of
 from sim.model.maps import SNAPSHOT_FIELDS
 from sim.scenario.loader import scenario_hash
 from sim.scenario.schema import Scenario
@@ -47,14 +47,19 @@ lists the shocks, and the actors that moved after them.
 """
 
 
+MAP_DAY = "map_day"
+PLAYING = "map_playing"
+PLAY_SECONDS = 1.0
+"""Seconds between frames while the map plays."""
+
+
 def show_map(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) -> None:
-    """Maps of up to three scenarios on one day, with a day slider."""
+    """Maps of up to three scenarios on one day, with a day slider and a play control."""
     labels = comparison.scenarios
-    default = labels[:2]
     picks = st.multiselect(
-        "Scenarios to map", labels, default=default, max_selections=3, key="map_scenarios"
+        "Scenarios to map", labels, default=labels[:2], max_selections=3, key="map_scenarios"
     )
-    left, right = st.columns([1, 2])
+    left, right = st.columns([2, 1], vertical_alignment="bottom")
     field = left.selectbox(
         "What to show",
         MAP_FIELDS,
@@ -62,29 +67,74 @@ def show_map(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) 
         format_func=lambda f: f"{f.replace('_', ' ')}: {SNAPSHOT_FIELDS[f]}",
     )
     horizon = max(s.metadata.horizon_days for s in scenarios.values())
-    day = (
-        right.slider("Day", 0, horizon - 1, value=min(90, horizon - 1), step=1, key="map_day")
-        if horizon > 1
-        else 0
-    )
     entropy = state.entropy_of(seed)
+    details = {
+        label: state.cached_detail(scenario_hash(scenarios[label]), entropy,
+                                   payload_of(scenarios[label]))
+        for label in picks
+    }  # fmt: skip
+    days = sorted({d for x in details.values() if x.maps is not None for d in x.maps.days})
+    days = [d for d in days if d < horizon]
+    playing = bool(st.session_state.get(PLAYING)) and len(days) > 1
+    right.button(
+        ":material/pause: Pause" if playing else ":material/play_arrow: Play",
+        key="map_play",
+        on_click=_toggle_play,
+        args=(days,),
+        disabled=len(days) < 2,
+        help=f"Step through the recorded days, one every {PLAY_SECONDS:g} s.",
+    )
+    frame = st.fragment(run_every=PLAY_SECONDS if playing else None)(_map_frame)
+    frame(scenarios, details, field, horizon, days, entropy)
+    st.caption(
+        f"Snapshots every {MAP_EVERY_DAYS} days; "
+        "the map shows the last one on or before the day chosen. **Play** steps through them."
+    )
+    how_to_read(MAP_HELP)
+
+
+def _toggle_play(days: list[int]) -> None:
+    """Start or pause playing; a play from the last recorded day starts over from the first."""
+    playing = not st.session_state.get(PLAYING, False)
+    st.session_state[PLAYING] = playing
+    if playing and days and st.session_state.get(MAP_DAY, 0) >= days[-1]:
+        st.session_state[MAP_DAY] = days[0] - 1  # the first frame then shows the first day
+
+
+def _next_day(days: list[int], day: int) -> int | None:
+    """The first recorded day after ``day`` (``None`` at the end)."""
+    return next((d for d in days if d > day), None)
+
+
+def _map_frame(
+    scenarios: dict[str, Scenario],
+    details: dict[str, Detail],
+    field: str,
+    horizon: int,
+    days: list[int],
+    entropy: int,
+) -> None:
+    """The day slider and the maps (a fragment: while playing it reruns on its own)."""
+    st.session_state.setdefault(MAP_DAY, min(90, horizon - 1))
+    st.session_state[MAP_DAY] = min(int(st.session_state[MAP_DAY]), max(horizon - 1, 0))
+    if st.session_state.get(PLAYING):
+        following = _next_day(days, int(st.session_state[MAP_DAY]))
+        if following is None:
+            st.session_state[PLAYING] = False
+            st.rerun()  # the whole page, so the timer stops and the button says Play
+        else:
+            st.session_state[MAP_DAY] = following
+    day = st.slider("Day", 0, horizon - 1, step=1, key=MAP_DAY) if horizon > 1 else 0
     # "wide-" containers: on narrow windows their columns take the full width (maps stay legible)
-    columns = st.container(key="wide-maps").columns(max(1, len(picks)))
-    for column, label in zip(columns, picks, strict=False):
-        scenario = scenarios[label]
-        digest = scenario_hash(scenario)
-        detail = state.cached_detail(digest, entropy, payload_of(scenario))
+    columns = st.container(key="wide-maps").columns(max(1, len(details)))
+    for column, (label, detail) in zip(columns, details.items(), strict=False):
         if detail.maps is None:
             column.info("No map recorded.")
             continue
         snapshot_day = detail.maps.days[detail.maps.index_of(day)]
+        digest = scenario_hash(scenarios[label])
         png = state.cached_map(digest, entropy, field, snapshot_day, detail)
         column.image(png, caption=f"{label}, day {snapshot_day}", width="stretch")
-    st.caption(
-        f"Snapshots every {MAP_EVERY_DAYS} days; "
-        "the map shows the last one on or before the day chosen."
-    )
-    how_to_read(MAP_HELP)
 
 
 def show_bargaining(scenarios: dict[str, Scenario], comparison: Comparison, seed: int) -> None:

@@ -12,6 +12,7 @@ from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
 from sim.ui import state
 from sim.ui.compare_sections import show_bargaining, show_map
+from sim.ui.page_positions import show_positions_by_dimension
 from sim.ui.results import (
     FAN_SERIES,
     MORE_FAN_SERIES,
@@ -29,7 +30,15 @@ SELECTION = "compare_selection"
 BASELINE = "compare_baseline"
 VIEW = "compare_view"
 DAYS = "compare_days"
-VIEWS = ["Outcomes", "Over time", "Distributions", "Ceasefire", "Map", "Bargaining"]
+VIEWS = [
+    "Outcomes",
+    "Over time",
+    "Distributions",
+    "Ceasefire",
+    "Actor positions",
+    "Map",
+    "Bargaining",
+]
 DEFAULT_DAYS = 365
 
 
@@ -121,6 +130,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     if not show_run_errors(blocks):
         return
     comparison, bands, daily = state.compare_blocks(blocks, scenarios, reps, seed, baseline)
+    positions = state.blocks_positions(blocks, reps)
     findings = [
         f"{label}: {line}"
         for label in comparison.scenarios[1:]
@@ -136,6 +146,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         "Compare page",
         findings,
         *state.draft_edits(),
+        positions=positions,
     )
     show_warnings(comparison)
     st.session_state.setdefault(VIEW, VIEWS[0])
@@ -149,6 +160,8 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         show_distributions(comparison, key="distribution_outcome")
     elif view == "Ceasefire":
         show_survival(comparison)
+    elif view == "Actor positions":
+        show_positions_by_dimension(positions, comparison.scenarios, key="compare-positions")
     elif view == "Map":
         show_map(scenarios, comparison, seed)
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlencode
 
+import pandas as pd
 import streamlit as st
 
 from sim.analysis.charts import survival_chart
@@ -19,6 +20,7 @@ from sim.analysis.palette import scenario_colours
 from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
 from sim.ui import state
+from sim.ui.page_positions import show_positions_by_dimension
 from sim.ui.results import show_legend, show_what_matters
 from sim.ui.widgets import how_to_read
 
@@ -72,9 +74,11 @@ def render() -> None:
     if len(corners) < len(HEADLINE_2X2):
         st.error("The 2x2's scenario files do not all load; see the Scenario page.")
     else:
-        comparison = _comparison(corners)
-        if comparison is not None:
+        found = _comparison(corners)
+        if found is not None:
+            comparison, positions = found
             _glance(comparison)
+            _positions(positions, comparison.scenarios)
     _presets()
     _things_to_try()
 
@@ -88,7 +92,9 @@ def _corners() -> dict[str, Scenario]:
     return found
 
 
-def _comparison(corners: dict[str, Scenario]) -> Comparison | None:
+def _comparison(
+    corners: dict[str, Scenario],
+) -> tuple[Comparison, pd.DataFrame | None] | None:
     reps = overview_reps()
     missing = [s for s in corners.values() if not state.is_complete(s, reps, OVERVIEW_SEED)]
     if missing:
@@ -104,7 +110,14 @@ def _comparison(corners: dict[str, Scenario]) -> Comparison | None:
         st.error("Some runs of the 2x2 failed; see the Run page for details.")
         return None
     comparison, _, _ = state.compare_blocks(blocks, corners, reps, OVERVIEW_SEED, HEADLINE_2X2[0])
-    return comparison
+    return comparison, state.blocks_positions(blocks, reps)
+
+
+def _positions(positions: pd.DataFrame | None, scenarios: list[str]) -> None:
+    """Where the actors end up in each corner (behind a toggle: it is long)."""
+    st.subheader("Where the actors end up")
+    if st.toggle("Show actor positions and deals per dimension", key="overview_positions"):
+        show_positions_by_dimension(positions, scenarios, key="overview-positions")
 
 
 def _glance(comparison: Comparison) -> None:

@@ -73,6 +73,32 @@ def render() -> None:
     _over_time(positions, dimension, scenarios)
 
 
+COMPARE_NOTE = """
+These positions come from the coupled runs of this comparison (the same replications as the
+outcomes above): one section per political dimension, each actor a row, each scenario a marker
+(its colour as in every other chart) at the median final position with its 10-90% band. The
+table under each chart gives the share of replications that ended with a deal, P(deal), and the
+state that holds without one ("no deal: status quo X (reason)"): a dimension without a deal is a
+state, never a number on the 0-100 scale.
+"""
+
+
+def show_positions_by_dimension(
+    positions: pd.DataFrame | None, scenarios: list[str], key: str = "positions"
+) -> None:
+    """Actors' final positions across ``scenarios``, one section per dimension, with deals."""
+    if positions is None or positions.empty:
+        st.info("These runs stored no actor positions (runs from before the coupled model).")
+        return
+    how_to_read(HOW_TO_READ + COMPARE_NOTE)
+    shown = [s for s in scenarios if s in set(positions["scenario"])]
+    for dimension in dict.fromkeys(positions["dimension"]):
+        with st.container(key=f"{key}-{dimension}"):
+            st.subheader(dimension.replace("_", " ").capitalize())
+            _final_positions(positions, dimension, shown)
+            _deals(positions, dimension)
+
+
 def _final_positions(positions: pd.DataFrame, dimension: str, scenarios: list[str]) -> None:
     bands = final_position_bands(positions[positions["dimension"] == dimension])
     colour = alt.Color("scenario:N", scale=scenario_scale(scenarios))

@@ -129,6 +129,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         "Run page",
         [*story.changed, *story.outcomes] if story is not None else [],
         *state.draft_edits(),
+        positions=state.blocks_positions(blocks, reps),
     )
     st.subheader("Results")
     show_warnings(comparison)

@@ -22,6 +22,7 @@ import streamlit as st
 
 from sim.analysis.compare import Comparison, compare_results, daily_bands
 from sim.analysis.explain import changed_lines
+from sim.analysis.positions import gather_positions
 from sim.experiments.app_runs import (
     BargainingRun,
     Block,
@@ -36,6 +37,7 @@ from sim.experiments.app_runs import (
     warm_up,
 )
 from sim.experiments.executors import default_workers, make_pool
+from sim.experiments.positions import TABLE, load_positions
 from sim.experiments.seeds import SeedPlan
 from sim.scenario.draft_link import draft_params
 from sim.scenario.editing import Draft, changes
@@ -376,6 +378,26 @@ def compare_blocks(
     daily = pd.concat([b.daily for b in blocks.values()], ignore_index=True)
     comparison = cached_comparison(key, reps, seed, baseline, summary)
     return comparison, cached_daily_bands(key, reps, seed, daily), daily
+
+
+@st.cache_data(show_spinner="Reading actor positions ...", max_entries=64)
+def cached_folder_positions(folder: str, stamp: float) -> pd.DataFrame | None:
+    """The positions stored in a run folder (re-read when its consolidated table changes)."""
+    del stamp
+    return load_positions(folder)
+
+
+def blocks_positions(blocks: dict[str, Block], reps: int) -> pd.DataFrame | None:
+    """Actor positions of labelled blocks' coupled runs (replications below ``reps``), or None."""
+    tables: dict[str, pd.DataFrame | None] = {}
+    for label, block in blocks.items():
+        if block.folder is None:
+            tables[label] = None
+            continue
+        table = block.folder / TABLE
+        stamp = table.stat().st_mtime if table.exists() else 0.0
+        tables[label] = cached_folder_positions(str(block.folder), stamp)
+    return gather_positions(tables, reps)
 
 
 @st.cache_data(show_spinner="Recording one run in detail ...", max_entries=32)

@@ -154,6 +154,9 @@ def test_downloads_offer_tables_and_reports(app: AppTest) -> None:
     assert "<html" in html and "my-hamas-accepts-turkey-vetoed" in html
     assert "Provenance" in html and "data:image/png;base64" in html
     assert "Edits made in the lab" in html and "turkey=vetoed" in html  # the edits recorded
+    assert set(results.positions["scenario"]) == set(results.summary["scenario"])
+    assert "Politics: deals and actor positions" in html  # P(deal), no-deal state, actors
+    assert "deal on turkish_participation" in html and "israel on " in html
     with zipfile.ZipFile(io.BytesIO(markdown_report_zip(results))) as archive:
         names = archive.namelist()
     assert "report.md" in names and any(n.endswith(".png") for n in names)

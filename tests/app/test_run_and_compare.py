@@ -132,6 +132,33 @@ def test_compare_map_by_day(compared: AppTest) -> None:
     assert len(compared.image) == 2
 
 
+def test_the_map_plays_through_the_recorded_days(compared: AppTest) -> None:
+    compared.segmented_control(key="compare_view").set_value("Map").run()
+    compared.slider(key="map_day").set_value(14).run()
+    captions = [i.proto.imgs[0].caption for i in compared.image]
+    assert all(c.endswith("day 0") for c in captions), captions
+    compared.button(key="map_play").click().run()  # each rerun while playing is one frame
+    no_exceptions(compared)
+    assert compared.session_state["map_playing"]
+    assert compared.slider(key="map_day").value == 15
+    assert all(i.proto.imgs[0].caption.endswith("day 15") for i in compared.image)
+    assert "Pause" in compared.button(key="map_play").label
+    compared.run()  # the next tick: the last recorded day (29, the horizon's last)
+    no_exceptions(compared)
+    assert compared.slider(key="map_day").value == 29
+    compared.run()  # nothing after it: playing stops there
+    no_exceptions(compared)
+    assert not compared.session_state["map_playing"]
+    assert compared.slider(key="map_day").value == 29
+    assert "Play" in compared.button(key="map_play").label
+    compared.button(key="map_play").click().run()  # from the end it starts over at day 0
+    assert compared.slider(key="map_day").value == 0
+    compared.button(key="map_play").click().run()  # pause holds the day
+    assert not compared.session_state["map_playing"]
+    compared.run()
+    assert compared.slider(key="map_day").value == 0
+
+
 def test_compare_bargaining_layer(compared: AppTest) -> None:
     compared.segmented_control(key="compare_view").set_value("Bargaining").run()
     no_exceptions(compared)

@@ -271,8 +271,11 @@ def test_flip_run_compare_and_screenshot_every_page(
     shoot(tab, "5-batch-results")
 
     go_to(tab, "Downloads")
-    with tab.expect_download() as download:  # type: ignore[attr-defined]
-        tab.get_by_role("button", name="CSV").first.click()  # type: ignore[attr-defined]
+    csv_button = tab.get_by_role("button", name="CSV").first  # type: ignore[attr-defined]
+    csv_button.wait_for(timeout=RUN_TIMEOUT_MS)
+    # the file is built when clicked (a rerun); on a loaded 2-core machine that took over 60 s
+    with tab.expect_download(timeout=RUN_TIMEOUT_MS) as download:  # type: ignore[attr-defined]
+        csv_button.click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("scenario,scenario_hash,replication")
     assert "(your scenario)" not in text

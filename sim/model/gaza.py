@@ -443,6 +443,7 @@ class GazaModel(mesa.Model):
             self._area,
             effects.line_fire_deaths_per_day.value,
             strike_factor(self._policy(), effects),
+            effects.line_buffer_efficacy.value,
         )
         out.line_fire_deaths = float(fire.sum())
         harm += fire

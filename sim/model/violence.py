@@ -267,14 +267,16 @@ def line_fire(
     buffered: BoolGrid,
     deaths_per_day: float,
     factor: float,
+    buffer_efficacy: float,
 ) -> FloatGrid:
     """Deaths from IDF fire along the line today, per cell.
 
-    Poisson with mean ``deaths_per_day * factor`` times the share of the front's residents
-    that the force does not buffer (front cells in the force's area are buffered), placed in
-    proportion to the unbuffered front's residents.
+    Poisson with mean ``deaths_per_day * factor`` times the front's exposed share of residents:
+    front cells in the force's area count ``1 - buffer_efficacy`` of their residents, the others
+    all of them; deaths are placed in proportion to the exposed residents.
     """
-    exposed = np.where(front & ~buffered, population, 0.0)
+    weight = np.where(buffered, 1.0 - buffer_efficacy, 1.0)
+    exposed = np.where(front, population * weight, 0.0)
     front_people = float(population[front].sum())
     if front_people <= 0.0:
         return np.zeros(population.shape)

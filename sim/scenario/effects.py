@@ -215,6 +215,17 @@ class EffectsSpec(Strict):
             "window 10 Oct 2025 - 31 Jan 2026. Range 1.5-4",
         ),
     )
+    line_buffer_efficacy: Sourced[Fraction] = unit_field(
+        "Share of line fire that a force holding a front cell prevents there",
+        "fraction",
+        assumed(
+            0.8,
+            0.3,
+            1.0,
+            note="a force on the line deters most fire but not all: the IDF kept firing in "
+            "southern Lebanon beside UNIFIL; 1.0 would make a held front a structural zero",
+        ),
+    )
     strikes_per_idf_death: Sourced[Annotated[float, Field(ge=0, le=500)]] = unit_field(
         "IDF strikes in the punitive wave that answers each soldier killed (proportional policy)",
         "strikes/death",

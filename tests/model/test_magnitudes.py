@@ -21,6 +21,7 @@ hostility, grievance no longer driving attacks; see docs/testing.md).
 
 from __future__ import annotations
 
+import itertools
 from types import SimpleNamespace
 from typing import Any
 
@@ -53,7 +54,7 @@ def _with(effects: EffectsSpec, **values: float) -> EffectsSpec:
     return effects.model_copy(update=update)
 
 
-# -- the ceasefire's hazard: Fortna's reduction, Quinlivan's contested band -------------------------
+# -- the ceasefire's hazard: Fortna's reduction, Quinlivan's contested band ---------------------
 
 
 def _hazard(cover: float, effects: EffectsSpec = EFFECTS) -> float:
@@ -93,7 +94,7 @@ def test_troops_lower_the_hazard_up_to_quinlivans_contested_density() -> None:
     # 20,000 (the hostile band) add nothing to the ceasefire beyond full cover
     assert hazard_with(20_000) == pytest.approx(hazard_with(10_000))
     levels = [hazard_with(t) for t in (0, 1_000, 2_500, 5_000, 10_000)]
-    assert all(a > b for a, b in zip(levels, levels[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(levels))
 
 
 def test_troops_on_a_small_share_of_the_people_cover_only_that_share() -> None:

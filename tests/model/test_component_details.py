@@ -1,0 +1,153 @@
+"""Component details that a first mutation sample of sim/model showed untested (docs/testing.md).
+
+Each test runs one component with mock inputs against a hand-computed answer: battle deaths per
+cell with Hultman et al.'s protection, the police pipeline's intake per day, the ceasefire's
+collapse record, the ground spec the scenario implies, dated-event shocks and the week's ground
+events as bargaining shocks.
+"""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+import pytest
+
+from sim.bargaining import ShockMode
+from sim.model.ceasefire import Ceasefire, Conditions
+from sim.model.events import to_shock
+from sim.model.forces import PoliceService
+from sim.model.politics import Politics, WeekEvents
+from sim.model.setup import ground_spec_for
+from sim.model.violence import tally
+from sim.scenario.effects import EffectsSpec
+from tests.model.conftest import override, shipped
+
+EFFECTS = EffectsSpec()
+
+
+class MeanRng:
+    """A stream whose Poisson draws return their mean (so that answers are exact)."""
+
+    def poisson(self, mean: float) -> float:
+        return mean
+
+
+def test_force_deaths_are_protected_cell_by_cell() -> None:
+    # attacks (groups, targets, rows, cols): 10 on the force in a cell at the hostile density,
+    # 10 in a cell with no protection; battle factor 6/22 (Hultman et al. 2014) in the first
+    attacks = np.zeros((2, 4, 1, 2))
+    attacks[0, 0, 0, 0] = 6.0
+    attacks[1, 0, 0, 0] = 4.0
+    attacks[0, 0, 0, 1] = 10.0
+    attacks[0, 1, 0, 1] = 3.0  # police
+    attacks[1, 2, 0, 0] = 7.0  # IDF
+    protect = np.array([[6 / 22, 1.0]])
+    out = tally(attacks, np.ones((2, 1, 2)), protect, MeanRng(), EFFECTS)  # type: ignore[arg-type]
+    # force deaths: 0.3 per attack x (10 x 6/22 + 10 x 1)
+    assert out.isf_deaths == pytest.approx(0.3 * (10 * 6 / 22 + 10))
+    assert out.attacks_on_isf == 20.0 and out.attacks_on_police == 3.0
+    assert out.police_deaths == pytest.approx(0.5 * 3) and out.idf_deaths == pytest.approx(0.15 * 7)
+    assert out.reprisals == 4.0 and out.incidents == 20 + 3 + 7 + 4
+
+
+def test_police_intake_per_day_and_the_course() -> None:
+    spec = shipped("base.yaml").forces.police  # 1,000 a month from day 30, 60 days, 70% pass
+    police = PoliceService(mesa.Model(), spec, 365)
+    for day in range(90):
+        police.train(day, pace=1.0)
+    assert police.officers == 0.0  # the first cohort finishes on day 30 + 60
+    police.train(90, pace=1.0)
+    daily = 1000 / 30.4 * 0.7  # a month's intake spread over 30.4 days, times the pass rate
+    assert police.officers == pytest.approx(daily)
+    for day in range(91, 120):
+        police.train(day, pace=1.0)
+    assert police.officers == pytest.approx(30 * daily)  # about 690 after a month
+
+
+def test_police_pace_and_target() -> None:
+    spec = shipped("base.yaml").forces.police
+    slow = PoliceService(mesa.Model(), spec, 365)
+    for day in range(120):
+        slow.train(day, pace=0.5)
+    assert slow.officers == pytest.approx(30 * 1000 / 30.4 * 0.7 * 0.5)
+    small = spec.model_copy(
+        update={"target_officers": spec.target_officers.model_copy(update={"value": 100})}
+    )
+    capped = PoliceService(mesa.Model(), small, 365)
+    for day in range(200):
+        capped.train(day, pace=1.0)
+    assert capped.officers == pytest.approx(100.0)
+    capped.absorb_casualties(30.0)
+    assert capped.officers == pytest.approx(70.0) and capped.deaths == 30.0
+
+
+def test_collapse_is_recorded_with_its_conditions() -> None:
+    ceasefire = Ceasefire(EFFECTS, np.random.default_rng(0))
+    ceasefire._threshold = 0.0  # collapse at the first draw
+    ceasefire.update(4, Conditions(cover=0.25, guarantor=0.0, compliance=0.0, violence=1.5))
+    assert ceasefire.collapsed and ceasefire.collapse_day == 4
+    assert ceasefire.collapse_reason == (
+        "collapsed while holding; 1.5 incidents and strikes/day over the last week, "
+        "force cover 0.25"
+    )
+    strained = Ceasefire(EFFECTS, np.random.default_rng(0))
+    strained._threshold = 0.0
+    strained.update(0, Conditions(cover=0.0, guarantor=0.0, compliance=0.0, violence=9.0))
+    assert strained.collapse_reason.startswith("collapsed while strained; 9.0 incidents")
+
+
+def test_ground_spec_takes_the_line_and_all_armed_groups_from_the_scenario() -> None:
+    scenario = override(
+        shipped("base.yaml"),
+        {
+            ("hamas", "fighters"): 12_345,
+            ("other_armed_groups", "fighters"): 1_000,
+            ("idf", "held_share"): 0.5,
+        },
+    )
+    spec = ground_spec_for(scenario)
+    assert spec.recruitment.initial_armed.value == pytest.approx(13_345)
+    assert spec.yellow_line_share.value == pytest.approx(0.5)
+    # the rest of the ground section is the scenario's
+    assert spec.recruitment.daily_rate == scenario.ground.recruitment.daily_rate
+    assert spec.population == scenario.ground.population
+
+
+def test_event_shocks_keep_actor_dimension_value_and_reason() -> None:
+    events = {e.id: e for e in shipped("as-reported-2026.yaml").events}
+    shock = to_shock(events["israel_ultimatum"].shocks[0], "israel_ultimatum")
+    assert (shock.actor, shock.dimension, shock.value) == ("israel", "hamas_disarmament", 5.0)
+    assert shock.mode is ShockMode.ADD and shock.kind == "position"
+    assert shock.reason == "Israel raises its demand with a deadline"
+    salience = to_shock(events["iran_war"].shocks[0], "iran_war")
+    assert (salience.actor, salience.kind, salience.value) == ("us", "salience", -10.0)
+    unnamed = events["iran_war"].shocks[0].model_copy(update={"reason": ""})
+    assert to_shock(unnamed, "iran_war").reason == "event iran_war"
+
+
+def test_week_events_become_shocks_of_the_declared_size() -> None:
+    scenario = shipped("base.yaml")
+    politics = Politics(scenario, np.random.default_rng(1))
+    c = scenario.coupling
+    week = WeekEvents(
+        isf_deaths={"egypt": 2.0},
+        idf_deaths=3.0,
+        strike_civilian_deaths=50.0,
+        weapons_decommissioned_share=0.02,
+        ceasefire_collapsed=True,
+    )
+    shocks = {(s.actor, s.dimension, s.reason): s for s in politics.shocks_for(week)}
+    assert all(s.mode is ShockMode.ADD and s.kind == "position" for s in shocks.values())
+    egypt = shocks["egypt", "mandate_robustness", "2 of its troops killed"]
+    assert egypt.value == pytest.approx(-2 * c.contributor_mandate_shift_per_death.value)
+    israel = shocks["israel", "idf_withdrawal", "3 IDF deaths"]
+    assert israel.value == pytest.approx(-3 * c.israel_withdrawal_shift_per_death.value)
+    jordan = shocks["jordan", "idf_withdrawal", "50 civilians killed in strikes"]
+    assert jordan.value == pytest.approx(c.arab_withdrawal_shift_per_100_deaths.value * 0.5)
+    verified = shocks["israel", "idf_withdrawal", "weapons decommissioned"]
+    assert verified.value == pytest.approx(c.israel_withdrawal_shift_per_decommissioned.value * 2)
+    hamas = shocks["hamas", "hamas_disarmament", "ceasefire collapsed"]
+    assert hamas.value == pytest.approx(-c.collapse_hamas_shift.value)
+    war = shocks["israel", "idf_withdrawal", "ceasefire collapsed"]
+    assert war.value == pytest.approx(-c.collapse_israel_shift.value)
+    assert politics.shocks_for(WeekEvents()) == []

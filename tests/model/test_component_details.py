@@ -2,23 +2,28 @@
 
 Each test runs one component with mock inputs against a hand-computed answer: battle deaths per
 cell with Hultman et al.'s protection, the police pipeline's intake per day, the ceasefire's
-collapse record, the ground spec the scenario implies, dated-event shocks and the week's ground
-events as bargaining shocks.
+collapse record, the ground spec the scenario implies, dated-event shocks, the week's ground
+events as bargaining shocks, the political log's positions, the week's casualty totals and the
+day's timings.
 """
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
 from sim.bargaining import ShockMode
 from sim.model.ceasefire import Ceasefire, Conditions
 from sim.model.events import to_shock
 from sim.model.forces import PoliceService
-from sim.model.politics import Politics, WeekEvents
+from sim.model.gaza import GazaModel
+from sim.model.politics import Politics, WeekEvents, positions_of_result
 from sim.model.setup import ground_spec_for
-from sim.model.violence import tally
+from sim.model.violence import DayViolence, tally
 from sim.scenario.effects import EffectsSpec
 from tests.model.conftest import override, shipped
 
@@ -151,3 +156,40 @@ def test_week_events_become_shocks_of_the_declared_size() -> None:
     war = shocks["israel", "idf_withdrawal", "ceasefire collapsed"]
     assert war.value == pytest.approx(-c.collapse_israel_shift.value)
     assert politics.shocks_for(WeekEvents()) == []
+
+
+def test_political_log_keeps_each_rounds_positions() -> None:
+    politics = Politics(shipped("base.yaml"), np.random.default_rng(1))
+    for week in (1, 2):
+        politics.play_round(7 * week, WeekEvents())
+    log = pd.DataFrame(politics.log)
+    assert list(log["day"]) == [7, 14]
+    # a run without a positions table rebuilds it from the log's per-round snapshots
+    rebuilt = positions_of_result(SimpleNamespace(politics=log))
+    assert rebuilt is not None
+    table = politics.positions_table()  # also holds the starting positions (day 0)
+    rounds = table[table["day"] > 0].reset_index(drop=True)
+    pd.testing.assert_frame_equal(rebuilt, rounds)
+
+
+@pytest.fixture(scope="module")
+def model() -> GazaModel:
+    return GazaModel(shipped("base.yaml"), 0)
+
+
+def test_the_days_casualties_add_up_over_the_week(model: GazaModel) -> None:
+    model.week.clear()
+    model._strengths = np.ones(len(model.contingents))  # every contingent has troops inside
+    day = DayViolence(attacks_on_idf=2.0, reprisals=1.0, idf_deaths=1.0, civilian_deaths=3.0)
+    day.isf_deaths = 4.0
+    for _ in range(2):
+        model._casualties(0, day)
+    assert sum(model.week.isf_deaths.values()) == 8.0  # split among contingents, summed
+    assert model.week.idf_deaths == 2.0 and model.week.civilian_deaths == 6.0
+    assert model.week.incidents == 2 * (2.0 + 1.0)
+
+
+def test_a_day_is_timed_by_part(model: GazaModel) -> None:
+    model.step()
+    assert set(model.timings) == {"forces", "ground", "bargaining"}
+    assert all(seconds >= 0.0 for seconds in model.timings.values())

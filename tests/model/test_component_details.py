@@ -19,11 +19,13 @@ import pytest
 from sim.bargaining import ShockMode
 from sim.model.ceasefire import Ceasefire, Conditions
 from sim.model.events import to_shock
-from sim.model.forces import PoliceService
+from sim.model.forces import Contingent, PoliceService
 from sim.model.gaza import GazaModel
 from sim.model.politics import Politics, WeekEvents, positions_of_result
+from sim.model.run import run_scenario
 from sim.model.setup import ground_spec_for
 from sim.model.violence import DayViolence, tally
+from sim.scenario.editing import with_horizon
 from sim.scenario.effects import EffectsSpec
 from tests.model.conftest import override, shipped
 
@@ -193,3 +195,28 @@ def test_a_day_is_timed_by_part(model: GazaModel) -> None:
     model.step()
     assert set(model.timings) == {"forces", "ground", "bargaining"}
     assert all(seconds >= 0.0 for seconds in model.timings.values())
+
+
+def test_each_death_costs_one_over_the_casualty_tolerance() -> None:
+    spec = shipped("base.yaml").forces.contributors["indonesia"]  # tolerance 40, commitment 0.7
+    contingent = Contingent(mesa.Model(), "indonesia", spec)
+    contingent.absorb_casualties(14.0)
+    assert contingent.commitment == pytest.approx(0.7 - 14 / 40) and contingent.deaths == 14.0
+    # a tolerance below one death counts as one (the schema allows 0)
+    fragile = spec.model_copy(
+        update={"casualty_tolerance": spec.casualty_tolerance.model_copy(update={"value": 1})}
+    )
+    brittle = Contingent(mesa.Model(), "fragile", fragile)
+    brittle.absorb_casualties(0.5)
+    assert brittle.commitment == pytest.approx(0.7 - 0.5)
+
+
+def test_a_short_run_records_maps_and_daily_series_only_when_asked() -> None:
+    scenario = with_horizon(shipped("base.yaml"), 8)
+    plain = run_scenario(scenario, 0)
+    assert plain.daily is None and plain.politics is None and plain.maps is None
+    mapped = run_scenario(scenario, 0, record_daily=True, record_maps=5)
+    assert mapped.daily is not None and len(mapped.daily) == 8
+    assert mapped.maps is not None and mapped.maps.days == [0, 5, 7]  # every 5 days and the last
+    assert set(mapped.maps.fields) >= {"grievance", "population"}
+    assert len(mapped.maps.idf_held) == 3 and mapped.maps.idf_held[0].dtype == bool

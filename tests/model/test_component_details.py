@@ -9,6 +9,7 @@ day's timings.
 
 from __future__ import annotations
 
+import io
 from types import SimpleNamespace
 
 import mesa
@@ -21,6 +22,7 @@ from sim.model.ceasefire import Ceasefire, Conditions
 from sim.model.events import to_shock
 from sim.model.forces import Contingent, PoliceService
 from sim.model.gaza import GazaModel
+from sim.model.maps import render_snapshot
 from sim.model.politics import Politics, WeekEvents, positions_of_result
 from sim.model.run import run_scenario
 from sim.model.setup import ground_spec_for
@@ -220,3 +222,12 @@ def test_a_short_run_records_maps_and_daily_series_only_when_asked() -> None:
     assert mapped.maps is not None and mapped.maps.days == [0, 5, 7]  # every 5 days and the last
     assert set(mapped.maps.fields) >= {"grievance", "population"}
     assert len(mapped.maps.idf_held) == 3 and mapped.maps.idf_held[0].dtype == bool
+    people = mapped.maps.fields["population"][0]
+    assert people.shape == mapped.maps.geometry.shape and people.sum() > 1e6
+    # the snapshot at or just before a day
+    assert [mapped.maps.index_of(d) for d in (0, 4, 5, 6, 100)] == [0, 0, 1, 1, 2]
+    png = io.BytesIO()
+    render_snapshot(mapped.maps, "grievance", 6, png)
+    assert png.getvalue().startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match="not_a_field"):
+        render_snapshot(mapped.maps, "not_a_field", 6, io.BytesIO())

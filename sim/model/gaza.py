@@ -104,6 +104,7 @@ class GazaModel(mesa.Model):
         self._rates = GroupRates.of(
             self.effects.police_exposure.value,
             self.effects.line_contact_exposure.value,
+            self.effects.attack_grievance_baseline.value,
             scenario.hamas,
             scenario.other_armed_groups,
         )

@@ -207,7 +207,9 @@ class Territory:
         fighters_there = float(fighters[self.sectors.held_mask(self.geometry) | nxt].sum())
         ratio = effective_troops / max(fighters_there, 1.0)
         needed_ratio = effects.decisive_force_ratio.value * effects.coercive_entry_ratio_share.value
-        full = consent >= 0.5 or (can_coerce and ratio >= needed_ratio)
+        full = consent >= effects.presence_consent_threshold.value or (
+            can_coerce and ratio >= needed_ratio
+        )
         covered = self.force_area() | (nxt & (~self.idf_held if full else self._handed))
         needed = (
             self.effects.density_peaceful.value * float(population[covered].sum()) / PER_THOUSAND

@@ -6,11 +6,12 @@ strike waves answering attacks on soldiers, armed groups' attacks, clan clashes 
 
 Per cell and day, a group's attacks are Poisson with mean
 
-    rate / 1000 * fighters * (1 - compliance) * (1 - deterrence) * (0.5 + grievance)
+    rate / 1000 * fighters * (1 - compliance) * (1 - deterrence) * (b + grievance)
 
-where deterrence grows with the local ratio of security personnel to fighters and reaches 90%
-at the decisive ratio (the Dupuy Institute's 10:1). Attacks are shared among the targets present
-in the cell (force, police, the IDF along the line, rival fighters) in proportion to exposure.
+with b = ``effects.attack_grievance_baseline``, and where deterrence grows with the local ratio of
+security personnel to fighters and reaches 90% at the decisive ratio (the Dupuy Institute's
+10:1). Attacks are shared among the targets present in the cell (force, police, the IDF along
+the line, rival fighters) in proportion to exposure.
 Deaths per attack fall with the force's local density, scaled so that the literature's
 protection ratios (Hultman, Kathman and Shannon 2013 for civilians, 2014 for battle deaths) are
 reached at the hostile-setting density (Quinlivan); police alone give no protection.
@@ -111,16 +112,24 @@ class GroupRates:
     attack: np.ndarray
     reprisal: np.ndarray
     police_exposure: float
-    idf_exposure: float = 1.0
+    idf_exposure: float
+    grievance_baseline: float  # effects.attack_grievance_baseline (b above)
 
     @classmethod
-    def of(cls, police_exposure: float, idf_exposure: float, *groups: ArmedGroup) -> GroupRates:
+    def of(
+        cls,
+        police_exposure: float,
+        idf_exposure: float,
+        grievance_baseline: float,
+        *groups: ArmedGroup,
+    ) -> GroupRates:
         """Rates per 1,000 fighters per day, as arrays over groups."""
         return cls(
             np.array([g.attack_rate.value for g in groups]) / 1000.0,
             np.array([g.reprisal_rate.value for g in groups]) / 1000.0,
             police_exposure,
             idf_exposure,
+            grievance_baseline,
         )
 
 
@@ -151,7 +160,7 @@ def armed_violence(
         ``(groups, rows, cols)``.
     """
     exposure = 1.0 - deter
-    pressure = exposure * (0.5 + grievance)
+    pressure = exposure * (rates.grievance_baseline + grievance)
     mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
     groups = len(fighters)
     weights = np.empty((groups, 4, *fighters.shape[1:]))

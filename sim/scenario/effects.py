@@ -215,6 +215,24 @@ class EffectsSpec(Strict):
             "window 10 Oct 2025 - 31 Jan 2026. Range 1.5-4",
         ),
     )
+    attack_grievance_baseline: Sourced[Annotated[float, Field(ge=0.0, le=2.0)]] = unit_field(
+        "Attack pressure of armed members where grievance is zero, relative to the extra "
+        "pressure full grievance adds (pressure = baseline + grievance)",
+        "multiplier",
+        assumed(
+            0.5,
+            0.0,
+            2.0,
+            note="organised groups attack for their own aims too, so attacks do not stop where "
+            "grievance is nil; 0.5 makes full grievance triple the pressure",
+        ),
+    )
+    presence_consent_threshold: Sourced[Fraction] = unit_field(
+        "Hamas's consent to the force's presence at or above which a sector is taken in full "
+        "without coercion",
+        "fraction",
+        assumed(0.5, 0.2, 0.9, note="consent counts once Hamas at least half accepts presence"),
+    )
     line_buffer_efficacy: Sourced[Fraction] = unit_field(
         "Share of line fire that a force holding a front cell prevents there",
         "fraction",

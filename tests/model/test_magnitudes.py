@@ -154,7 +154,7 @@ def test_protection_factors_read_the_scenarios_hultman_parameters() -> None:
 
 # -- attack pressure: grievance, compliance, deterrence, exposure ---------------------------------
 
-RATES = GroupRates(np.array([0.05 / 1000]), np.array([0.01 / 1000]), 2.0, 5.0)
+RATES = GroupRates(np.array([0.05 / 1000]), np.array([0.01 / 1000]), 2.0, 5.0, 0.5)
 FIGHTERS = np.full((1, 1, 1), 1e8)  # large, so that one Poisson draw is its mean within ~1%
 TARGETS = np.full((3, 1, 1), 100.0)  # force, police, IDF along the line
 

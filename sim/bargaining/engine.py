@@ -151,17 +151,23 @@ class BargainingEngine:
         spec: BargainingSpec,
         rng: np.random.Generator | None = None,
         record: RecordLevel | str = RecordLevel.FULL,
+        *,
+        capability: ArrayLike | None = None,
+        salience: ArrayLike | None = None,
     ) -> BargainingEngine:
-        """An engine for a validated :class:`~sim.scenario.bargaining.BargainingSpec`."""
+        """An engine for a validated :class:`~sim.scenario.bargaining.BargainingSpec`.
+
+        ``capability`` and ``salience`` replace the spec's values (e.g. a replication's draws).
+        """
         from sim.bargaining.state import spec_arrays
 
         arrays = spec_arrays(spec)
         return cls(
             arrays.actors,
             arrays.dimensions,
-            arrays.capability,
+            arrays.capability if capability is None else capability,
             arrays.position,
-            arrays.salience,
+            arrays.salience if salience is None else salience,
             settings=spec.settings,
             rng=rng,
             accommodation=arrays.accommodation,

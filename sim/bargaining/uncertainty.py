@@ -30,7 +30,7 @@ import pandas as pd
 
 from sim.bargaining.engine import BargainingEngine, RecordLevel
 from sim.bargaining.pce import FloatArray
-from sim.bargaining.state import SCALE, SpecArrays, spec_arrays
+from sim.bargaining.state import SCALE
 from sim.rng import RandomStreams
 from sim.scenario.bargaining import BargainingSpec
 from sim.scenario.provenance import Sourced
@@ -78,21 +78,13 @@ def engine_for_replication(
 
     Draws and stochastic transitions both come from ``rng`` (the replication's own stream).
     """
-    arrays: SpecArrays = spec_arrays(spec)
     draws = draw_inputs(spec, rng) if spec.settings.draw_assumptions else None
-    engine = BargainingEngine(
-        arrays.actors,
-        arrays.dimensions,
-        arrays.capability if draws is None else draws.capability,
-        arrays.position,
-        arrays.salience if draws is None else draws.salience,
-        settings=spec.settings,
-        rng=rng,
-        accommodation=arrays.accommodation,
-        vetoes=arrays.vetoes,
-        reversions=arrays.reversions,
-        red_lines=arrays.red_lines,
-        record=record,
+    engine = BargainingEngine.from_spec(
+        spec,
+        rng,
+        record,
+        capability=None if draws is None else draws.capability,
+        salience=None if draws is None else draws.salience,
     )
     return engine, draws
 

@@ -241,8 +241,10 @@ def recruit_day(
     recruits: FloatGrid,
     armed: FloatGrid,
 ) -> None:  # pragma: no cover
-    """Joining armed groups: a daily chance per free person from grievance above a threshold
-    (Poisson(n p) capped at n per land cell, in C order); attrition of the armed."""
+    """Joining armed groups from grievance above a threshold; attrition of the armed.
+
+    A daily chance per free person: Poisson(n p) capped at n per land cell, in C order.
+    """
     rows, cols = population.shape
     cohorts = hardship_factor.size
     for r in range(rows):

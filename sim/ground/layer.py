@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from sim.ground import kernels
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import (
     CONTROLLER_OF,
@@ -35,7 +36,6 @@ from sim.ground.interfaces import (
     IntGrid,
     SecurityPresence,
 )
-from sim.ground import kernels
 from sim.ground.stencils import LandNeighbours
 from sim.rng import RandomStreams
 from sim.scenario.ground import GroundSpec
@@ -97,6 +97,7 @@ class GroundLayer:
         self._fields: dict[str, FloatGrid] = {name: layers[name].data for name in FLOAT_LAYERS}
         self.day = 0
         self._weights: _CategoryWeights | None = None
+        self._view: GroundReport | None = None
         self._incoming_harm = np.zeros(self.geometry.shape)
         self._neighbours = LandNeighbours(self.geometry.land)
         self._land = self.geometry.land
@@ -240,8 +241,10 @@ class GroundLayer:
         """The state other modules read, as read-only views of the live arrays (no copies).
 
         Unlike :meth:`report` the arrays follow the layer as it changes; use :meth:`report` to
-        keep a snapshot.
+        keep a snapshot. Built once per day (only ``day`` would differ).
         """
+        if self._view is not None and self._view.day == self.day:
+            return self._view
         f = self._fields
 
         def ro(array: FloatGrid) -> FloatGrid:
@@ -251,7 +254,7 @@ class GroundLayer:
 
         controller = self.controller.view()
         controller.flags.writeable = False
-        return GroundReport(
+        self._view = GroundReport(
             day=self.day,
             population=ro(f["population"]),
             displaced=ro(f["displaced"]),
@@ -264,6 +267,7 @@ class GroundLayer:
             harm=ro(f["harm"]),
             controller=controller,
         )
+        return self._view
 
     def damage_view(self) -> FloatGrid:
         """Damage per cell, read-only (write with :meth:`add_damage`)."""

@@ -22,6 +22,7 @@ from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
 from sim.model.territory import Territory
+from sim.model import kernels
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Aid
 from sim.scenario.forces import Reconstruction as ReconstructionSpec
@@ -50,22 +51,26 @@ class AidSystem:
         self.effects = effects
         self.geometry = geometry
         self.crossing_rows = np.array(
-            sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}), dtype=int
+            sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}),
+            dtype=np.int64,
         )
-        self._row_cells = np.maximum(geometry.land.sum(axis=1), 1)
+        self._row_cells = np.maximum(geometry.land.sum(axis=1), 1).astype(np.float64)
 
     def arrival_share(self, secure: BoolGrid, seizure: float) -> np.ndarray:
         """Share of convoys that reach each row, by the safest route from an open crossing."""
         rows = self.geometry.shape[0]
         if self.crossing_rows.size == 0:
             return np.zeros(rows)
-        insecure = (self.geometry.land & ~secure).sum(axis=1) / self._row_cells
-        cumulative = np.concatenate([[0.0], np.cumsum(insecure)])
-        destination = np.arange(rows)[:, None]
-        start = np.minimum(destination, self.crossing_rows[None, :])
-        stop = np.maximum(destination, self.crossing_rows[None, :]) + 1
-        crossed = (cumulative[stop] - cumulative[start]).min(axis=1)
-        return np.power(1.0 - seizure, crossed)
+        share = np.empty(rows)
+        kernels.arrival_share_into(
+            self.geometry.land,
+            np.ascontiguousarray(secure, dtype=np.bool_),
+            self._row_cells,
+            self.crossing_rows,
+            seizure,
+            share,
+        )
+        return share
 
     def deliver(
         self, day: int, ground: GroundLayer, secure: BoolGrid, troops: float, collapsed: bool

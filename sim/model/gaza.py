@@ -53,11 +53,11 @@ from sim.model.violence import (
     front_cells,
     line_fire,
     protection_factors,
-    scattered_poisson,
     strike,
     strike_factor,
     tally,
 )
+from sim.model.violence_kernels import crossfire_harm
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
 from sim.scenario.schema import Scenario
@@ -419,12 +419,17 @@ class GazaModel(mesa.Model):
             np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
         )
         out = tally(attacks, taken, protect_battle, rng, effects)
-        crossfire = attacks.sum(axis=(0, 1))
-        executed = taken.sum(axis=0)
-        executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
-        expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
-        harm = scattered_poisson(rng, expected)
-        out.reprisal_deaths = float(executions.sum())
+        harm = np.empty(self.geometry.shape)
+        out.reprisal_deaths = crossfire_harm(
+            rng,
+            attacks,
+            taken,
+            protect_civ,
+            effects.civilian_deaths_per_attack.value,
+            effects.civilian_deaths_per_reprisal.value,
+            self._incidents_by_cell,
+            harm,
+        )
         destroyed = strike(
             rng,
             out,
@@ -451,7 +456,6 @@ class GazaModel(mesa.Model):
         out.civilian_deaths = float(harm.sum())
         out.harm_by_cell = harm
         self._harm_by_cell = harm
-        self._incidents_by_cell = crossfire + executed
         return out
 
     def _policy(self) -> StrikePolicy:

@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.stencils import box_sum
+from sim.model import violence_kernels as kernels
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
 
@@ -159,19 +160,30 @@ def armed_violence(
         Attacks ``(groups, 4, rows, cols)`` by target (see :data:`TARGETS`) and reprisals
         ``(groups, rows, cols)``.
     """
-    exposure = 1.0 - deter
-    pressure = exposure * (rates.grievance_baseline + grievance)
-    mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
-    groups = len(fighters)
-    weights = np.empty((groups, 4, *fighters.shape[1:]))
+    groups, rows, cols = fighters.shape
     exposure_by_target = np.array([1.0, rates.police_exposure, rates.idf_exposure])
-    weights[:, :3] = targets * exposure_by_target[:, None, None]
-    weights[:, 3] = fighters.sum(axis=0) - fighters  # each group's rivals
-    total = weights.sum(axis=1)
-    per_weight = np.divide(mean, total, out=np.zeros_like(mean), where=total > 0.0)
-    attacks = scattered_poisson(rng, weights * per_weight[:, None])
-    reprisal_mean = rates.reprisal[:, None, None] * fighters * exposure * (1.0 + cooperation)
-    return attacks, scattered_poisson(rng, reprisal_mean)
+    means = np.empty((groups, len(TARGETS), rows, cols))
+    kernels.attack_means(
+        rates.attack,
+        exposure_by_target,
+        rates.grievance_baseline,
+        _floats(fighters),
+        _floats(compliance),
+        _floats(deter),
+        _floats(grievance),
+        _floats(targets),
+        means,
+    )
+    reprisal = np.empty((groups, rows, cols))
+    kernels.reprisal_means(
+        rates.reprisal, _floats(fighters), _floats(deter), _floats(cooperation), reprisal
+    )
+    return scattered_poisson(rng, means), scattered_poisson(rng, reprisal)
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """A C-contiguous float64 array (the kernels' input type); no copy when it already is."""
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def scattered_poisson(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
@@ -181,22 +193,17 @@ def scattered_poisson(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
     counts are multinomial in proportion to the means; drawing it that way is exact and much
     cheaper than one draw per element when, as here, almost every mean is tiny.
     """
-    flat = mean.ravel()
-    total = float(flat.sum())
-    if total <= 0.0:
-        return np.zeros(mean.shape)
-    events = int(rng.poisson(total))
-    if events == 0:
-        return np.zeros(mean.shape)
-    return scatter(rng, flat, events).reshape(mean.shape)
+    counts = np.empty(mean.shape)
+    kernels.scattered_poisson_into(rng, _floats(mean).ravel(), counts.ravel())
+    return counts
 
 
 def scatter(rng: np.random.Generator, weights: np.ndarray, events: int) -> np.ndarray:
     """Counts of ``events`` placed at random in proportion to the flat ``weights``."""
-    cumulative = np.cumsum(weights)
-    where = np.searchsorted(cumulative, rng.random(events) * cumulative[-1], side="right")
-    where = np.minimum(where, weights.size - 1)
-    return np.bincount(where, minlength=weights.size).astype(float)
+    counts = np.zeros(weights.size)
+    if events > 0:
+        kernels.scatter_into(rng, _floats(weights).ravel(), int(events), counts)
+    return counts
 
 
 def strike_factor(policy: StrikePolicy, effects: EffectsSpec) -> float:
@@ -301,29 +308,39 @@ def tally(
     effects: EffectsSpec,
 ) -> DayViolence:
     """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
-    e = effects
-    totals = attacks.sum(axis=(0, 2, 3))
-    on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
+    e, k = effects, kernels
+    per_attack = np.array(
+        [
+            e.isf_deaths_per_attack.value,
+            e.police_deaths_per_attack.value,
+            e.idf_deaths_per_attack.value,
+        ]
+    )
+    values = k.tally_day(rng, _floats(attacks), _floats(taken), _floats(protect_battle), per_attack)
     return DayViolence(
-        attacks_on_isf=float(totals[0]),
-        attacks_on_police=float(totals[1]),
-        attacks_on_idf=float(totals[2]),
-        attacks_on_rivals=float(totals[3]),
-        reprisals=float(taken.sum()),
-        isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
-        police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
-        idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
+        attacks_on_isf=float(values[k.ON_ISF]),
+        attacks_on_police=float(values[k.ON_POLICE]),
+        attacks_on_idf=float(values[k.ON_IDF]),
+        attacks_on_rivals=float(values[k.ON_RIVALS]),
+        reprisals=float(values[k.REPRISALS]),
+        isf_deaths=float(values[k.ISF_DEATHS]),
+        police_deaths=float(values[k.POLICE_DEATHS]),
+        idf_deaths=float(values[k.IDF_DEATHS]),
     )
 
 
 def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
     """Factors on civilian and battle deaths per attack from the force's local troop density."""
     e = effects
-    civ, battle = protection(
-        isf_density,
+    density = _floats(isf_density)
+    civ, battle = np.empty(density.shape), np.empty(density.shape)
+    kernels.protection_into(
+        density,
         e.density_hostile.value,
-        e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
-        e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
+        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
+        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        civ,
+        battle,
     )
     return civ, battle
 
@@ -351,18 +368,20 @@ def strike(
     waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
     war = e.war_strikes_per_day.value if collapsed else 0.0
     strikes = float(retaliations + waves + rng.poisson(war))
-    fighters = hamas.fighters.ravel()
-    if strikes <= 0 or fighters.sum() <= 0:
+    if strikes <= 0 or hamas.fighters.sum() <= 0:
         return None
-    counts = scatter(rng, fighters, int(strikes)).reshape(harm.shape)
-    civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
-    killed = np.minimum(
-        scattered_poisson(rng, counts * e.fighters_killed_per_strike.value), hamas.fighters
+    destroyed: FloatGrid = np.empty(harm.shape)
+    civ, killed = kernels.strike_day(
+        rng,
+        int(strikes),
+        hamas.fighters,
+        e.civilian_deaths_per_strike.value * factor,
+        e.fighters_killed_per_strike.value,
+        harm,
+        destroyed,
     )
-    hamas.lose_fighters(killed)
-    harm += civ
     out.strikes = strikes
-    out.strike_civilian_deaths = float(civ.sum())
-    out.fighters_killed = float(killed.sum())
-    destroyed: FloatGrid = counts * e.damage_per_strike.value * factor
+    out.strike_civilian_deaths = float(civ)
+    out.fighters_killed = float(killed)
+    destroyed *= e.damage_per_strike.value * factor
     return destroyed

@@ -21,8 +21,8 @@ import numpy as np
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
-from sim.model.territory import Territory
 from sim.model import kernels
+from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Aid
 from sim.scenario.forces import Reconstruction as ReconstructionSpec

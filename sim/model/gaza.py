@@ -29,6 +29,7 @@ import numpy as np
 from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.stencils import box_sum
+from sim.model import kernels
 from sim.model.aid import AidSystem, Reconstruction, governance_factor
 from sim.model.ceasefire import Ceasefire, Conditions, force_cover
 from sim.model.events import EventSchedule
@@ -42,22 +43,19 @@ from sim.model.forces import (
 from sim.model.outcomes import DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
 from sim.model.setup import ground_spec_for
-from sim.model.territory import PER_THOUSAND, Territory
+from sim.model.territory import Territory
 from sim.model.violence import (
     Arsenal,
     DayViolence,
     GroupRates,
-    armed_violence,
+    armed_day,
     decommissioning,
-    deterrence,
     front_cells,
     line_fire,
     protection_factors,
     strike,
     strike_factor,
-    tally,
 )
-from sim.model.violence_kernels import crossfire_harm
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
 from sim.scenario.schema import Scenario
@@ -148,6 +146,8 @@ class GazaModel(mesa.Model):
         self._area: np.ndarray = np.zeros(shape, dtype=bool)
         self._isf_cells = np.zeros(shape)
         self._isf_density = np.zeros(shape)
+        self._presence_stack = np.zeros((len(ForceCategory), *shape))
+        self._deploy_fields = np.zeros((5, *shape))
         self._fired_today = 0
         self._cover = 0.0
         self.timings: dict[str, float] = {}
@@ -321,32 +321,30 @@ class GazaModel(mesa.Model):
         at staging (the IDF-held part of the entry sector), next to the line.
         """
         territory, effects = self.territory, self.effects
-        population = self.view.population
         area = self._area = territory.force_area()
-        weights = np.where(area, population + 1.0, 0.0)
-        if not area.any():
+        if area.any():
+            weights = np.where(area, self.view.population + 1.0, 0.0)
+        else:
             weights = territory.staging().astype(float)
-        total_weight = float(weights.sum())
-        share = weights / total_weight if total_weight > 0 else weights
-        police = self.police.officers * share
         idf, _ = self._idf_layout()
-        personnel = {
-            ForceCategory.ISF_ARAB_MUSLIM: troops[0] * share,
-            ForceCategory.ISF_HAMAS_CHANNEL: troops[1] * share,
-            ForceCategory.ISF_OTHER: troops[2] * share,
-            ForceCategory.POLICE: police,
-            ForceCategory.IDF: idf,
-            ForceCategory.HAMAS: np.where(area | territory.idf_held, 0.0, self.hamas.fighters),
-        }
-        multiplier = self.spec.forces.us_support.coordination_multiplier.value * self._roe
-        self._isf_cells = share * float(troops.sum())
-        isf = self._isf_cells * multiplier
-        per_resident = PER_THOUSAND / np.maximum(population, 1.0)
-        self._isf_density = isf * per_resident
-        security = isf + police * (1.0 + effects.local_police_bonus.value)
-        fighters = self.hamas.fighters + self.others.fighters
-        force_deter = deterrence(security, fighters, effects.decisive_force_ratio.value)
-        return SecurityPresence(personnel), security * per_resident, force_deter, security
+        kernels.deploy_into(
+            weights,
+            self.view.population,
+            troops,
+            self.police.officers,
+            idf,
+            self.hamas.fighters,
+            self.others.fighters,
+            area | territory.idf_held,
+            self.spec.forces.us_support.coordination_multiplier.value * self._roe,
+            1.0 + effects.local_police_bonus.value,
+            effects.decisive_force_ratio.value,
+            self._presence_stack,
+            self._deploy_fields,
+        )
+        isf_cells, isf_density, security, density, force_deter = self._deploy_fields
+        self._isf_cells, self._isf_density = isf_cells, isf_density
+        return SecurityPresence.from_stack(self._presence_stack), density, force_deter, security
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""
@@ -396,37 +394,24 @@ class GazaModel(mesa.Model):
         self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
         rng, effects = self.streams["violence"], self.effects
-        personnel = presence.personnel
-        isf = (
-            personnel[ForceCategory.ISF_ARAB_MUSLIM]
-            + personnel[ForceCategory.ISF_HAMAS_CHANNEL]
-            + personnel[ForceCategory.ISF_OTHER]
-        )
+        isf = self._isf_cells
         # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
         # a force next to ground it does not hold (staging, handed-over strips) meets them too.
         isf_reach = box_sum(isf, 1) / 9.0 if self._strengths.any() else isf
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
-        protect_civ, protect_battle = protection_factors(self._isf_density, effects)
-        attacks, taken = armed_violence(
+        harm = np.empty(self.geometry.shape)
+        out = armed_day(
             rng,
             self._rates,
             np.stack([self.hamas.fighters, self.others.fighters]),
             np.array([compliance, 0.0]),
             force_deter,
             grievance,
-            np.stack([isf_reach, personnel[ForceCategory.POLICE], idf_front]),
+            np.stack([isf_reach, presence.personnel[ForceCategory.POLICE], idf_front]),
             np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
-        )
-        out = tally(attacks, taken, protect_battle, rng, effects)
-        harm = np.empty(self.geometry.shape)
-        out.reprisal_deaths = crossfire_harm(
-            rng,
-            attacks,
-            taken,
-            protect_civ,
-            effects.civilian_deaths_per_attack.value,
-            effects.civilian_deaths_per_reprisal.value,
+            protection_factors(self._isf_density, effects),
+            effects,
             self._incidents_by_cell,
             harm,
         )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.model.territory import PER_THOUSAND
+
 
 @njit(cache=True)
 def arrival_share_into(
@@ -39,3 +41,56 @@ def arrival_share_into(
             start, stop = min(r, x), max(r, x) + 1
             crossed = min(crossed, cumulative[stop] - cumulative[start])
         out[r] = keep**crossed
+
+
+LN10 = float(np.log(10.0))
+
+
+@njit(cache=True)
+def deploy_into(
+    weights: np.ndarray,
+    population: np.ndarray,
+    troops: np.ndarray,
+    officers: float,
+    idf: np.ndarray,
+    hamas_fighters: np.ndarray,
+    other_fighters: np.ndarray,
+    hamas_hidden: np.ndarray,
+    multiplier: float,
+    police_weight: float,
+    decisive_ratio: float,
+    stack: np.ndarray,
+    fields: np.ndarray,
+) -> None:  # pragma: no cover
+    """Spread troops and police over cells in proportion to ``weights``; derived fields.
+
+    ``stack`` receives personnel per force category in ``ForceCategory`` order (IDF, Hamas, the
+    three ISF categories, police); Hamas's security is absent where ``hamas_hidden`` (the
+    force's area and the IDF-held ground). ``fields`` receives, in this order: ISF troops per
+    cell, ISF density per 1,000 residents (coordination and rules of engagement weighted),
+    security personnel per cell (police weighted), security per 1,000 residents, and the
+    share of attacks deterred (90% at the decisive security-to-fighter ratio).
+    """
+    rows, cols = weights.shape
+    total_weight = weights.sum()
+    all_troops = troops.sum()
+    for r in range(rows):
+        for c in range(cols):
+            share = weights[r, c] / total_weight if total_weight > 0 else weights[r, c]
+            police = officers * share
+            stack[0, r, c] = idf[r, c]
+            stack[1, r, c] = 0.0 if hamas_hidden[r, c] else hamas_fighters[r, c]
+            for k in range(troops.size):
+                stack[2 + k, r, c] = troops[k] * share
+            stack[5, r, c] = police
+            isf_cells = share * all_troops
+            isf = isf_cells * multiplier
+            per_resident = PER_THOUSAND / max(population[r, c], 1.0)
+            security = isf + police * police_weight
+            fighters = hamas_fighters[r, c] + other_fighters[r, c]
+            ratio = security / max(fighters, 1.0)
+            fields[0, r, c] = isf_cells
+            fields[1, r, c] = isf * per_resident
+            fields[2, r, c] = security
+            fields[3, r, c] = security * per_resident
+            fields[4, r, c] = 1.0 - np.exp(-LN10 * ratio / decisive_ratio)

@@ -291,13 +291,17 @@ def line_fire(
     front cells in the force's area count ``1 - buffer_efficacy`` of their residents, the others
     all of them; deaths are placed in proportion to the exposed residents.
     """
-    weight = np.where(buffered, 1.0 - buffer_efficacy, 1.0)
-    exposed = np.where(front, population * weight, 0.0)
-    front_people = float(population[front].sum())
-    if front_people <= 0.0:
-        return np.zeros(population.shape)
-    mean = deaths_per_day * factor * float(exposed.sum()) / front_people
-    return scattered_poisson(rng, exposed / max(float(exposed.sum()), 1e-12) * mean)
+    deaths = np.empty(population.shape)
+    kernels.line_fire_into(
+        rng,
+        _floats(population),
+        np.ascontiguousarray(front, dtype=np.bool_),
+        np.ascontiguousarray(buffered, dtype=np.bool_),
+        deaths_per_day * factor,
+        buffer_efficacy,
+        deaths,
+    )
+    return deaths
 
 
 def tally(
@@ -309,14 +313,26 @@ def tally(
 ) -> DayViolence:
     """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
     e, k = effects, kernels
-    per_attack = np.array(
+    values = k.tally_day(
+        rng, _floats(attacks), _floats(taken), _floats(protect_battle), _deaths_per_attack(e)
+    )
+    return _day_violence(values)
+
+
+def _deaths_per_attack(e: EffectsSpec) -> np.ndarray:
+    """Deaths per attack on the force, the police and the IDF (the tally kernel's order)."""
+    return np.array(
         [
             e.isf_deaths_per_attack.value,
             e.police_deaths_per_attack.value,
             e.idf_deaths_per_attack.value,
         ]
     )
-    values = k.tally_day(rng, _floats(attacks), _floats(taken), _floats(protect_battle), per_attack)
+
+
+def _day_violence(values: np.ndarray) -> DayViolence:
+    """A day's totals from the tally kernel's vector."""
+    k = kernels
     return DayViolence(
         attacks_on_isf=float(values[k.ON_ISF]),
         attacks_on_police=float(values[k.ON_POLICE]),
@@ -327,6 +343,52 @@ def tally(
         police_deaths=float(values[k.POLICE_DEATHS]),
         idf_deaths=float(values[k.IDF_DEATHS]),
     )
+
+
+def armed_day(
+    rng: np.random.Generator,
+    rates: GroupRates,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
+    deter: FloatGrid,
+    grievance: FloatGrid,
+    targets: np.ndarray,
+    cooperation: FloatGrid,
+    protect: tuple[FloatGrid, FloatGrid],
+    effects: EffectsSpec,
+    incidents: FloatGrid,
+    harm: FloatGrid,
+) -> DayViolence:
+    """:func:`armed_violence`, :func:`tally` and the civilian harm of crossfire and reprisals.
+
+    One compiled pass with the same draws in the same order. ``protect`` holds the civilian and
+    battle-death factors (:func:`protection_factors`); ``incidents`` receives attacks plus
+    reprisals per cell and ``harm`` the civilian deaths per cell.
+    """
+    protect_civ, protect_battle = protect
+    values = kernels.armed_day(
+        rng,
+        rates.attack,
+        rates.reprisal,
+        np.array([1.0, rates.police_exposure, rates.idf_exposure]),
+        rates.grievance_baseline,
+        _floats(fighters),
+        _floats(compliance),
+        _floats(deter),
+        _floats(grievance),
+        _floats(targets),
+        _floats(cooperation),
+        _floats(protect_battle),
+        _floats(protect_civ),
+        _deaths_per_attack(effects),
+        effects.civilian_deaths_per_attack.value,
+        effects.civilian_deaths_per_reprisal.value,
+        incidents,
+        harm,
+    )
+    out = _day_violence(values)
+    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    return out
 
 
 def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:

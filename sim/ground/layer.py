@@ -19,7 +19,7 @@ presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundRe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
@@ -241,9 +241,11 @@ class GroundLayer:
         """The state other modules read, as read-only views of the live arrays (no copies).
 
         Unlike :meth:`report` the arrays follow the layer as it changes; use :meth:`report` to
-        keep a snapshot. Built once per day (only ``day`` would differ).
+        keep a snapshot. The views are built once (only ``day`` changes).
         """
-        if self._view is not None and self._view.day == self.day:
+        if self._view is not None:
+            if self._view.day != self.day:
+                self._view = replace(self._view, day=self.day)
             return self._view
         f = self._fields
 

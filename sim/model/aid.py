@@ -22,6 +22,7 @@ from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
 from sim.model import kernels
+from sim.model.scalars import unit_interval
 from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Aid
@@ -34,7 +35,7 @@ def governance_factor(support: float, effects: EffectsSpec) -> float:
     Linear from ``governance_factor_none`` (no support) to ``governance_factor_full``.
     """
     low, high = effects.governance_factor_none.value, effects.governance_factor_full.value
-    return low + (high - low) * float(np.clip(support, 0.0, 1.0))
+    return low + (high - low) * unit_interval(support)
 
 
 class AidSystem:

@@ -30,6 +30,7 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model.scalars import unit_interval
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.structure import HazardForm
 
@@ -122,7 +123,7 @@ class Ceasefire:
         force_cut = e.relapse_reduction_with_force.value * e.non_un_discount.value
         hazard = (
             base
-            * (1.0 - force_cut * float(np.clip(conditions.cover, 0.0, 1.0)))
+            * (1.0 - force_cut * unit_interval(conditions.cover))
             * (1.0 - e.guarantor_relapse_reduction.value * conditions.guarantor)
             * (1.0 - e.compliance_relapse_reduction.value * conditions.compliance)
             * e.strain_hazard_multiplier.value ** min(1.0, strain)

@@ -49,7 +49,6 @@ from sim.model.violence import (
     DayViolence,
     GroupRates,
     armed_day,
-    decommissioning,
     front_cells,
     line_fire,
     protection_factors,
@@ -149,6 +148,7 @@ class GazaModel(mesa.Model):
         self._presence_stack = np.zeros((len(ForceCategory), *shape))
         self._deploy_fields = np.zeros((5, *shape))
         self._fired_today = 0
+        self._land_cells = float(self.geometry.land.sum())
         self._cover = 0.0
         self.timings: dict[str, float] = {}
         self._idf_cache: tuple[int, FloatGrid, FloatGrid, np.ndarray] = (
@@ -487,20 +487,10 @@ class GazaModel(mesa.Model):
         consent = self.spec.hamas.consent_decommission_rate.value * compliance
         if coercion <= 0.0 and (consent <= 0.0 or not area.any()):
             return  # nothing can be handed in or seized today
-        in_area = np.where(self._area, force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
         total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before
-        self.hamas.remove_weapons(
-            decommissioning(
-                self.hamas,
-                self.spec.hamas.consent_decommission_rate.value,
-                compliance,
-                area,
-                coercion,
-                in_area,
-            )
-        )
-        self.others.remove_weapons(decommissioning(self.others, 0.0, 0.0, area, coercion, in_area))
+        self.hamas.decommission(consent, area, coercion, force_deter)
+        self.others.decommission(0.0, area, coercion, force_deter)
         after = self.hamas.decommissioned + self.others.decommissioned
         self.week.weapons_decommissioned_share += (after - before) / max(total_before, 1.0)
         self._sync_armed()
@@ -544,10 +534,18 @@ class GazaModel(mesa.Model):
         aid: dict[str, float],
         rebuilt: float,
     ) -> None:
-        population = self.view.population
-        people = max(float(population.sum()), 1.0)
-        legit = float((self.view.legitimacy * population).sum() / people)
-        grievance = float((self.view.grievance * population).sum() / people)
+        view = self.view
+        sums = kernels.record_sums(
+            view.population,
+            view.legitimacy,
+            view.grievance,
+            view.actives,
+            secure,
+            self.territory.idf_held,
+            np.stack([self.hamas.fighters, self.others.fighters]),
+            np.stack([self.hamas.weapons, self.others.weapons]),
+        )
+        people = max(float(sums[0]), 1.0)
         values = {
             **violence.record(),
             "ceasefire_status": float(self.ceasefire.status),
@@ -555,17 +553,17 @@ class GazaModel(mesa.Model):
             "police_officers": self.police.officers,
             "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
             "isf_sectors": float(self.territory.sectors.taken),
-            "idf_held_share": float(self.territory.idf_held.sum() / self.geometry.land.sum()),
-            "secure_population_share": float(population[secure].sum()) / people,
-            "fighters": float(self.hamas.fighters.sum() + self.others.fighters.sum()),
-            "weapons_remaining": float(self.hamas.weapons.sum() + self.others.weapons.sum()),
+            "idf_held_share": float(sums[5]) / self._land_cells,
+            "secure_population_share": float(sums[4]) / people,
+            "fighters": float(sums[6]),
+            "weapons_remaining": float(sums[7]),
             "weapons_decommissioned": self.hamas.decommissioned + self.others.decommissioned,
             "aid_delivered_trucks": aid["delivered_trucks"],
             "aid_delivered_share": aid["delivered_share"],
             "reconstruction_share": rebuilt,
-            "legitimacy": legit,
-            "grievance": grievance,
-            "active_share": float(self.view.actives.sum()) / people,
+            "legitimacy": float(sums[1]) / people,
+            "grievance": float(sums[2]) / people,
+            "active_share": float(sums[3]) / people,
             "hamas_compliance": self.politics.levers.hamas_compliance,
             "collapse_hazard": self.ceasefire.hazard,
             "force_cover": self._cover,
@@ -579,7 +577,7 @@ class GazaModel(mesa.Model):
         """End-of-day state the political layer reads at its next round."""
         week = self.week
         week.decommissioned_total_share = self._decommissioned_share()
-        week.idf_held_share = float(self.territory.idf_held.sum() / self.geometry.land.sum())
+        week.idf_held_share = float(self.territory.idf_held.sum()) / self._land_cells
         week.deployed = {
             c.key: float(strength)
             for c, strength in zip(self.contingents, self._strengths, strict=True)

@@ -94,3 +94,71 @@ def deploy_into(
             fields[2, r, c] = security
             fields[3, r, c] = security * per_resident
             fields[4, r, c] = 1.0 - np.exp(-LN10 * ratio / decisive_ratio)
+
+
+WEAPONS_FLOOR = 1e-12
+"""Smallest weapon count divided by when fighters demobilise with their weapons."""
+
+
+@njit(cache=True)
+def decommission_into(
+    weapons: np.ndarray,
+    fighters: np.ndarray,
+    consent_share: float,
+    area: np.ndarray,
+    coercion_rate: float,
+    deter: np.ndarray,
+) -> float:  # pragma: no cover
+    """Weapons handed in and seized where the force holds ground; returns the weapons taken.
+
+    ``consent_share`` of the weapons are handed in a day, ``coercion_rate`` times the local
+    deterrence seized; fighters who lose their arms demobilise in proportion (in place).
+    """
+    rows, cols = weapons.shape
+    taken_total = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            if not area[r, c]:
+                continue
+            held = weapons[r, c]
+            taken = min(held * consent_share + held * coercion_rate * deter[r, c], held)
+            if held > 0:
+                fighters[r, c] *= 1.0 - taken / max(held, WEAPONS_FLOOR)
+            weapons[r, c] = held - taken
+            taken_total += taken
+    return taken_total
+
+
+@njit(cache=True)
+def record_sums(
+    population: np.ndarray,
+    legitimacy: np.ndarray,
+    grievance: np.ndarray,
+    actives: np.ndarray,
+    secure: np.ndarray,
+    idf_held: np.ndarray,
+    fighters: np.ndarray,
+    weapons: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
+    """Strip-wide sums for the daily record, in one pass.
+
+    In order: residents, legitimacy and grievance weighted by residents, actives, residents of
+    secure cells, IDF-held cells, fighters and weapons (both stacked over groups).
+    """
+    rows, cols = population.shape
+    out = np.zeros(8)
+    for r in range(rows):
+        for c in range(cols):
+            people = population[r, c]
+            out[0] += people
+            out[1] += legitimacy[r, c] * people
+            out[2] += grievance[r, c] * people
+            out[3] += actives[r, c]
+            if secure[r, c]:
+                out[4] += people
+            if idf_held[r, c]:
+                out[5] += 1.0
+            for g in range(fighters.shape[0]):
+                out[6] += fighters[g, r, c]
+                out[7] += weapons[g, r, c]
+    return out

@@ -27,6 +27,7 @@ import numpy as np
 
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.model.scalars import unit_interval
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Deployment, IdfPosture
 
@@ -139,7 +140,7 @@ class Territory:
             else:
                 progress = self._handover_progress(day)
                 target = start - self.withdrawal(progress, decommissioned, withdrawal_will)
-        self.held_share = float(np.clip(max(target, self.floor_share), 0.0, 1.0))
+        self.held_share = unit_interval(max(target, self.floor_share))
         held = self._held_cells(self.held_share)
         if not np.array_equal(held, self.idf_held):
             self.idf_held = held
@@ -164,7 +165,7 @@ class Territory:
         handed = 1.0 if progress > 0.0 else 0.0
         stage1 = handed * (min(1.0, decommissioned / first) if first > 0.0 else 1.0)
         span = max(last - first, 1e-9)
-        stage2 = progress * float(np.clip((decommissioned - first) / span, 0.0, 1.0))
+        stage2 = progress * unit_interval((decommissioned - first) / span)
         withdrawn = (start - staged) * stage1 + (staged - perimeter) * stage2
         return float(min(withdrawn, max(will, 0.0) * (start - perimeter)))
 

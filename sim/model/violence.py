@@ -26,6 +26,7 @@ import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.stencils import box_sum
+from sim.model import kernels as model_kernels
 from sim.model import violence_kernels as kernels
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
@@ -247,6 +248,17 @@ class Arsenal(mesa.Agent):
         self.fighters *= kept
         self.weapons -= taken
         self.decommissioned += float(taken.sum())
+
+    def decommission(
+        self, consent_share: float, area: BoolGrid, coercion_rate: float, deter: FloatGrid
+    ) -> None:
+        """Weapons handed in and seized where the force holds ground, in one compiled pass.
+
+        The same arithmetic as :func:`decommissioning` then :meth:`remove_weapons`.
+        """
+        self.decommissioned += model_kernels.decommission_into(
+            self.weapons, self.fighters, consent_share, area, coercion_rate, deter
+        )
 
     def lose_fighters(self, killed: FloatGrid) -> None:
         """Fighters killed (weapons are picked up by the rest)."""

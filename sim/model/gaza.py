@@ -49,9 +49,9 @@ from sim.model.violence import (
     DayViolence,
     GroupRates,
     armed_day,
+    force_fields,
     front_cells,
     line_fire,
-    protection_factors,
     strike,
     strike_factor,
 )
@@ -394,10 +394,11 @@ class GazaModel(mesa.Model):
         self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
         rng, effects = self.streams["violence"], self.effects
-        isf = self._isf_cells
         # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
         # a force next to ground it does not hold (staging, handed-over strips) meets them too.
-        isf_reach = box_sum(isf, 1) / 9.0 if self._strengths.any() else isf
+        civ, battle, cooperation, isf_reach = force_fields(
+            self._isf_cells, self._isf_density, bool(self._strengths.any()), effects
+        )
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         harm = np.empty(self.geometry.shape)
@@ -409,8 +410,8 @@ class GazaModel(mesa.Model):
             force_deter,
             grievance,
             np.stack([isf_reach, presence.personnel[ForceCategory.POLICE], idf_front]),
-            np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
-            protection_factors(self._isf_density, effects),
+            cooperation,
+            (civ, battle),
             effects,
             self._incidents_by_cell,
             harm,

@@ -419,6 +419,30 @@ def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[Fl
     return civ, battle
 
 
+def force_fields(
+    isf_cells: FloatGrid, isf_density: FloatGrid, spread: bool, effects: EffectsSpec
+) -> np.ndarray:
+    """Civilian and battle-death factors, cooperation and the force's reach, stacked.
+
+    The same numbers as :func:`protection_factors`, ``clip(density / peaceful density, 0, 1)``
+    and the force's troops over the cell and its neighbours (``box_sum(isf, 1) / 9``) when
+    ``spread``, else its troops in the cell.
+    """
+    e = effects
+    out = np.empty((4, *isf_cells.shape))
+    kernels.force_fields_into(
+        _floats(isf_cells),
+        _floats(isf_density),
+        e.density_hostile.value,
+        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
+        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        e.density_peaceful.value,
+        spread,
+        out,
+    )
+    return out
+
+
 def strike(
     rng: np.random.Generator,
     out: DayViolence,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.ground.kernels import box_sum_into
+
 # Indices into the vector returned by :func:`tally_day`.
 ON_ISF, ON_POLICE, ON_IDF, ON_RIVALS, REPRISALS, ISF_DEATHS, POLICE_DEATHS, IDF_DEATHS = range(8)
 TALLY_SIZE = 8
@@ -320,3 +322,39 @@ def line_fire_into(
         for c in range(cols):
             exposed[r, c] *= scale
     scattered_poisson_into(rng, exposed.ravel(), out.ravel())
+
+
+@njit(cache=True)
+def force_fields_into(
+    isf_cells: np.ndarray,
+    isf_density: np.ndarray,
+    hostile_density: float,
+    log_civ: float,
+    log_battle: float,
+    peaceful_density: float,
+    spread: bool,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """What the force's troops do to violence per cell, in one pass.
+
+    ``out`` receives, in order: the civilian and battle-death factors (:func:`protection_into`),
+    cooperation with the force (density over the peaceful-setting density, within [0, 1]) and
+    the force's reach (troops in the cell and its eight neighbours over nine when ``spread``,
+    else the cell's own troops).
+    """
+    rows, cols = isf_cells.shape
+    protection_into(isf_density, hostile_density, log_civ, log_battle, out[0], out[1])
+    for r in range(rows):
+        for c in range(cols):
+            out[2, r, c] = min(max(isf_density[r, c] / peaceful_density, 0.0), 1.0)
+    if spread:
+        box_sum_into(isf_cells, 1, out[3])
+        for r in range(rows):
+            for c in range(cols):
+                out[3, r, c] /= NEIGHBOURHOOD_CELLS
+    else:
+        out[3, :, :] = isf_cells
+
+
+NEIGHBOURHOOD_CELLS = 9.0
+"""A cell and its eight neighbours (the force's reach)."""

@@ -354,3 +354,31 @@ def displace_day(
         # Everyone who arrives somewhere new is displaced; departing residents stop being home.
         displaced[r, c] = away + arrivals[i] - departures[i] * share_away
         population[r, c] = people[i] + arrivals[i] - departures[i]
+
+
+@njit(cache=True)
+def add_harm_into(
+    land: BoolGrid,
+    casualties: FloatGrid,
+    killed: FloatGrid,
+    remove_dead: bool,
+    incoming: FloatGrid,
+    population: FloatGrid,
+    displaced: FloatGrid,
+) -> None:  # pragma: no cover
+    """Casualties on land join today's harm; the dead leave the population.
+
+    The dead (when ``remove_dead``) leave in proportion to the displaced share of the cell.
+    """
+    rows, cols = land.shape
+    for r in range(rows):
+        for c in range(cols):
+            if not land[r, c]:
+                continue
+            incoming[r, c] += casualties[r, c]
+            if remove_dead:
+                people = population[r, c]
+                share = displaced[r, c] / people if people > 0.0 else 0.0
+                dead = min(killed[r, c], people)
+                displaced[r, c] -= dead * share
+                population[r, c] = people - dead

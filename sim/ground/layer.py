@@ -214,15 +214,15 @@ class GroundLayer:
             casualties: Persons killed or injured per cell; they raise hardship and danger.
             killed: The dead among them, removed from the population (None: nobody).
         """
-        self._incoming_harm += np.where(self._land, casualties, 0.0)
-        if killed is not None:
-            population, displaced = self.field("population"), self.field("displaced")
-            share = np.divide(
-                displaced, population, out=np.zeros_like(population), where=population > 0.0
-            )
-            dead = np.minimum(np.where(self._land, killed, 0.0), population)
-            displaced[...] -= dead * share
-            population[...] -= dead
+        kernels.add_harm_into(
+            self._land,
+            np.ascontiguousarray(casualties, dtype=np.float64),
+            np.ascontiguousarray(casualties if killed is None else killed, dtype=np.float64),
+            killed is not None,
+            self._incoming_harm,
+            self.field("population"),
+            self.field("displaced"),
+        )
 
     def deliver_aid(self, rations: FloatGrid) -> None:
         """Add aid to the cells' stocks, in person-days of need."""

@@ -116,7 +116,9 @@ class GazaModel(mesa.Model):
             RulesOfEngagement.ALL_NECESSARY: 1.0,
         }[scenario.mandate.rules_of_engagement]
         order = ("arab_muslim", "hamas_channel", "other")
-        self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
+        self._category_index = np.array(
+            [order.index(c.category.value) for c in self.contingents], dtype=np.int64
+        )
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
         self._strengths = np.zeros(len(self.contingents))
         self.aid = AidSystem(scenario.aid, self.effects, self.geometry)
@@ -277,9 +279,7 @@ class GazaModel(mesa.Model):
         """
         lag = self.effects.withdrawal_days.value
         self._strengths = np.array([c.strength(day, lag) for c in self.contingents])
-        totals = np.zeros(3)
-        np.add.at(totals, self._category_index, self._strengths)
-        return totals
+        return np.bincount(self._category_index, weights=self._strengths, minlength=3)
 
     def _effective_troops(self, troops: np.ndarray) -> float:
         multiplier = self.spec.forces.us_support.coordination_multiplier.value

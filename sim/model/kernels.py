@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from sim.model.territory import PER_THOUSAND
+from sim.model.scalars import PER_THOUSAND
 
 
 @njit(cache=True)
@@ -162,3 +162,33 @@ def record_sums(
                 out[6] += fighters[g, r, c]
                 out[7] += weapons[g, r, c]
     return out
+
+
+@njit(cache=True)
+def secure_into(
+    force_density: np.ndarray,
+    hostility: np.ndarray,
+    area: np.ndarray,
+    security: np.ndarray,
+    fighters: np.ndarray,
+    peaceful: float,
+    hostile: float,
+    control_ratio: float,
+    secure: np.ndarray,
+    secure_days: np.ndarray,
+) -> None:  # pragma: no cover
+    """Cells the force holds at the density their hostility needs, where no group controls.
+
+    Also counts consecutive secure days (reset to 0 when a cell is not secure).
+    """
+    rows, cols = area.shape
+    for r in range(rows):
+        for c in range(cols):
+            needed = peaceful + (hostile - peaceful) * min(max(hostility[r, c], 0.0), 1.0)
+            held = (
+                area[r, c]
+                and force_density[r, c] >= needed
+                and security[r, c] >= control_ratio * fighters[r, c]
+            )
+            secure[r, c] = held
+            secure_days[r, c] = secure_days[r, c] + 1.0 if held else 0.0

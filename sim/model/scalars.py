@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+PER_THOUSAND = 1000.0
+"""Densities are per 1,000 residents (Quinlivan's force ratios)."""
+
 
 def unit_interval(value: float) -> float:
     """``value`` clipped to [0, 1] (NaN stays NaN, as with ``np.clip``).

@@ -11,6 +11,8 @@ and compare them (coverage tools cannot see inside compiled code).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numba import njit
 
@@ -47,6 +49,15 @@ HARM_SCALE = 1000.0
 
 TINY_PROBABILITY = 1e-12
 """Floor on the arrest probability in the activation rule's division (P = 0 means no risk)."""
+
+
+def for_stream(kernel: Any, stream: object) -> Any:
+    """The compiled ``kernel`` for a numpy Generator, its Python source for a stand-in stream.
+
+    Tests stand in streams whose draws are their means (exact answers); compiled code only
+    takes numpy's Generator.
+    """
+    return kernel if isinstance(stream, np.random.Generator) else kernel.py_func
 
 
 @njit(cache=True)

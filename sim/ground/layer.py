@@ -333,11 +333,11 @@ class GroundLayer:
 
         Releases and attrition act on large pools at small rates: applied as expected values.
         """
-        f = self._fields
-        kernels.arrest_day(
+        f, stream = self._fields, self.streams["ground.arrest"]
+        kernels.for_stream(kernels.arrest_day, stream)(
             self._parameters,
             self.spec.civil_violence.vision_cells.value,
-            self.streams["ground.arrest"],
+            stream,
             self._land,
             self._near_forces,
             f["deterrence"],
@@ -347,10 +347,10 @@ class GroundLayer:
 
     def _recruit(self) -> None:
         """Joining armed groups: a daily chance proportional to grievance above a threshold."""
-        f = self._fields
-        kernels.recruit_day(
+        f, stream = self._fields, self.streams["ground.recruit"]
+        kernels.for_stream(kernels.recruit_day, stream)(
             self._parameters,
-            self.streams["ground.recruit"],
+            stream,
             self._land,
             self._hardship_factor,
             f["grievance"],

@@ -25,6 +25,7 @@ import mesa
 import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.ground.kernels import for_stream
 from sim.ground.stencils import box_sum
 from sim.model import kernels as model_kernels
 from sim.model import violence_kernels as kernels
@@ -325,7 +326,7 @@ def tally(
 ) -> DayViolence:
     """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
     e, k = effects, kernels
-    values = k.tally_day(
+    values = for_stream(k.tally_day, rng)(
         rng, _floats(attacks), _floats(taken), _floats(protect_battle), _deaths_per_attack(e)
     )
     return _day_violence(values)
@@ -406,7 +407,7 @@ def armed_day(
 def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
     """Factors on civilian and battle deaths per attack from the force's local troop density."""
     e = effects
-    density = _floats(isf_density)
+    density = _floats(isf_density).reshape(1, -1)  # any shape, as a grid
     civ, battle = np.empty(density.shape), np.empty(density.shape)
     kernels.protection_into(
         density,
@@ -416,7 +417,7 @@ def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[Fl
         civ,
         battle,
     )
-    return civ, battle
+    return civ.reshape(np.shape(isf_density)), battle.reshape(np.shape(isf_density))
 
 
 def force_fields(

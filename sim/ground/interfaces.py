@@ -41,6 +41,10 @@ class ForceCategory(StrEnum):
         return cls(f"isf_{category}")
 
 
+FORCE_CATEGORIES: tuple[ForceCategory, ...] = tuple(ForceCategory)
+"""The categories in their order (iterating the enum itself costs microseconds)."""
+
+
 class Controller(IntEnum):
     """Who secures a cell, as stored in the ``controller`` property layer."""
 
@@ -91,12 +95,12 @@ class SecurityPresence:
             >>> presence.personnel[ForceCategory.POLICE].shape, presence.total()
             ((2, 3), 36.0)
         """
-        if stack.ndim != 3 or stack.shape[0] != len(ForceCategory):
+        if stack.ndim != 3 or stack.shape[0] != len(FORCE_CATEGORIES):
             raise ValueError(
-                f"a presence stack has shape (categories={len(ForceCategory)}, rows, cols), "
+                f"a presence stack has shape (categories={len(FORCE_CATEGORIES)}, rows, cols), "
                 f"got {stack.shape}"
             )
-        return cls({c: stack[k] for k, c in enumerate(ForceCategory)}, stack)
+        return cls(dict(zip(FORCE_CATEGORIES, stack, strict=True)), stack)
 
     def validate(self, shape: tuple[int, int]) -> None:
         """Raise ``ValueError`` unless every array has the grid's shape and no negative entry."""

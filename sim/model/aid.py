@@ -82,17 +82,16 @@ class AidSystem:
         trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
         if collapsed:
             trucks *= self.effects.collapse_aid_factor.value
-        population = ground.view().population
-        people = max(float(population.sum()), 1.0)
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
             cover = min(1.0, troops / self.effects.escort_troops_for_full_cover.value)
             seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
-        arriving = self.arrival_share(secure, seizure)[:, None]
-        share_by_cell = population / people
-        delivered_share_by_cell = share_by_cell * arriving
-        delivered_trucks = trucks * float(delivered_share_by_cell.sum())
-        rations = (trucks / need) * population * arriving  # person-days of need
+        population = np.ascontiguousarray(ground.view().population, dtype=np.float64)
+        rations = np.empty(population.shape)  # person-days of need
+        reached = kernels.rations_into(
+            population, self.arrival_share(secure, seizure), trucks / need, rations
+        )
+        delivered_trucks = trucks * reached
         ground.deliver_aid(rations)
         return {
             "delivered_trucks": delivered_trucks,

@@ -98,6 +98,12 @@ class GazaModel(mesa.Model):
         west = np.where(self.geometry.west_of_line, self.view.population, 0.0)
         self.hamas = Arsenal.spread(self, "hamas", scenario.hamas, west)
         self.others = Arsenal.spread(self, "others", scenario.other_armed_groups, west)
+        # Both groups' grids live stacked (what the compiled passes read); the arsenals hold
+        # views and update them in place.
+        self._fighters = np.stack([self.hamas.fighters, self.others.fighters])
+        self._weapons = np.stack([self.hamas.weapons, self.others.weapons])
+        for index, arsenal in enumerate((self.hamas, self.others)):
+            arsenal.fighters, arsenal.weapons = self._fighters[index], self._weapons[index]
         self._rates = GroupRates.of(
             self.effects.police_exposure.value,
             self.effects.line_contact_exposure.value,
@@ -405,7 +411,7 @@ class GazaModel(mesa.Model):
         out = armed_day(
             rng,
             self._rates,
-            np.stack([self.hamas.fighters, self.others.fighters]),
+            self._fighters,
             np.array([compliance, 0.0]),
             force_deter,
             grievance,
@@ -543,8 +549,8 @@ class GazaModel(mesa.Model):
             view.actives,
             secure,
             self.territory.idf_held,
-            np.stack([self.hamas.fighters, self.others.fighters]),
-            np.stack([self.hamas.weapons, self.others.weapons]),
+            self._fighters,
+            self._weapons,
         )
         people = max(float(sums[0]), 1.0)
         values = {

@@ -192,3 +192,23 @@ def secure_into(
             )
             secure[r, c] = held
             secure_days[r, c] = secure_days[r, c] + 1.0 if held else 0.0
+
+
+@njit(cache=True)
+def rations_into(
+    population: np.ndarray, arriving: np.ndarray, per_person: float, out: np.ndarray
+) -> float:  # pragma: no cover
+    """Rations reaching each cell into ``out``; returns the share of residents reached.
+
+    A cell's rations are ``per_person`` times its residents times its row's arriving share;
+    the share reached weighs the arriving shares by residents (at least one resident counted).
+    """
+    rows, cols = population.shape
+    people = 0.0
+    reached = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            people += population[r, c]
+            reached += population[r, c] * arriving[r]
+            out[r, c] = per_person * population[r, c] * arriving[r]
+    return reached / max(people, 1.0)

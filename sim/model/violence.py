@@ -263,7 +263,7 @@ class Arsenal(mesa.Agent):
 
     def lose_fighters(self, killed: FloatGrid) -> None:
         """Fighters killed (weapons are picked up by the rest)."""
-        self.fighters = np.maximum(self.fighters - killed, 0.0)
+        self.fighters[...] = np.maximum(self.fighters - killed, 0.0)
 
     def recruit(self, recruits: FloatGrid) -> None:
         """New members join where they live."""

@@ -30,7 +30,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from sim.model.scalars import unit_interval
+from sim.model import kernels
+from sim.model.scalars import PER_THOUSAND, unit_interval
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.structure import HazardForm
 
@@ -75,12 +76,15 @@ def force_cover(
         troops_per_cell: Force troops per cell.
         contested: Troops per 1,000 residents at which contested ground is held.
     """
-    people = float(population.sum())
-    held = float(population[area].sum())
+    people, held, troops = kernels.held_sums(
+        np.ascontiguousarray(population, dtype=np.float64),
+        np.ascontiguousarray(area, dtype=np.bool_),
+        np.ascontiguousarray(troops_per_cell, dtype=np.float64),
+    )
     if people <= 0.0 or held <= 0.0 or contested <= 0.0:
         return 0.0
-    density = 1000.0 * float(troops_per_cell[area].sum()) / held
-    return held / people * min(1.0, density / contested)
+    density = PER_THOUSAND * float(troops) / float(held)
+    return float(held / people) * min(1.0, density / contested)
 
 
 class Ceasefire:

@@ -503,11 +503,14 @@ class GazaModel(mesa.Model):
         self._sync_armed()
 
     def _take_recruits(self, recruits: FloatGrid) -> None:
-        attrition = self.ground.spec.recruitment.attrition_per_day.value
+        """Attrition of the groups' fighters, then recruits join (Hamas takes its share)."""
         share_hamas = self.effects.hamas_recruit_share.value
-        for arsenal, share in ((self.hamas, share_hamas), (self.others, 1 - share_hamas)):
-            arsenal.fighters *= 1.0 - attrition
-            arsenal.recruit(recruits * share)
+        kernels.join_groups(
+            self._fighters,
+            np.ascontiguousarray(recruits, dtype=np.float64),
+            np.array([share_hamas, 1.0 - share_hamas]),
+            self.ground.spec.recruitment.attrition_per_day.value,
+        )
 
     def _sync_armed(self) -> None:
         """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""

@@ -212,3 +212,33 @@ def rations_into(
             reached += population[r, c] * arriving[r]
             out[r, c] = per_person * population[r, c] * arriving[r]
     return reached / max(people, 1.0)
+
+
+@njit(cache=True)
+def held_sums(
+    population: np.ndarray, area: np.ndarray, troops_per_cell: np.ndarray
+) -> np.ndarray:  # pragma: no cover
+    """Residents, residents of ``area`` and troops in ``area``, in one pass."""
+    rows, cols = population.shape
+    out = np.zeros(3)
+    for r in range(rows):
+        for c in range(cols):
+            out[0] += population[r, c]
+            if area[r, c]:
+                out[1] += population[r, c]
+                out[2] += troops_per_cell[r, c]
+    return out
+
+
+@njit(cache=True)
+def join_groups(
+    fighters: np.ndarray, recruits: np.ndarray, shares: np.ndarray, attrition: float
+) -> None:  # pragma: no cover
+    """Each group loses ``attrition`` of its fighters, then takes its share of the recruits."""
+    groups, rows, cols = fighters.shape
+    for g in range(groups):
+        for r in range(rows):
+            for c in range(cols):
+                fighters[g, r, c] = (
+                    fighters[g, r, c] * (1.0 - attrition) + recruits[r, c] * shares[g]
+                )

@@ -22,6 +22,7 @@ from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
 from sim.model import kernels
+from sim.model.ceasefire import DAYS_PER_YEAR
 from sim.model.scalars import unit_interval
 from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
@@ -147,21 +148,19 @@ class Reconstruction:
         ``funding_factor`` scales the budget (dated decisions, e.g. of the Board of Peace).
         """
         eligible = self.eligible(secure_days, territory)
-        weights = np.where(eligible, damage, 0.0)
-        total = float(weights.sum())
-        repair = np.zeros(damage.shape)
-        if total > 0:
-            budget = (
-                self.spec.funding_musd_per_year.value
-                / 365.0
-                * governance_factor(support, self.effects)
-                * funding_factor
-            )
-            cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
-            spend = budget * weights / total
-            # at the schema's bound of zero cost, whatever is spent repairs a cell fully
-            repair = (
-                np.minimum(spend / cost, damage) if cost > 0 else np.where(spend > 0, damage, 0.0)
-            )
-            self.repaired += float(repair.sum())
+        budget = (
+            self.spec.funding_musd_per_year.value
+            / DAYS_PER_YEAR
+            * governance_factor(support, self.effects)
+            * funding_factor
+        )
+        cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
+        repair = np.empty(damage.shape)
+        self.repaired += kernels.repair_into(
+            np.ascontiguousarray(eligible, dtype=np.bool_),
+            np.ascontiguousarray(damage, dtype=np.float64),
+            budget,
+            cost,
+            repair,
+        )
         return self.repaired / self.initial_damage, repair

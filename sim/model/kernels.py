@@ -242,3 +242,32 @@ def join_groups(
                 fighters[g, r, c] = (
                     fighters[g, r, c] * (1.0 - attrition) + recruits[r, c] * shares[g]
                 )
+
+
+@njit(cache=True)
+def repair_into(
+    eligible: np.ndarray, damage: np.ndarray, budget: float, cost: float, out: np.ndarray
+) -> float:  # pragma: no cover
+    """Spend ``budget`` on eligible cells in proportion to their damage; repairs into ``out``.
+
+    A cell's repair is its spending over ``cost`` (per cell), at most its damage; at zero cost
+    whatever is spent repairs a cell fully. Returns the total repaired.
+    """
+    rows, cols = damage.shape
+    total = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            if eligible[r, c]:
+                total += damage[r, c]
+    repaired = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = 0.0
+            if total > 0 and eligible[r, c]:
+                spend = budget * damage[r, c] / total
+                if cost > 0:
+                    out[r, c] = min(spend / cost, damage[r, c])
+                elif spend > 0:
+                    out[r, c] = damage[r, c]
+                repaired += out[r, c]
+    return repaired

@@ -463,10 +463,14 @@ def strike(
     each cell's structures destroyed (``None`` without strikes).
     """
     e = effects
-    retaliations = rng.binomial(int(out.attacks_on_idf), min(1.0, strike_probability * factor))
-    waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
+    # Draws with nothing to draw (no attacks, a zero mean) are skipped: numpy returns 0 for them
+    # without touching the stream, so skipping keeps every later draw the same.
+    attacks, chance = int(out.attacks_on_idf), min(1.0, strike_probability * factor)
+    retaliations = rng.binomial(attacks, chance) if attacks > 0 and chance > 0 else 0
+    waves_mean = e.strikes_per_idf_death.value * out.idf_deaths * factor
+    waves = rng.poisson(waves_mean) if waves_mean > 0 else 0
     war = e.war_strikes_per_day.value if collapsed else 0.0
-    strikes = float(retaliations + waves + rng.poisson(war))
+    strikes = float(retaliations + waves + (rng.poisson(war) if war > 0 else 0))
     if strikes <= 0 or hamas.fighters.sum() <= 0:
         return None
     destroyed: FloatGrid = np.empty(harm.shape)

@@ -214,3 +214,33 @@ def test_record_sums_match_numpy(seed: int) -> None:
         weapons.sum(),
     ]
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_rations_reach_cells_by_their_rows_arriving_share() -> None:
+    population = np.array([[100.0, 300.0], [200.0, 0.0]])
+    out = np.empty((2, 2))
+    reached = kernels.rations_into(population, np.array([1.0, 0.5]), 0.25, out)
+    assert out.tolist() == [[25.0, 75.0], [25.0, 0.0]]
+    assert reached == pytest.approx((100 + 300 + 200 * 0.5) / 600)
+
+
+def test_repairs_follow_damage_within_the_budget() -> None:
+    eligible = np.array([[True, True, False]])
+    damage = np.array([[0.2, 0.6, 0.9]])
+    out = np.empty((1, 3))
+    repaired = kernels.repair_into(eligible, damage, 0.4, 2.0, out)
+    # 0.4 spent as 0.1 and 0.3, at 2.0 a cell: 0.05 and 0.15; nothing where not eligible
+    np.testing.assert_allclose(out, [[0.05, 0.15, 0.0]])
+    assert repaired == pytest.approx(0.2)
+    kernels.repair_into(eligible, damage, 0.4, 0.0, out)  # free: spent cells repaired fully
+    np.testing.assert_allclose(out, [[0.2, 0.6, 0.0]])
+
+
+def test_held_sums_and_joining_groups_by_hand() -> None:
+    sums = kernels.held_sums(
+        np.array([[10.0, 30.0]]), np.array([[True, False]]), np.array([[4.0, 9.0]])
+    )
+    assert sums.tolist() == [40.0, 10.0, 4.0]
+    fighters = np.array([[[100.0]], [[10.0]]])
+    kernels.join_groups(fighters, np.array([[20.0]]), np.array([0.75, 0.25]), 0.1)
+    assert fighters[:, 0, 0].tolist() == pytest.approx([90 + 15, 9 + 5])

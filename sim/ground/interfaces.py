@@ -9,7 +9,7 @@ Rafah (row 0) to the north, columns across it from the coast (column 0) to the e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 
 import numpy as np
@@ -39,6 +39,10 @@ class ForceCategory(StrEnum):
             <ForceCategory.ISF_HAMAS_CHANNEL: 'isf_hamas_channel'>
         """
         return cls(f"isf_{category}")
+
+
+FORCE_CATEGORIES: tuple[ForceCategory, ...] = tuple(ForceCategory)
+"""The categories in their order (iterating the enum itself costs microseconds)."""
 
 
 class Controller(IntEnum):
@@ -73,19 +77,49 @@ class SecurityPresence:
     """
 
     personnel: Mapping[ForceCategory, FloatGrid]
+    stack: FloatGrid | None = field(default=None, compare=False, repr=False)
+    """The same numbers as one ``(category, rows, cols)`` array in :class:`ForceCategory` order,
+    when the caller built them that way (see :meth:`from_stack`)."""
 
     @classmethod
     def empty(cls, shape: tuple[int, int]) -> SecurityPresence:
         """Nobody anywhere."""
         return cls({category: np.zeros(shape) for category in ForceCategory})
 
+    @classmethod
+    def from_stack(cls, stack: FloatGrid) -> SecurityPresence:
+        """Personnel given as one array, one layer per category in :class:`ForceCategory` order.
+
+        Example:
+            >>> presence = SecurityPresence.from_stack(np.ones((len(ForceCategory), 2, 3)))
+            >>> presence.personnel[ForceCategory.POLICE].shape, presence.total()
+            ((2, 3), 36.0)
+        """
+        if stack.ndim != 3 or stack.shape[0] != len(FORCE_CATEGORIES):
+            raise ValueError(
+                f"a presence stack has shape (categories={len(FORCE_CATEGORIES)}, rows, cols), "
+                f"got {stack.shape}"
+            )
+        return cls(dict(zip(FORCE_CATEGORIES, stack, strict=True)), stack)
+
     def validate(self, shape: tuple[int, int]) -> None:
         """Raise ``ValueError`` unless every array has the grid's shape and no negative entry."""
+        if self.stack is not None and self.stack.shape[1:] == shape and self.stack.min() >= 0:
+            return  # one check for the whole stack; on failure the loop names the category
         for category, grid in self.personnel.items():
             if grid.shape != shape:
                 raise ValueError(f"presence of {category} has shape {grid.shape}, expected {shape}")
             if (grid < 0).any():
                 raise ValueError(f"presence of {category} has negative personnel")
+
+    def stacked(self, shape: tuple[int, int] | None = None) -> FloatGrid:
+        """All categories as one ``(category, rows, cols)`` array (absent ones are zeros)."""
+        if self.stack is not None:
+            return self.stack
+        if shape is None:
+            shape = next(iter(self.personnel.values())).shape
+        empty = np.zeros(shape)
+        return np.stack([self.personnel.get(c, empty) for c in ForceCategory]).astype(float)
 
     def total(self) -> float:
         """All personnel on the ground."""

@@ -19,12 +19,13 @@ presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundRe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from sim.ground import kernels
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import (
     CONTROLLER_OF,
@@ -35,8 +36,7 @@ from sim.ground.interfaces import (
     IntGrid,
     SecurityPresence,
 )
-from sim.ground.lattice import arrest_probability
-from sim.ground.stencils import LandNeighbours, box_sum
+from sim.ground.stencils import LandNeighbours
 from sim.rng import RandomStreams
 from sim.scenario.ground import GroundSpec
 
@@ -97,9 +97,16 @@ class GroundLayer:
         self._fields: dict[str, FloatGrid] = {name: layers[name].data for name in FLOAT_LAYERS}
         self.day = 0
         self._weights: _CategoryWeights | None = None
+        self._view: GroundReport | None = None
         self._incoming_harm = np.zeros(self.geometry.shape)
         self._neighbours = LandNeighbours(self.geometry.land)
         self._land = self.geometry.land
+        self._land_rows, self._land_cols = (
+            index.astype(np.int64) for index in np.nonzero(self._land)
+        )
+        self._parameters = self._day_parameters()
+        self._near_forces = np.zeros(self.geometry.shape)
+        self._danger = np.zeros(self.geometry.shape)
         cohorts = spec.civil_violence.hardship_cohorts
         quantiles = (np.arange(cohorts) + 0.5) / cohorts * 2.0 - 1.0
         self._hardship_factor = 1.0 + spec.civil_violence.hardship_spread.value * quantiles
@@ -169,24 +176,21 @@ class GroundLayer:
     def set_security(self, presence: SecurityPresence) -> None:
         """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
         presence.validate(self.geometry.shape)
-        spec = self.spec
         weights = self._category_weights()
-        empty = np.zeros(self.geometry.shape)
-        stack = np.stack([presence.personnel.get(c, empty) for c in ForceCategory])
-        stack *= self._land  # personnel off land does not count
-        total = stack.sum(axis=0)
-        secured = total > 0.0
-        weighted = np.tensordot(weights.legitimacy, stack, axes=1)
-        self.field("legitimacy")[...] = np.where(
-            secured, weighted / np.where(secured, total, 1.0), spec.legitimacy_none.value
+        kernels.security_day(
+            presence.stacked(self.geometry.shape),
+            self._land,
+            weights.legitimacy,
+            weights.deterrence,
+            weights.codes,
+            self.spec.legitimacy_none.value,
+            int(Controller.NONE),
+            self.field("legitimacy"),
+            self.controller,
+            self.field("deterrence"),
         )
-        self.controller[...] = np.where(
-            secured, weights.codes[stack.argmax(axis=0)], Controller.NONE
-        )
-        self.field("deterrence")[...] = np.tensordot(weights.deterrence, stack, axes=1)
-        self._near_forces = box_sum(
-            self.field("deterrence"), spec.civil_violence.vision_cells.value
-        )
+        radius = self.spec.civil_violence.vision_cells.value
+        kernels.box_sum_into(self.field("deterrence"), radius, self._near_forces)
         self.presence = presence
 
     def _category_weights(self) -> _CategoryWeights:
@@ -210,15 +214,15 @@ class GroundLayer:
             casualties: Persons killed or injured per cell; they raise hardship and danger.
             killed: The dead among them, removed from the population (None: nobody).
         """
-        self._incoming_harm += np.where(self._land, casualties, 0.0)
-        if killed is not None:
-            population, displaced = self.field("population"), self.field("displaced")
-            share = np.divide(
-                displaced, population, out=np.zeros_like(population), where=population > 0.0
-            )
-            dead = np.minimum(np.where(self._land, killed, 0.0), population)
-            displaced[...] -= dead * share
-            population[...] -= dead
+        kernels.add_harm_into(
+            self._land,
+            np.ascontiguousarray(casualties, dtype=np.float64),
+            np.ascontiguousarray(casualties if killed is None else killed, dtype=np.float64),
+            killed is not None,
+            self._incoming_harm,
+            self.field("population"),
+            self.field("displaced"),
+        )
 
     def deliver_aid(self, rations: FloatGrid) -> None:
         """Add aid to the cells' stocks, in person-days of need."""
@@ -237,8 +241,12 @@ class GroundLayer:
         """The state other modules read, as read-only views of the live arrays (no copies).
 
         Unlike :meth:`report` the arrays follow the layer as it changes; use :meth:`report` to
-        keep a snapshot.
+        keep a snapshot. The views are built once (only ``day`` changes).
         """
+        if self._view is not None:
+            if self._view.day != self.day:
+                self._view = replace(self._view, day=self.day)
+            return self._view
         f = self._fields
 
         def ro(array: FloatGrid) -> FloatGrid:
@@ -248,7 +256,7 @@ class GroundLayer:
 
         controller = self.controller.view()
         controller.flags.writeable = False
-        return GroundReport(
+        self._view = GroundReport(
             day=self.day,
             population=ro(f["population"]),
             displaced=ro(f["displaced"]),
@@ -261,6 +269,7 @@ class GroundLayer:
             harm=ro(f["harm"]),
             controller=controller,
         )
+        return self._view
 
     def damage_view(self) -> FloatGrid:
         """Damage per cell, read-only (write with :meth:`add_damage`)."""
@@ -274,7 +283,10 @@ class GroundLayer:
         armed[...] = np.clip(armed - members, 0.0, None)
 
     def step(self) -> None:
-        """Advance one day (read the outcome with :meth:`report` or :meth:`totals`)."""
+        """Advance one day (read the outcome with :meth:`report` or :meth:`totals`).
+
+        The sub-steps run in this order, each a compiled kernel (:mod:`sim.ground.kernels`).
+        """
         self.day += 1
         self._remember()
         self._grievance()
@@ -284,127 +296,140 @@ class GroundLayer:
         self._consume_aid()
         self._displace()
 
-    def _count(self, stream: str, trials: FloatGrid, probability: FloatGrid | float) -> FloatGrid:
-        """How many of ``trials`` persons per land cell an event befalls.
-
-        A Poisson draw with mean ``n p``, capped at ``n``: it stands in for the binomial
-        (exact as p -> 0, variance too large by 1/(1-p)) because it is several times faster.
-        """
-        expected = (trials * probability)[self._land]
-        drawn = np.minimum(self.streams[stream].poisson(expected), trials[self._land])
-        counts = np.zeros(self.geometry.shape)
-        counts[self._land] = drawn
-        return counts
-
     def _remember(self) -> None:
-        decay = 1.0 - 1.0 / self.spec.civil_violence.memory_days.value
-        memory = self.field("harm_memory")
-        self.field("harm")[...] = self._incoming_harm
-        self._incoming_harm[...] = 0.0
-        memory[...] = memory * decay + self.field("harm")
+        f = self._fields
+        kernels.remember_day(self._parameters, self._incoming_harm, f["harm"], f["harm_memory"])
 
     def _grievance(self) -> None:
-        cv = self.spec.civil_violence
-        population = self.field("population")
-        per_person = np.divide(
-            1.0, population, out=np.zeros_like(population), where=population > 0.0
+        f = self._fields
+        kernels.grievance_day(
+            self._parameters,
+            f["harm_memory"],
+            f["population"],
+            f["damage"],
+            f["shortfall"],
+            f["displaced"],
+            f["legitimacy"],
+            f["hardship"],
+            f["grievance"],
         )
-        harm_index = 1000.0 * self.field("harm_memory") * per_person
-        hardship = (
-            cv.weight_damage.value * self.field("damage")
-            + cv.weight_aid_shortfall.value * self.field("shortfall")
-            + cv.weight_harm.value * harm_index
-            + cv.weight_displacement.value * self.field("displaced") * per_person
-        )
-        self.field("hardship")[...] = np.clip(hardship, 0.0, 1.0)
-        self.field("grievance")[...] = self.field("hardship") * (1.0 - self.field("legitimacy"))
 
     def _activate(self) -> None:
         """Epstein's rule per hardship cohort; the share with R < (G - T) / P goes active."""
-        cv = self.spec.civil_violence
-        radius = cv.vision_cells.value
-        actives = self.field("actives")
-        near_actives = box_sum(actives, radius) + 1.0
-        probability = arrest_probability(
-            self._near_forces, near_actives, cv.arrest_constant.value, cv.ratio_rule
+        f = self._fields
+        kernels.activate_day(
+            self._parameters,
+            self.spec.civil_violence.vision_cells.value,
+            self._hardship_factor,
+            self._near_forces,
+            f["grievance"],
+            f["population"],
+            f["detained"],
+            f["actives"],
         )
-        self._cohort_grievance = self.field("grievance")[..., None] * self._hardship_factor
-        margin = self._cohort_grievance - cv.threshold.value
-        safe_p = np.maximum(probability, 1e-12)[..., None]
-        share = np.where(margin > 0.0, np.minimum(margin / safe_p, 1.0), 0.0).mean(axis=-1)
-        free = np.maximum(self.field("population") - self.field("detained"), 0.0)
-        actives[...] = share * free
 
     def _arrest_and_release(self) -> None:
-        """Arrests: the actives' own estimate P, capped by the forces' daily arrest capacity."""
-        cv = self.spec.civil_violence
-        actives, detained = self.field("actives"), self.field("detained")
-        radius = cv.vision_cells.value
-        force_ratio = self._near_forces / (box_sum(actives, radius) + 1.0)
-        wanted = actives * (1.0 - np.exp(-cv.arrest_constant.value * force_ratio))
-        capacity = (
-            self.field("deterrence") * cv.arrests_per_member.value / cv.actives_per_member.value
+        """Arrests: the actives' own estimate P, capped by the forces' daily arrest capacity.
+
+        Releases and attrition act on large pools at small rates: applied as expected values.
+        """
+        f, stream = self._fields, self.streams["ground.arrest"]
+        kernels.for_stream(kernels.arrest_day, stream)(
+            self._parameters,
+            self.spec.civil_violence.vision_cells.value,
+            stream,
+            self._land,
+            self._near_forces,
+            f["deterrence"],
+            f["actives"],
+            f["detained"],
         )
-        expected = np.minimum(wanted, capacity)
-        whole = np.floor(actives)
-        share = np.divide(expected, whole, out=np.zeros_like(expected), where=whole > 0)
-        arrested = self._count("ground.arrest", whole, np.minimum(share, 1.0))
-        # Releases and attrition act on large pools at small rates: applied as expected values.
-        released = detained / cv.mean_detention_days.value
-        actives[...] -= arrested
-        detained[...] += arrested - released
 
     def _recruit(self) -> None:
         """Joining armed groups: a daily chance proportional to grievance above a threshold."""
-        recruitment = self.spec.recruitment
-        excess = np.maximum(self._cohort_grievance - recruitment.grievance_threshold.value, 0.0)
-        probability = recruitment.daily_rate.value * excess.mean(axis=-1)
-        free = np.maximum(self.field("population") - self.field("detained"), 0.0)
-        recruits = self._count("ground.recruit", np.floor(free), np.minimum(probability, 1.0))
-        armed = self.field("armed")
-        self.field("recruits")[...] = recruits
-        armed[...] += recruits - armed * recruitment.attrition_per_day.value
+        f, stream = self._fields, self.streams["ground.recruit"]
+        kernels.for_stream(kernels.recruit_day, stream)(
+            self._parameters,
+            stream,
+            self._land,
+            self._hardship_factor,
+            f["grievance"],
+            f["population"],
+            f["detained"],
+            f["recruits"],
+            f["armed"],
+        )
 
     def _consume_aid(self) -> None:
-        population, stock = self.field("population"), self.field("aid_stock")
-        eaten = np.minimum(stock, population)
-        short_today = np.divide(
-            population - eaten, population, out=np.zeros_like(population), where=population > 0.0
-        )
-        stock[...] -= eaten
-        decay = 1.0 / self.spec.civil_violence.memory_days.value
-        shortfall = self.field("shortfall")
-        shortfall[...] += decay * (short_today - shortfall)
+        f = self._fields
+        kernels.consume_aid_day(self._parameters, f["population"], f["aid_stock"], f["shortfall"])
+
+    def _day_parameters(self) -> np.ndarray:
+        """The scenario's ground parameters as the kernels' vector (see :mod:`.kernels`)."""
+        spec, k = self.spec, kernels
+        cv, moves, recruitment = spec.civil_violence, spec.displacement, spec.recruitment
+        values = {
+            k.MEMORY_DAYS: cv.memory_days.value,
+            k.WEIGHT_DAMAGE: cv.weight_damage.value,
+            k.WEIGHT_SHORTFALL: cv.weight_aid_shortfall.value,
+            k.WEIGHT_HARM: cv.weight_harm.value,
+            k.WEIGHT_DISPLACEMENT: cv.weight_displacement.value,
+            k.THRESHOLD: cv.threshold.value,
+            k.ARREST_CONSTANT: cv.arrest_constant.value,
+            k.RATIO_RULE: k.RULE_CODES[cv.ratio_rule],
+            k.ARRESTS_PER_MEMBER: cv.arrests_per_member.value,
+            k.ACTIVES_PER_MEMBER: cv.actives_per_member.value,
+            k.DETENTION_DAYS: cv.mean_detention_days.value,
+            k.RECRUIT_THRESHOLD: recruitment.grievance_threshold.value,
+            k.RECRUIT_RATE: recruitment.daily_rate.value,
+            k.ATTRITION: recruitment.attrition_per_day.value,
+            k.MOVE_RATE: moves.daily_rate.value,
+            k.DANGER_IDF: moves.danger_idf_control.value,
+            k.DANGER_HARM: moves.danger_per_harm.value,
+            k.DANGER_DAMAGE: moves.danger_damage.value,
+            k.CELL_AREA: self.geometry.cell_area_km2,
+            k.MAX_DENSITY: moves.max_density.value,
+            k.IDF_CODE: float(Controller.IDF),
+        }
+        vector = np.full(k.PARAMETER_COUNT, np.nan)
+        for index, value in values.items():
+            vector[index] = value
+        return vector
 
     def danger(self) -> FloatGrid:
         """What people flee: IDF control, recent harm and destruction (danger units)."""
-        moves = self.spec.displacement
-        population = self.field("population")
-        per_person = np.divide(
-            1.0, population, out=np.zeros_like(population), where=population > 0.0
+        f = self._fields
+        kernels.danger_into(
+            self._parameters,
+            self.controller,
+            f["harm_memory"],
+            f["population"],
+            f["damage"],
+            self._danger,
         )
-        harm_index = 1000.0 * self.field("harm_memory") * per_person
-        return (
-            moves.danger_idf_control.value * (self.controller == Controller.IDF)
-            + moves.danger_per_harm.value * harm_index
-            + moves.danger_damage.value * self.field("damage")
-        )
+        return self._danger.copy()
 
     def _displace(self) -> None:
-        moves, land = self.spec.displacement, self._land
-        population, displaced = self.field("population"), self.field("displaced")
-        people = population[land]
-        danger = self.danger()[land]
-        free = np.maximum(people - self.field("detained")[land] - self.field("actives")[land], 0.0)
-        movers = free * np.minimum(moves.daily_rate.value * danger, 1.0)
-        density = people / self.geometry.cell_area_km2
-        room = np.maximum(1.0 - density / moves.max_density.value, 0.0)
-        arrivals, departures = self._neighbours.flow_downhill(movers, danger, room)
-        away = displaced[land]
-        share_away = np.divide(away, people, out=np.zeros_like(people), where=people > 0.0)
-        # Everyone who arrives somewhere new is displaced; departing residents stop being home.
-        displaced[land] = away + arrivals - departures * share_away
-        population[land] = people + arrivals - departures
+        f = self._fields
+        kernels.danger_into(
+            self._parameters,
+            self.controller,
+            f["harm_memory"],
+            f["population"],
+            f["damage"],
+            self._danger,
+        )
+        kernels.displace_day(
+            self._parameters,
+            self._land_rows,
+            self._land_cols,
+            self._neighbours.table,
+            self._danger,
+            f["population"],
+            f["displaced"],
+            f["detained"],
+            f["actives"],
+        )
 
     def totals(self) -> dict[str, float]:
         """Strip-wide totals without copying the fields (what :meth:`report` totals)."""

@@ -21,6 +21,9 @@ import numpy as np
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.layer import GroundLayer
+from sim.model import kernels
+from sim.model.ceasefire import DAYS_PER_YEAR
+from sim.model.scalars import unit_interval
 from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Aid
@@ -33,7 +36,7 @@ def governance_factor(support: float, effects: EffectsSpec) -> float:
     Linear from ``governance_factor_none`` (no support) to ``governance_factor_full``.
     """
     low, high = effects.governance_factor_none.value, effects.governance_factor_full.value
-    return low + (high - low) * float(np.clip(support, 0.0, 1.0))
+    return low + (high - low) * unit_interval(support)
 
 
 class AidSystem:
@@ -50,22 +53,26 @@ class AidSystem:
         self.effects = effects
         self.geometry = geometry
         self.crossing_rows = np.array(
-            sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}), dtype=int
+            sorted({geometry.crossing_cells[c][0] for c in self.spec.crossings_open}),
+            dtype=np.int64,
         )
-        self._row_cells = np.maximum(geometry.land.sum(axis=1), 1)
+        self._row_cells = np.maximum(geometry.land.sum(axis=1), 1).astype(np.float64)
 
     def arrival_share(self, secure: BoolGrid, seizure: float) -> np.ndarray:
         """Share of convoys that reach each row, by the safest route from an open crossing."""
         rows = self.geometry.shape[0]
         if self.crossing_rows.size == 0:
             return np.zeros(rows)
-        insecure = (self.geometry.land & ~secure).sum(axis=1) / self._row_cells
-        cumulative = np.concatenate([[0.0], np.cumsum(insecure)])
-        destination = np.arange(rows)[:, None]
-        start = np.minimum(destination, self.crossing_rows[None, :])
-        stop = np.maximum(destination, self.crossing_rows[None, :]) + 1
-        crossed = (cumulative[stop] - cumulative[start]).min(axis=1)
-        return np.power(1.0 - seizure, crossed)
+        share = np.empty(rows)
+        kernels.arrival_share_into(
+            self.geometry.land,
+            np.ascontiguousarray(secure, dtype=np.bool_),
+            self._row_cells,
+            self.crossing_rows,
+            seizure,
+            share,
+        )
+        return share
 
     def deliver(
         self, day: int, ground: GroundLayer, secure: BoolGrid, troops: float, collapsed: bool
@@ -76,17 +83,16 @@ class AidSystem:
         trucks = spec.trucks_per_day.value if spec.crossings_open else 0.0
         if collapsed:
             trucks *= self.effects.collapse_aid_factor.value
-        population = ground.view().population
-        people = max(float(population.sum()), 1.0)
         seizure = spec.seizure_probability_insecure.value
         if spec.convoy_escort:
             cover = min(1.0, troops / self.effects.escort_troops_for_full_cover.value)
             seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
-        arriving = self.arrival_share(secure, seizure)[:, None]
-        share_by_cell = population / people
-        delivered_share_by_cell = share_by_cell * arriving
-        delivered_trucks = trucks * float(delivered_share_by_cell.sum())
-        rations = (trucks / need) * population * arriving  # person-days of need
+        population = np.ascontiguousarray(ground.view().population, dtype=np.float64)
+        rations = np.empty(population.shape)  # person-days of need
+        reached = kernels.rations_into(
+            population, self.arrival_share(secure, seizure), trucks / need, rations
+        )
+        delivered_trucks = trucks * reached
         ground.deliver_aid(rations)
         return {
             "delivered_trucks": delivered_trucks,
@@ -142,21 +148,19 @@ class Reconstruction:
         ``funding_factor`` scales the budget (dated decisions, e.g. of the Board of Peace).
         """
         eligible = self.eligible(secure_days, territory)
-        weights = np.where(eligible, damage, 0.0)
-        total = float(weights.sum())
-        repair = np.zeros(damage.shape)
-        if total > 0:
-            budget = (
-                self.spec.funding_musd_per_year.value
-                / 365.0
-                * governance_factor(support, self.effects)
-                * funding_factor
-            )
-            cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
-            spend = budget * weights / total
-            # at the schema's bound of zero cost, whatever is spent repairs a cell fully
-            repair = (
-                np.minimum(spend / cost, damage) if cost > 0 else np.where(spend > 0, damage, 0.0)
-            )
-            self.repaired += float(repair.sum())
+        budget = (
+            self.spec.funding_musd_per_year.value
+            / DAYS_PER_YEAR
+            * governance_factor(support, self.effects)
+            * funding_factor
+        )
+        cost = self.spec.cost_musd_per_km2.value * self.geometry.cell_area_km2
+        repair = np.empty(damage.shape)
+        self.repaired += kernels.repair_into(
+            np.ascontiguousarray(eligible, dtype=np.bool_),
+            np.ascontiguousarray(damage, dtype=np.float64),
+            budget,
+            cost,
+            repair,
+        )
         return self.repaired / self.initial_damage, repair

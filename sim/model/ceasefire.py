@@ -30,6 +30,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from sim.model import kernels
+from sim.model.scalars import PER_THOUSAND, unit_interval
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.structure import HazardForm
 
@@ -74,12 +76,15 @@ def force_cover(
         troops_per_cell: Force troops per cell.
         contested: Troops per 1,000 residents at which contested ground is held.
     """
-    people = float(population.sum())
-    held = float(population[area].sum())
+    people, held, troops = kernels.held_sums(
+        np.ascontiguousarray(population, dtype=np.float64),
+        np.ascontiguousarray(area, dtype=np.bool_),
+        np.ascontiguousarray(troops_per_cell, dtype=np.float64),
+    )
     if people <= 0.0 or held <= 0.0 or contested <= 0.0:
         return 0.0
-    density = 1000.0 * float(troops_per_cell[area].sum()) / held
-    return held / people * min(1.0, density / contested)
+    density = PER_THOUSAND * float(troops) / float(held)
+    return float(held / people) * min(1.0, density / contested)
 
 
 class Ceasefire:
@@ -122,7 +127,7 @@ class Ceasefire:
         force_cut = e.relapse_reduction_with_force.value * e.non_un_discount.value
         hazard = (
             base
-            * (1.0 - force_cut * float(np.clip(conditions.cover, 0.0, 1.0)))
+            * (1.0 - force_cut * unit_interval(conditions.cover))
             * (1.0 - e.guarantor_relapse_reduction.value * conditions.guarantor)
             * (1.0 - e.compliance_relapse_reduction.value * conditions.compliance)
             * e.strain_hazard_multiplier.value ** min(1.0, strain)

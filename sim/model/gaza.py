@@ -29,6 +29,7 @@ import numpy as np
 from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.stencils import box_sum
+from sim.model import kernels
 from sim.model.aid import AidSystem, Reconstruction, governance_factor
 from sim.model.ceasefire import Ceasefire, Conditions, force_cover
 from sim.model.events import EventSchedule
@@ -42,21 +43,17 @@ from sim.model.forces import (
 from sim.model.outcomes import DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
 from sim.model.setup import ground_spec_for
-from sim.model.territory import PER_THOUSAND, Territory
+from sim.model.territory import Territory
 from sim.model.violence import (
     Arsenal,
     DayViolence,
     GroupRates,
-    armed_violence,
-    decommissioning,
-    deterrence,
+    armed_day,
+    force_fields,
     front_cells,
     line_fire,
-    protection_factors,
-    scattered_poisson,
     strike,
     strike_factor,
-    tally,
 )
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
@@ -101,6 +98,12 @@ class GazaModel(mesa.Model):
         west = np.where(self.geometry.west_of_line, self.view.population, 0.0)
         self.hamas = Arsenal.spread(self, "hamas", scenario.hamas, west)
         self.others = Arsenal.spread(self, "others", scenario.other_armed_groups, west)
+        # Both groups' grids live stacked (what the compiled passes read); the arsenals hold
+        # views and update them in place.
+        self._fighters = np.stack([self.hamas.fighters, self.others.fighters])
+        self._weapons = np.stack([self.hamas.weapons, self.others.weapons])
+        for index, arsenal in enumerate((self.hamas, self.others)):
+            arsenal.fighters, arsenal.weapons = self._fighters[index], self._weapons[index]
         self._rates = GroupRates.of(
             self.effects.police_exposure.value,
             self.effects.line_contact_exposure.value,
@@ -119,7 +122,9 @@ class GazaModel(mesa.Model):
             RulesOfEngagement.ALL_NECESSARY: 1.0,
         }[scenario.mandate.rules_of_engagement]
         order = ("arab_muslim", "hamas_channel", "other")
-        self._category_index = np.array([order.index(c.category.value) for c in self.contingents])
+        self._category_index = np.array(
+            [order.index(c.category.value) for c in self.contingents], dtype=np.int64
+        )
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
         self._strengths = np.zeros(len(self.contingents))
         self.aid = AidSystem(scenario.aid, self.effects, self.geometry)
@@ -148,7 +153,10 @@ class GazaModel(mesa.Model):
         self._area: np.ndarray = np.zeros(shape, dtype=bool)
         self._isf_cells = np.zeros(shape)
         self._isf_density = np.zeros(shape)
+        self._presence_stack = np.zeros((len(ForceCategory), *shape))
+        self._deploy_fields = np.zeros((5, *shape))
         self._fired_today = 0
+        self._land_cells = float(self.geometry.land.sum())
         self._cover = 0.0
         self.timings: dict[str, float] = {}
         self._idf_cache: tuple[int, FloatGrid, FloatGrid, np.ndarray] = (
@@ -277,9 +285,7 @@ class GazaModel(mesa.Model):
         """
         lag = self.effects.withdrawal_days.value
         self._strengths = np.array([c.strength(day, lag) for c in self.contingents])
-        totals = np.zeros(3)
-        np.add.at(totals, self._category_index, self._strengths)
-        return totals
+        return np.bincount(self._category_index, weights=self._strengths, minlength=3)
 
     def _effective_troops(self, troops: np.ndarray) -> float:
         multiplier = self.spec.forces.us_support.coordination_multiplier.value
@@ -321,32 +327,30 @@ class GazaModel(mesa.Model):
         at staging (the IDF-held part of the entry sector), next to the line.
         """
         territory, effects = self.territory, self.effects
-        population = self.view.population
         area = self._area = territory.force_area()
-        weights = np.where(area, population + 1.0, 0.0)
-        if not area.any():
+        if area.any():
+            weights = np.where(area, self.view.population + 1.0, 0.0)
+        else:
             weights = territory.staging().astype(float)
-        total_weight = float(weights.sum())
-        share = weights / total_weight if total_weight > 0 else weights
-        police = self.police.officers * share
         idf, _ = self._idf_layout()
-        personnel = {
-            ForceCategory.ISF_ARAB_MUSLIM: troops[0] * share,
-            ForceCategory.ISF_HAMAS_CHANNEL: troops[1] * share,
-            ForceCategory.ISF_OTHER: troops[2] * share,
-            ForceCategory.POLICE: police,
-            ForceCategory.IDF: idf,
-            ForceCategory.HAMAS: np.where(area | territory.idf_held, 0.0, self.hamas.fighters),
-        }
-        multiplier = self.spec.forces.us_support.coordination_multiplier.value * self._roe
-        self._isf_cells = share * float(troops.sum())
-        isf = self._isf_cells * multiplier
-        per_resident = PER_THOUSAND / np.maximum(population, 1.0)
-        self._isf_density = isf * per_resident
-        security = isf + police * (1.0 + effects.local_police_bonus.value)
-        fighters = self.hamas.fighters + self.others.fighters
-        force_deter = deterrence(security, fighters, effects.decisive_force_ratio.value)
-        return SecurityPresence(personnel), security * per_resident, force_deter, security
+        kernels.deploy_into(
+            weights,
+            self.view.population,
+            troops,
+            self.police.officers,
+            idf,
+            self.hamas.fighters,
+            self.others.fighters,
+            area | territory.idf_held,
+            self.spec.forces.us_support.coordination_multiplier.value * self._roe,
+            1.0 + effects.local_police_bonus.value,
+            effects.decisive_force_ratio.value,
+            self._presence_stack,
+            self._deploy_fields,
+        )
+        isf_cells, isf_density, security, density, force_deter = self._deploy_fields
+        self._isf_cells, self._isf_density = isf_cells, isf_density
+        return SecurityPresence.from_stack(self._presence_stack), density, force_deter, security
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""
@@ -396,35 +400,28 @@ class GazaModel(mesa.Model):
         self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
         rng, effects = self.streams["violence"], self.effects
-        personnel = presence.personnel
-        isf = (
-            personnel[ForceCategory.ISF_ARAB_MUSLIM]
-            + personnel[ForceCategory.ISF_HAMAS_CHANNEL]
-            + personnel[ForceCategory.ISF_OTHER]
-        )
         # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
         # a force next to ground it does not hold (staging, handed-over strips) meets them too.
-        isf_reach = box_sum(isf, 1) / 9.0 if self._strengths.any() else isf
+        civ, battle, cooperation, isf_reach = force_fields(
+            self._isf_cells, self._isf_density, bool(self._strengths.any()), effects
+        )
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
-        protect_civ, protect_battle = protection_factors(self._isf_density, effects)
-        attacks, taken = armed_violence(
+        harm = np.empty(self.geometry.shape)
+        out = armed_day(
             rng,
             self._rates,
-            np.stack([self.hamas.fighters, self.others.fighters]),
+            self._fighters,
             np.array([compliance, 0.0]),
             force_deter,
             grievance,
-            np.stack([isf_reach, personnel[ForceCategory.POLICE], idf_front]),
-            np.clip(self._isf_density / effects.density_peaceful.value, 0.0, 1.0),
+            np.stack([isf_reach, presence.personnel[ForceCategory.POLICE], idf_front]),
+            cooperation,
+            (civ, battle),
+            effects,
+            self._incidents_by_cell,
+            harm,
         )
-        out = tally(attacks, taken, protect_battle, rng, effects)
-        crossfire = attacks.sum(axis=(0, 1))
-        executed = taken.sum(axis=0)
-        executions = executed * effects.civilian_deaths_per_reprisal.value * protect_civ
-        expected = crossfire * effects.civilian_deaths_per_attack.value * protect_civ + executions
-        harm = scattered_poisson(rng, expected)
-        out.reprisal_deaths = float(executions.sum())
         destroyed = strike(
             rng,
             out,
@@ -451,7 +448,6 @@ class GazaModel(mesa.Model):
         out.civilian_deaths = float(harm.sum())
         out.harm_by_cell = harm
         self._harm_by_cell = harm
-        self._incidents_by_cell = crossfire + executed
         return out
 
     def _policy(self) -> StrikePolicy:
@@ -498,30 +494,23 @@ class GazaModel(mesa.Model):
         consent = self.spec.hamas.consent_decommission_rate.value * compliance
         if coercion <= 0.0 and (consent <= 0.0 or not area.any()):
             return  # nothing can be handed in or seized today
-        in_area = np.where(self._area, force_deter, 0.0)
         before = self.hamas.decommissioned + self.others.decommissioned
         total_before = float(self.hamas.weapons.sum() + self.others.weapons.sum()) + before
-        self.hamas.remove_weapons(
-            decommissioning(
-                self.hamas,
-                self.spec.hamas.consent_decommission_rate.value,
-                compliance,
-                area,
-                coercion,
-                in_area,
-            )
-        )
-        self.others.remove_weapons(decommissioning(self.others, 0.0, 0.0, area, coercion, in_area))
+        self.hamas.decommission(consent, area, coercion, force_deter)
+        self.others.decommission(0.0, area, coercion, force_deter)
         after = self.hamas.decommissioned + self.others.decommissioned
         self.week.weapons_decommissioned_share += (after - before) / max(total_before, 1.0)
         self._sync_armed()
 
     def _take_recruits(self, recruits: FloatGrid) -> None:
-        attrition = self.ground.spec.recruitment.attrition_per_day.value
+        """Attrition of the groups' fighters, then recruits join (Hamas takes its share)."""
         share_hamas = self.effects.hamas_recruit_share.value
-        for arsenal, share in ((self.hamas, share_hamas), (self.others, 1 - share_hamas)):
-            arsenal.fighters *= 1.0 - attrition
-            arsenal.recruit(recruits * share)
+        kernels.join_groups(
+            self._fighters,
+            np.ascontiguousarray(recruits, dtype=np.float64),
+            np.array([share_hamas, 1.0 - share_hamas]),
+            self.ground.spec.recruitment.attrition_per_day.value,
+        )
 
     def _sync_armed(self) -> None:
         """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""
@@ -555,10 +544,18 @@ class GazaModel(mesa.Model):
         aid: dict[str, float],
         rebuilt: float,
     ) -> None:
-        population = self.view.population
-        people = max(float(population.sum()), 1.0)
-        legit = float((self.view.legitimacy * population).sum() / people)
-        grievance = float((self.view.grievance * population).sum() / people)
+        view = self.view
+        sums = kernels.record_sums(
+            view.population,
+            view.legitimacy,
+            view.grievance,
+            view.actives,
+            secure,
+            self.territory.idf_held,
+            self._fighters,
+            self._weapons,
+        )
+        people = max(float(sums[0]), 1.0)
         values = {
             **violence.record(),
             "ceasefire_status": float(self.ceasefire.status),
@@ -566,17 +563,17 @@ class GazaModel(mesa.Model):
             "police_officers": self.police.officers,
             "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
             "isf_sectors": float(self.territory.sectors.taken),
-            "idf_held_share": float(self.territory.idf_held.sum() / self.geometry.land.sum()),
-            "secure_population_share": float(population[secure].sum()) / people,
-            "fighters": float(self.hamas.fighters.sum() + self.others.fighters.sum()),
-            "weapons_remaining": float(self.hamas.weapons.sum() + self.others.weapons.sum()),
+            "idf_held_share": float(sums[5]) / self._land_cells,
+            "secure_population_share": float(sums[4]) / people,
+            "fighters": float(sums[6]),
+            "weapons_remaining": float(sums[7]),
             "weapons_decommissioned": self.hamas.decommissioned + self.others.decommissioned,
             "aid_delivered_trucks": aid["delivered_trucks"],
             "aid_delivered_share": aid["delivered_share"],
             "reconstruction_share": rebuilt,
-            "legitimacy": legit,
-            "grievance": grievance,
-            "active_share": float(self.view.actives.sum()) / people,
+            "legitimacy": float(sums[1]) / people,
+            "grievance": float(sums[2]) / people,
+            "active_share": float(sums[3]) / people,
             "hamas_compliance": self.politics.levers.hamas_compliance,
             "collapse_hazard": self.ceasefire.hazard,
             "force_cover": self._cover,
@@ -590,7 +587,7 @@ class GazaModel(mesa.Model):
         """End-of-day state the political layer reads at its next round."""
         week = self.week
         week.decommissioned_total_share = self._decommissioned_share()
-        week.idf_held_share = float(self.territory.idf_held.sum() / self.geometry.land.sum())
+        week.idf_held_share = float(self.territory.idf_held.sum()) / self._land_cells
         week.deployed = {
             c.key: float(strength)
             for c, strength in zip(self.contingents, self._strengths, strict=True)

@@ -27,10 +27,10 @@ import numpy as np
 
 from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.model import kernels
+from sim.model.scalars import PER_THOUSAND, unit_interval
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import Deployment, IdfPosture
-
-PER_THOUSAND = 1000.0
 
 
 @dataclass
@@ -93,6 +93,10 @@ class Territory:
         """Bumped whenever the IDF-held cells change (lets callers cache what depends on them)."""
         self._area_cache: tuple[tuple[int, int, int], BoolGrid] | None = None
         self.idf_held = self._held_cells(self.held_share)
+        self._held_key: tuple[float, bool] = (
+            self.held_share,
+            self.fallback in self._taken_sectors(),
+        )
         self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
 
@@ -139,7 +143,11 @@ class Territory:
             else:
                 progress = self._handover_progress(day)
                 target = start - self.withdrawal(progress, decommissioned, withdrawal_will)
-        self.held_share = float(np.clip(max(target, self.floor_share), 0.0, 1.0))
+        self.held_share = unit_interval(max(target, self.floor_share))
+        key = (self.held_share, self.fallback in self._taken_sectors())
+        if key == self._held_key:
+            return  # the same share and safe zone: the same cells
+        self._held_key = key
         held = self._held_cells(self.held_share)
         if not np.array_equal(held, self.idf_held):
             self.idf_held = held
@@ -164,7 +172,7 @@ class Territory:
         handed = 1.0 if progress > 0.0 else 0.0
         stage1 = handed * (min(1.0, decommissioned / first) if first > 0.0 else 1.0)
         span = max(last - first, 1e-9)
-        stage2 = progress * float(np.clip((decommissioned - first) / span, 0.0, 1.0))
+        stage2 = progress * unit_interval((decommissioned - first) / span)
         withdrawn = (start - staged) * stage1 + (staged - perimeter) * stage2
         return float(min(withdrawn, max(will, 0.0) * (start - perimeter)))
 
@@ -265,11 +273,17 @@ class Territory:
             fighters: Armed fighters per cell (fighters who still hold a weapon).
         """
         e = self.effects
-        needed = e.density_peaceful.value + (
-            e.density_hostile.value - e.density_peaceful.value
-        ) * np.clip(hostility, 0.0, 1.0)
-        ratio = e.decisive_force_ratio.value * e.coercive_entry_ratio_share.value
-        uncontrolled = security >= ratio * fighters
-        secure = force_area & (force_density >= needed) & uncontrolled
-        self.secure_days = np.where(secure, self.secure_days + 1, 0.0)
+        secure = np.empty(force_area.shape, dtype=np.bool_)
+        kernels.secure_into(
+            np.ascontiguousarray(force_density, dtype=np.float64),
+            np.ascontiguousarray(hostility, dtype=np.float64),
+            np.ascontiguousarray(force_area, dtype=np.bool_),
+            np.ascontiguousarray(security, dtype=np.float64),
+            np.ascontiguousarray(fighters, dtype=np.float64),
+            e.density_peaceful.value,
+            e.density_hostile.value,
+            e.decisive_force_ratio.value * e.coercive_entry_ratio_share.value,
+            secure,
+            self.secure_days,
+        )
         return secure

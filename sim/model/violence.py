@@ -25,7 +25,10 @@ import mesa
 import numpy as np
 
 from sim.ground.interfaces import BoolGrid, FloatGrid
+from sim.ground.kernels import for_stream
 from sim.ground.stencils import box_sum
+from sim.model import kernels as model_kernels
+from sim.model import violence_kernels as kernels
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.forces import ArmedGroup, StrikePolicy
 
@@ -159,19 +162,30 @@ def armed_violence(
         Attacks ``(groups, 4, rows, cols)`` by target (see :data:`TARGETS`) and reprisals
         ``(groups, rows, cols)``.
     """
-    exposure = 1.0 - deter
-    pressure = exposure * (rates.grievance_baseline + grievance)
-    mean = (rates.attack * (1.0 - compliance))[:, None, None] * fighters * pressure
-    groups = len(fighters)
-    weights = np.empty((groups, 4, *fighters.shape[1:]))
+    groups, rows, cols = fighters.shape
     exposure_by_target = np.array([1.0, rates.police_exposure, rates.idf_exposure])
-    weights[:, :3] = targets * exposure_by_target[:, None, None]
-    weights[:, 3] = fighters.sum(axis=0) - fighters  # each group's rivals
-    total = weights.sum(axis=1)
-    per_weight = np.divide(mean, total, out=np.zeros_like(mean), where=total > 0.0)
-    attacks = scattered_poisson(rng, weights * per_weight[:, None])
-    reprisal_mean = rates.reprisal[:, None, None] * fighters * exposure * (1.0 + cooperation)
-    return attacks, scattered_poisson(rng, reprisal_mean)
+    means = np.empty((groups, len(TARGETS), rows, cols))
+    kernels.attack_means(
+        rates.attack,
+        exposure_by_target,
+        rates.grievance_baseline,
+        _floats(fighters),
+        _floats(compliance),
+        _floats(deter),
+        _floats(grievance),
+        _floats(targets),
+        means,
+    )
+    reprisal = np.empty((groups, rows, cols))
+    kernels.reprisal_means(
+        rates.reprisal, _floats(fighters), _floats(deter), _floats(cooperation), reprisal
+    )
+    return scattered_poisson(rng, means), scattered_poisson(rng, reprisal)
+
+
+def _floats(values: np.ndarray) -> np.ndarray:
+    """A C-contiguous float64 array (the kernels' input type); no copy when it already is."""
+    return np.ascontiguousarray(values, dtype=np.float64)
 
 
 def scattered_poisson(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
@@ -181,22 +195,17 @@ def scattered_poisson(rng: np.random.Generator, mean: np.ndarray) -> np.ndarray:
     counts are multinomial in proportion to the means; drawing it that way is exact and much
     cheaper than one draw per element when, as here, almost every mean is tiny.
     """
-    flat = mean.ravel()
-    total = float(flat.sum())
-    if total <= 0.0:
-        return np.zeros(mean.shape)
-    events = int(rng.poisson(total))
-    if events == 0:
-        return np.zeros(mean.shape)
-    return scatter(rng, flat, events).reshape(mean.shape)
+    counts = np.empty(mean.shape)
+    kernels.scattered_poisson_into(rng, _floats(mean).ravel(), counts.ravel())
+    return counts
 
 
 def scatter(rng: np.random.Generator, weights: np.ndarray, events: int) -> np.ndarray:
     """Counts of ``events`` placed at random in proportion to the flat ``weights``."""
-    cumulative = np.cumsum(weights)
-    where = np.searchsorted(cumulative, rng.random(events) * cumulative[-1], side="right")
-    where = np.minimum(where, weights.size - 1)
-    return np.bincount(where, minlength=weights.size).astype(float)
+    counts = np.zeros(weights.size)
+    if events > 0:
+        kernels.scatter_into(rng, _floats(weights).ravel(), int(events), counts)
+    return counts
 
 
 def strike_factor(policy: StrikePolicy, effects: EffectsSpec) -> float:
@@ -241,9 +250,20 @@ class Arsenal(mesa.Agent):
         self.weapons -= taken
         self.decommissioned += float(taken.sum())
 
+    def decommission(
+        self, consent_share: float, area: BoolGrid, coercion_rate: float, deter: FloatGrid
+    ) -> None:
+        """Weapons handed in and seized where the force holds ground, in one compiled pass.
+
+        The same arithmetic as :func:`decommissioning` then :meth:`remove_weapons`.
+        """
+        self.decommissioned += model_kernels.decommission_into(
+            self.weapons, self.fighters, consent_share, area, coercion_rate, deter
+        )
+
     def lose_fighters(self, killed: FloatGrid) -> None:
         """Fighters killed (weapons are picked up by the rest)."""
-        self.fighters = np.maximum(self.fighters - killed, 0.0)
+        self.fighters[...] = np.maximum(self.fighters - killed, 0.0)
 
     def recruit(self, recruits: FloatGrid) -> None:
         """New members join where they live."""
@@ -284,13 +304,17 @@ def line_fire(
     front cells in the force's area count ``1 - buffer_efficacy`` of their residents, the others
     all of them; deaths are placed in proportion to the exposed residents.
     """
-    weight = np.where(buffered, 1.0 - buffer_efficacy, 1.0)
-    exposed = np.where(front, population * weight, 0.0)
-    front_people = float(population[front].sum())
-    if front_people <= 0.0:
-        return np.zeros(population.shape)
-    mean = deaths_per_day * factor * float(exposed.sum()) / front_people
-    return scattered_poisson(rng, exposed / max(float(exposed.sum()), 1e-12) * mean)
+    deaths = np.empty(population.shape)
+    kernels.line_fire_into(
+        rng,
+        _floats(population),
+        np.ascontiguousarray(front, dtype=np.bool_),
+        np.ascontiguousarray(buffered, dtype=np.bool_),
+        deaths_per_day * factor,
+        buffer_efficacy,
+        deaths,
+    )
+    return deaths
 
 
 def tally(
@@ -301,31 +325,123 @@ def tally(
     effects: EffectsSpec,
 ) -> DayViolence:
     """The day's totals by target, with the force, police and IDF deaths the attacks cause."""
-    e = effects
-    totals = attacks.sum(axis=(0, 2, 3))
-    on_isf = float((attacks[:, 0].sum(axis=0) * protect_battle).sum())
-    return DayViolence(
-        attacks_on_isf=float(totals[0]),
-        attacks_on_police=float(totals[1]),
-        attacks_on_idf=float(totals[2]),
-        attacks_on_rivals=float(totals[3]),
-        reprisals=float(taken.sum()),
-        isf_deaths=float(rng.poisson(on_isf * e.isf_deaths_per_attack.value)),
-        police_deaths=float(rng.poisson(totals[1] * e.police_deaths_per_attack.value)),
-        idf_deaths=float(rng.poisson(totals[2] * e.idf_deaths_per_attack.value)),
+    e, k = effects, kernels
+    values = for_stream(k.tally_day, rng)(
+        rng, _floats(attacks), _floats(taken), _floats(protect_battle), _deaths_per_attack(e)
     )
+    return _day_violence(values)
+
+
+def _deaths_per_attack(e: EffectsSpec) -> np.ndarray:
+    """Deaths per attack on the force, the police and the IDF (the tally kernel's order)."""
+    return np.array(
+        [
+            e.isf_deaths_per_attack.value,
+            e.police_deaths_per_attack.value,
+            e.idf_deaths_per_attack.value,
+        ]
+    )
+
+
+def _day_violence(values: np.ndarray) -> DayViolence:
+    """A day's totals from the tally kernel's vector."""
+    k = kernels
+    return DayViolence(
+        attacks_on_isf=float(values[k.ON_ISF]),
+        attacks_on_police=float(values[k.ON_POLICE]),
+        attacks_on_idf=float(values[k.ON_IDF]),
+        attacks_on_rivals=float(values[k.ON_RIVALS]),
+        reprisals=float(values[k.REPRISALS]),
+        isf_deaths=float(values[k.ISF_DEATHS]),
+        police_deaths=float(values[k.POLICE_DEATHS]),
+        idf_deaths=float(values[k.IDF_DEATHS]),
+    )
+
+
+def armed_day(
+    rng: np.random.Generator,
+    rates: GroupRates,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
+    deter: FloatGrid,
+    grievance: FloatGrid,
+    targets: np.ndarray,
+    cooperation: FloatGrid,
+    protect: tuple[FloatGrid, FloatGrid],
+    effects: EffectsSpec,
+    incidents: FloatGrid,
+    harm: FloatGrid,
+) -> DayViolence:
+    """:func:`armed_violence`, :func:`tally` and the civilian harm of crossfire and reprisals.
+
+    One compiled pass with the same draws in the same order. ``protect`` holds the civilian and
+    battle-death factors (:func:`protection_factors`); ``incidents`` receives attacks plus
+    reprisals per cell and ``harm`` the civilian deaths per cell.
+    """
+    protect_civ, protect_battle = protect
+    values = kernels.armed_day(
+        rng,
+        rates.attack,
+        rates.reprisal,
+        np.array([1.0, rates.police_exposure, rates.idf_exposure]),
+        rates.grievance_baseline,
+        _floats(fighters),
+        _floats(compliance),
+        _floats(deter),
+        _floats(grievance),
+        _floats(targets),
+        _floats(cooperation),
+        _floats(protect_battle),
+        _floats(protect_civ),
+        _deaths_per_attack(effects),
+        effects.civilian_deaths_per_attack.value,
+        effects.civilian_deaths_per_reprisal.value,
+        incidents,
+        harm,
+    )
+    out = _day_violence(values)
+    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    return out
 
 
 def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
     """Factors on civilian and battle deaths per attack from the force's local troop density."""
     e = effects
-    civ, battle = protection(
-        isf_density,
+    density = _floats(isf_density).reshape(1, -1)  # any shape, as a grid
+    civ, battle = np.empty(density.shape), np.empty(density.shape)
+    kernels.protection_into(
+        density,
         e.density_hostile.value,
-        e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value,
-        e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value,
+        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
+        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        civ,
+        battle,
     )
-    return civ, battle
+    return civ.reshape(np.shape(isf_density)), battle.reshape(np.shape(isf_density))
+
+
+def force_fields(
+    isf_cells: FloatGrid, isf_density: FloatGrid, spread: bool, effects: EffectsSpec
+) -> np.ndarray:
+    """Civilian and battle-death factors, cooperation and the force's reach, stacked.
+
+    The same numbers as :func:`protection_factors`, ``clip(density / peaceful density, 0, 1)``
+    and the force's troops over the cell and its neighbours (``box_sum(isf, 1) / 9``) when
+    ``spread``, else its troops in the cell.
+    """
+    e = effects
+    out = np.empty((4, *isf_cells.shape))
+    kernels.force_fields_into(
+        _floats(isf_cells),
+        _floats(isf_density),
+        e.density_hostile.value,
+        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
+        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        e.density_peaceful.value,
+        spread,
+        out,
+    )
+    return out
 
 
 def strike(
@@ -347,22 +463,28 @@ def strike(
     each cell's structures destroyed (``None`` without strikes).
     """
     e = effects
-    retaliations = rng.binomial(int(out.attacks_on_idf), min(1.0, strike_probability * factor))
-    waves = rng.poisson(e.strikes_per_idf_death.value * out.idf_deaths * factor)
+    # Draws with nothing to draw (no attacks, a zero mean) are skipped: numpy returns 0 for them
+    # without touching the stream, so skipping keeps every later draw the same.
+    attacks, chance = int(out.attacks_on_idf), min(1.0, strike_probability * factor)
+    retaliations = rng.binomial(attacks, chance) if attacks > 0 and chance > 0 else 0
+    waves_mean = e.strikes_per_idf_death.value * out.idf_deaths * factor
+    waves = rng.poisson(waves_mean) if waves_mean > 0 else 0
     war = e.war_strikes_per_day.value if collapsed else 0.0
-    strikes = float(retaliations + waves + rng.poisson(war))
-    fighters = hamas.fighters.ravel()
-    if strikes <= 0 or fighters.sum() <= 0:
+    strikes = float(retaliations + waves + (rng.poisson(war) if war > 0 else 0))
+    if strikes <= 0 or hamas.fighters.sum() <= 0:
         return None
-    counts = scatter(rng, fighters, int(strikes)).reshape(harm.shape)
-    civ = scattered_poisson(rng, counts * e.civilian_deaths_per_strike.value * factor)
-    killed = np.minimum(
-        scattered_poisson(rng, counts * e.fighters_killed_per_strike.value), hamas.fighters
+    destroyed: FloatGrid = np.empty(harm.shape)
+    civ, killed = kernels.strike_day(
+        rng,
+        int(strikes),
+        hamas.fighters,
+        e.civilian_deaths_per_strike.value * factor,
+        e.fighters_killed_per_strike.value,
+        harm,
+        destroyed,
     )
-    hamas.lose_fighters(killed)
-    harm += civ
     out.strikes = strikes
-    out.strike_civilian_deaths = float(civ.sum())
-    out.fighters_killed = float(killed.sum())
-    destroyed: FloatGrid = counts * e.damage_per_strike.value * factor
+    out.strike_civilian_deaths = float(civ)
+    out.fighters_killed = float(killed)
+    destroyed *= e.damage_per_strike.value * factor
     return destroyed

@@ -1,0 +1,360 @@
+"""Compiled kernels behind :mod:`sim.model.violence` (numba, cached on disk).
+
+The arithmetic and the order of random draws follow the vectorised code they replace: Poisson
+totals scattered over cells in proportion to their means (exact, see
+:func:`sim.model.violence.scattered_poisson`), element order C order over ``(group, target, row,
+col)``. Each kernel keeps its Python source as ``kernel.py_func`` for tests and coverage.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from sim.ground.kernels import box_sum_into
+
+# Indices into the vector returned by :func:`tally_day`.
+ON_ISF, ON_POLICE, ON_IDF, ON_RIVALS, REPRISALS, ISF_DEATHS, POLICE_DEATHS, IDF_DEATHS = range(8)
+TALLY_SIZE = 8
+
+
+@njit(cache=True)
+def scatter_into(
+    rng: np.random.Generator, weights: np.ndarray, events: int, out: np.ndarray
+) -> None:  # pragma: no cover
+    """Add ``events`` counts to the flat ``out``, placed at random in proportion to ``weights``."""
+    cumulative = np.cumsum(weights)
+    where = np.searchsorted(cumulative, rng.random(events) * cumulative[-1], side="right")
+    last = weights.size - 1
+    for event in range(events):
+        out[min(where[event], last)] += 1.0
+
+
+@njit(cache=True)
+def scattered_poisson_into(
+    rng: np.random.Generator, mean: np.ndarray, out: np.ndarray
+) -> float:  # pragma: no cover
+    """Independent Poisson counts with the flat ``mean`` written into the flat ``out``.
+
+    Drawn as one Poisson total, then scattered; returns the total.
+    """
+    out[:] = 0.0
+    total = mean.sum()
+    if total <= 0.0:
+        return 0.0
+    events = rng.poisson(total)
+    if events > 0:
+        scatter_into(rng, mean, events, out)
+    return float(events)
+
+
+@njit(cache=True)
+def attack_means(
+    attack: np.ndarray,
+    exposure_by_target: np.ndarray,
+    baseline: float,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
+    deter: np.ndarray,
+    grievance: np.ndarray,
+    targets: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """Expected attacks ``(groups, 4, rows, cols)`` by target (force, police, IDF, rivals).
+
+    A group's mean per cell is ``attack * (1 - compliance) * fighters * (1 - deter) * (b + G)``,
+    shared among the targets present in proportion to their exposure-weighted numbers.
+    """
+    groups, rows, cols = fighters.shape
+    kinds = targets.shape[0]
+    for g in range(groups):
+        for r in range(rows):
+            for c in range(cols):
+                pressure = (1.0 - deter[r, c]) * (baseline + grievance[r, c])
+                mean = attack[g] * (1.0 - compliance[g]) * fighters[g, r, c] * pressure
+                everyone = 0.0
+                for h in range(groups):
+                    everyone += fighters[h, r, c]
+                total = 0.0
+                for k in range(kinds):
+                    out[g, k, r, c] = targets[k, r, c] * exposure_by_target[k]
+                    total += out[g, k, r, c]
+                out[g, kinds, r, c] = everyone - fighters[g, r, c]
+                total += out[g, kinds, r, c]
+                per_weight = mean / total if total > 0.0 else 0.0
+                for k in range(kinds + 1):
+                    out[g, k, r, c] *= per_weight
+
+
+@njit(cache=True)
+def reprisal_means(
+    reprisal: np.ndarray,
+    fighters: np.ndarray,
+    deter: np.ndarray,
+    cooperation: np.ndarray,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """Expected reprisals ``(groups, rows, cols)``: more where people work with the force."""
+    groups, rows, cols = fighters.shape
+    for g in range(groups):
+        for r in range(rows):
+            for c in range(cols):
+                exposure = 1.0 - deter[r, c]
+                out[g, r, c] = (
+                    reprisal[g] * fighters[g, r, c] * exposure * (1.0 + cooperation[r, c])
+                )
+
+
+@njit(cache=True)
+def tally_day(
+    rng: np.random.Generator,
+    attacks: np.ndarray,
+    taken: np.ndarray,
+    protect_battle: np.ndarray,
+    deaths_per_attack: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
+    """Attacks by target, reprisals, and the force's, police's and IDF's deaths they cause.
+
+    ``deaths_per_attack`` holds (force, police, IDF); attacks on the force count with the local
+    battle-death factor. Returns a vector indexed by ``ON_ISF`` ... ``IDF_DEATHS``.
+    """
+    groups, kinds, rows, cols = attacks.shape
+    out = np.zeros(TALLY_SIZE)
+    weighted_isf = 0.0
+    for g in range(groups):
+        for k in range(kinds):
+            for r in range(rows):
+                for c in range(cols):
+                    out[k] += attacks[g, k, r, c]
+                    if k == 0:
+                        weighted_isf += attacks[g, 0, r, c] * protect_battle[r, c]
+    out[REPRISALS] = taken.sum()
+    out[ISF_DEATHS] = rng.poisson(weighted_isf * deaths_per_attack[0])
+    out[POLICE_DEATHS] = rng.poisson(out[ON_POLICE] * deaths_per_attack[1])
+    out[IDF_DEATHS] = rng.poisson(out[ON_IDF] * deaths_per_attack[2])
+    return out
+
+
+@njit(cache=True)
+def crossfire_harm(
+    rng: np.random.Generator,
+    attacks: np.ndarray,
+    taken: np.ndarray,
+    protect_civ: np.ndarray,
+    per_attack: float,
+    per_reprisal: float,
+    incidents: np.ndarray,
+    harm: np.ndarray,
+) -> float:  # pragma: no cover
+    """Civilian deaths from crossfire and reprisals per cell (Poisson) into ``harm``.
+
+    ``incidents`` receives attacks plus reprisals per cell. Returns the expected reprisal deaths.
+    """
+    groups, kinds, rows, cols = attacks.shape
+    expected = np.empty((rows, cols))
+    executions_total = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            crossfire = 0.0
+            for g in range(groups):
+                for k in range(kinds):
+                    crossfire += attacks[g, k, r, c]
+            executed = 0.0
+            for g in range(groups):
+                executed += taken[g, r, c]
+            executions = executed * per_reprisal * protect_civ[r, c]
+            executions_total += executions
+            expected[r, c] = crossfire * per_attack * protect_civ[r, c] + executions
+            incidents[r, c] = crossfire + executed
+    scattered_poisson_into(rng, expected.ravel(), harm.ravel())
+    return executions_total
+
+
+@njit(cache=True)
+def protection_into(
+    density: np.ndarray,
+    hostile_density: float,
+    log_civ: float,
+    log_battle: float,
+    civ: np.ndarray,
+    battle: np.ndarray,
+) -> None:  # pragma: no cover
+    """Factors on deaths per attack: 1 with no force, the literature's ratio at hostile density.
+
+    ``exp(reach * log ratio)`` with reach = density / hostile density, within [0, 1].
+    """
+    rows, cols = density.shape
+    for r in range(rows):
+        for c in range(cols):
+            reach = min(max(density[r, c] / hostile_density, 0.0), 1.0)
+            civ[r, c] = np.exp(reach * log_civ)
+            battle[r, c] = np.exp(reach * log_battle)
+
+
+@njit(cache=True)
+def strike_day(
+    rng: np.random.Generator,
+    strikes: int,
+    fighters: np.ndarray,
+    civ_per_strike: float,
+    fighters_per_strike: float,
+    harm: np.ndarray,
+    destroyed: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
+    """Place ``strikes`` where the fighters are, in proportion to them.
+
+    Adds the civilian deaths to ``harm``, removes the fighters killed from ``fighters``, writes
+    strikes per cell into ``destroyed``. Returns (civilian deaths, fighters killed).
+    """
+    flat_fighters = fighters.ravel()
+    counts = np.zeros(flat_fighters.size)
+    scatter_into(rng, flat_fighters, strikes, counts)
+    civ = np.empty(counts.size)
+    scattered_poisson_into(rng, counts * civ_per_strike, civ)
+    killed = np.empty(counts.size)
+    scattered_poisson_into(rng, counts * fighters_per_strike, killed)
+    flat_harm = harm.ravel()
+    flat_destroyed = destroyed.ravel()
+    totals = np.zeros(2)
+    for i in range(counts.size):
+        dead = min(killed[i], flat_fighters[i])
+        flat_fighters[i] = max(flat_fighters[i] - dead, 0.0)
+        flat_harm[i] += civ[i]
+        flat_destroyed[i] = counts[i]
+        totals[0] += civ[i]
+        totals[1] += dead
+    return totals
+
+
+@njit(cache=True)
+def armed_day(
+    rng: np.random.Generator,
+    attack: np.ndarray,
+    reprisal: np.ndarray,
+    exposure_by_target: np.ndarray,
+    baseline: float,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
+    deter: np.ndarray,
+    grievance: np.ndarray,
+    targets: np.ndarray,
+    cooperation: np.ndarray,
+    protect_battle: np.ndarray,
+    protect_civ: np.ndarray,
+    deaths_per_attack: np.ndarray,
+    civilians_per_attack: float,
+    civilians_per_reprisal: float,
+    incidents: np.ndarray,
+    harm: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
+    """The armed groups' day in one pass: attacks, reprisals, their tally and civilian harm.
+
+    The same draws in the same order as :func:`sim.model.violence.armed_violence`, then
+    :func:`tally_day`, then :func:`crossfire_harm` (one call instead of four: handing a numpy
+    Generator to compiled code costs ~10 us per call). Returns the tally vector with the
+    expected reprisal deaths appended.
+    """
+    groups, rows, cols = fighters.shape
+    means = np.empty((groups, targets.shape[0] + 1, rows, cols))
+    attack_means(
+        attack, exposure_by_target, baseline, fighters, compliance, deter, grievance, targets, means
+    )
+    attacks = np.empty(means.shape)
+    scattered_poisson_into(rng, means.ravel(), attacks.ravel())
+    reprisal_mean = np.empty((groups, rows, cols))
+    reprisal_means(reprisal, fighters, deter, cooperation, reprisal_mean)
+    taken = np.empty(reprisal_mean.shape)
+    scattered_poisson_into(rng, reprisal_mean.ravel(), taken.ravel())
+    totals = tally_day(rng, attacks, taken, protect_battle, deaths_per_attack)
+    executions = crossfire_harm(
+        rng,
+        attacks,
+        taken,
+        protect_civ,
+        civilians_per_attack,
+        civilians_per_reprisal,
+        incidents,
+        harm,
+    )
+    out = np.empty(TALLY_SIZE + 1)
+    out[:TALLY_SIZE] = totals
+    out[TALLY_SIZE] = executions
+    return out
+
+
+LINE_FIRE_MIN_EXPOSED = 1e-12
+"""Floor on the exposed residents in the placement weights (avoids 0/0; the mean is 0 then)."""
+
+
+@njit(cache=True)
+def line_fire_into(
+    rng: np.random.Generator,
+    population: np.ndarray,
+    front: np.ndarray,
+    buffered: np.ndarray,
+    mean_per_day: float,
+    buffer_efficacy: float,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """Deaths from fire along the line per cell (Poisson), in proportion to exposed residents.
+
+    The mean is ``mean_per_day`` times the front's exposed share of residents. Front cells in
+    the force's area (``buffered``) count ``1 - buffer_efficacy`` of their residents, the others
+    all of them.
+    """
+    rows, cols = population.shape
+    exposed = np.zeros((rows, cols))
+    front_people = 0.0
+    exposed_people = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            if front[r, c]:
+                weight = 1.0 - buffer_efficacy if buffered[r, c] else 1.0
+                exposed[r, c] = population[r, c] * weight
+                front_people += population[r, c]
+                exposed_people += exposed[r, c]
+    if front_people <= 0.0:
+        out[:, :] = 0.0
+        return
+    mean = mean_per_day * exposed_people / front_people
+    scale = mean / max(exposed_people, LINE_FIRE_MIN_EXPOSED)
+    for r in range(rows):
+        for c in range(cols):
+            exposed[r, c] *= scale
+    scattered_poisson_into(rng, exposed.ravel(), out.ravel())
+
+
+@njit(cache=True)
+def force_fields_into(
+    isf_cells: np.ndarray,
+    isf_density: np.ndarray,
+    hostile_density: float,
+    log_civ: float,
+    log_battle: float,
+    peaceful_density: float,
+    spread: bool,
+    out: np.ndarray,
+) -> None:  # pragma: no cover
+    """What the force's troops do to violence per cell, in one pass.
+
+    ``out`` receives, in order: the civilian and battle-death factors (:func:`protection_into`),
+    cooperation with the force (density over the peaceful-setting density, within [0, 1]) and
+    the force's reach (troops in the cell and its eight neighbours over nine when ``spread``,
+    else the cell's own troops).
+    """
+    rows, cols = isf_cells.shape
+    protection_into(isf_density, hostile_density, log_civ, log_battle, out[0], out[1])
+    for r in range(rows):
+        for c in range(cols):
+            out[2, r, c] = min(max(isf_density[r, c] / peaceful_density, 0.0), 1.0)
+    if spread:
+        box_sum_into(isf_cells, 1, out[3])
+        for r in range(rows):
+            for c in range(cols):
+                out[3, r, c] /= NEIGHBOURHOOD_CELLS
+    else:
+        out[3, :, :] = isf_cells
+
+
+NEIGHBOURHOOD_CELLS = 9.0
+"""A cell and its eight neighbours (the force's reach)."""

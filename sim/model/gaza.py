@@ -42,6 +42,7 @@ from sim.model.forces import (
 )
 from sim.model.outcomes import DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
+from sim.model.scalars import PER_THOUSAND
 from sim.model.setup import ground_spec_for
 from sim.model.territory import Territory
 from sim.model.violence import (
@@ -345,6 +346,7 @@ class GazaModel(mesa.Model):
             self.spec.forces.us_support.coordination_multiplier.value * self._roe,
             1.0 + effects.local_police_bonus.value,
             effects.decisive_force_ratio.value,
+            PER_THOUSAND,
             self._presence_stack,
             self._deploy_fields,
         )

@@ -1,15 +1,14 @@
 """Compiled kernels for the model's small daily computations (numba, cached on disk).
 
 Same arithmetic as the vectorised code they replace; each keeps its Python source as
-``kernel.py_func`` for tests and coverage.
+``kernel.py_func`` for tests and coverage. Constants from other modules come in as arguments and
+kernels call only kernels of this file (numba's cache checks only the cached function's file).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from sim.model.scalars import PER_THOUSAND
 
 
 @njit(cache=True)
@@ -59,6 +58,7 @@ def deploy_into(
     multiplier: float,
     police_weight: float,
     decisive_ratio: float,
+    per_thousand: float,
     stack: np.ndarray,
     fields: np.ndarray,
 ) -> None:  # pragma: no cover
@@ -85,7 +85,7 @@ def deploy_into(
             stack[5, r, c] = police
             isf_cells = share * all_troops
             isf = isf_cells * multiplier
-            per_resident = PER_THOUSAND / max(population[r, c], 1.0)
+            per_resident = per_thousand / max(population[r, c], 1.0)
             security = isf + police * police_weight
             fighters = hamas_fighters[r, c] + other_fighters[r, c]
             ratio = security / max(fighters, 1.0)

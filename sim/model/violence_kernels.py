@@ -1,5 +1,8 @@
 """Compiled kernels behind :mod:`sim.model.violence` (numba, cached on disk).
 
+Kernels here call only kernels of this file: numba's cache checks the file of the cached
+function, so a compiled callee from another file could stay stale after an edit there.
+
 The arithmetic and the order of random draws follow the vectorised code they replace: Poisson
 totals scattered over cells in proportion to their means (exact, see
 :func:`sim.model.violence.scattered_poisson`), element order C order over ``(group, target, row,
@@ -10,8 +13,6 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
-
-from sim.ground.kernels import box_sum_into
 
 # Indices into the vector returned by :func:`tally_day`.
 ON_ISF, ON_POLICE, ON_IDF, ON_RIVALS, REPRISALS, ISF_DEATHS, POLICE_DEATHS, IDF_DEATHS = range(8)
@@ -348,10 +349,13 @@ def force_fields_into(
         for c in range(cols):
             out[2, r, c] = min(max(isf_density[r, c] / peaceful_density, 0.0), 1.0)
     if spread:
-        box_sum_into(isf_cells, 1, out[3])
         for r in range(rows):
             for c in range(cols):
-                out[3, r, c] /= NEIGHBOURHOOD_CELLS
+                total = 0.0
+                for nr in range(max(r - 1, 0), min(r + 2, rows)):
+                    for nc in range(max(c - 1, 0), min(c + 2, cols)):
+                        total += isf_cells[nr, nc]
+                out[3, r, c] = total / NEIGHBOURHOOD_CELLS
     else:
         out[3, :, :] = isf_cells
 

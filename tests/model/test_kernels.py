@@ -140,6 +140,7 @@ def test_deploy_kernel_spreads_troops_and_police_by_weight_by_hand() -> None:
         1.5,
         1.2,
         10.0,
+        1000.0,
         stack,
         fields,
     )

@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.bargaining import turn
 from sim.bargaining.core import (
+    ChallengeTable,
     Perception,
     bargain_positions,
     choose_targets,
@@ -40,7 +42,7 @@ from sim.bargaining.history import (
     StateSummary,
 )
 from sim.bargaining.pce import FloatArray, scalar_pce
-from sim.bargaining.resolution import Bargains, resolve_queues
+from sim.bargaining.resolution import Bargains, Resolution, resolve_queues
 from sim.bargaining.shocks import Shock, ShockKind, ShockRecord, VetoShock
 from sim.bargaining.state import ActorTable, unique_groups
 from sim.bargaining.vetoes import Decision, RedLine, Reversion, Veto, VetoBook
@@ -132,6 +134,7 @@ class BargainingEngine:
         )
         self._vetoes.set_drivers(self._initial_drivers())
         self.record = RecordLevel(record)
+        self._compiled = turn.compiled(self.settings)
         self._turn = 0
         self._perception: Perception | None = None
         self._anchor = 0
@@ -314,21 +317,12 @@ class BargainingEngine:
         """Play one round: challenges, bargains, votes on every queue, moves."""
         table = self._table
         perception = self._perceive()
-        challenges = evaluate_challenges(
-            perception, table.capability, table.salience, self.settings
-        )
-        bargains = self._bargains(challenges.probability, choose_targets(challenges.initiator_gain))
-        resolution = resolve_queues(
-            bargains,
-            perception,
-            table.capability,
-            table.ideal,
-            table.position,
-            table.salience,
-            self.settings,
-            self._rng,
-        )
-        moved = np.linalg.norm(resolution.positions - table.position, axis=1)
+        if self._compiled:
+            challenges, bargains, resolution, moved = turn.play(
+                perception, table, self.settings, self._vetoes.bounds, self._rng
+            )
+        else:
+            challenges, bargains, resolution, moved = self._play_numpy(perception)
         table.move_to(resolution.positions)
         self._turn += 1
         self._perception = None
@@ -429,12 +423,37 @@ class BargainingEngine:
             shock.reason,
         )
 
+    def _play_numpy(
+        self, perception: Perception
+    ) -> tuple[ChallengeTable, Bargains, Resolution, FloatArray]:
+        """A turn by the numpy functions (settings the kernels do not cover; the reference)."""
+        table = self._table
+        challenges = evaluate_challenges(
+            perception, table.capability, table.salience, self.settings
+        )
+        bargains = self._bargains(challenges.probability, choose_targets(challenges.initiator_gain))
+        resolution = resolve_queues(
+            bargains,
+            perception,
+            table.capability,
+            table.ideal,
+            table.position,
+            table.salience,
+            self.settings,
+            self._rng,
+        )
+        moved = np.linalg.norm(resolution.positions - table.position, axis=1)
+        return challenges, bargains, resolution, moved
+
     def _perceive(self) -> Perception:
         if self._perception is None:
             table = self._table
-            self._perception = perceive(
-                table.capability, table.ideal, table.position, table.salience, self.settings
-            )
+            if self._compiled:
+                self._perception = turn.perceive(table, self.settings)
+            else:
+                self._perception = perceive(
+                    table.capability, table.ideal, table.position, table.salience, self.settings
+                )
             if self.record is RecordLevel.FULL:
                 probs, groups = self._win_probability(self._perception)
                 self._recorder.analyses[self._turn] = StateAnalysis(
@@ -451,9 +470,12 @@ class BargainingEngine:
         groups, representatives = unique_groups(self._table.position)
         utilities = perception.own[:, representatives]
         s = self.settings
-        probs = scalar_pce(
-            self._table.capability, utilities, s.voting_rule, s.victory_model, s.pce_model
-        )
+        if self._compiled:
+            probs = turn.scalar_pce(self._table.capability, utilities, s)
+        else:
+            probs = scalar_pce(
+                self._table.capability, utilities, s.voting_rule, s.victory_model, s.pce_model
+            )
         return probs[np.searchsorted(representatives, groups)], groups
 
     def _bargains(self, probability: FloatArray, targets: np.ndarray) -> Bargains:

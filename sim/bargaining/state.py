@@ -252,7 +252,7 @@ def _check_unique(kind: str, ids: Sequence[str]) -> None:
 def _array(
     name: str, values: ArrayLike, shape: tuple[int, ...], low: float, high: float
 ) -> FloatArray:
-    array = np.array(values, dtype=float)
+    array = np.array(values, dtype=float, order="C")  # the kernels' row sums assume C order
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
     if not np.all(np.isfinite(array)):

@@ -233,6 +233,11 @@ class VetoBook:
             self._bounds = self._actor_bounds()
         return changed
 
+    @property
+    def bounds(self) -> tuple[FloatArray, FloatArray] | None:
+        """Red-line bounds of new positions per actor and dimension ([0, 1] units), if any."""
+        return self._bounds
+
     def veto_range(self, veto: Veto) -> tuple[float, float]:
         """A veto's acceptable range with its links applied."""
         return bounded(veto.low, veto.high, veto.links, self._drivers)

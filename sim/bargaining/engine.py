@@ -140,6 +140,7 @@ class BargainingEngine:
         self._anchor = 0
         self._movement: dict[int, float] = {}
         self._converged = False
+        self._stale = False  # whether the state changed since its decisions were evaluated
         self._recorder = Recorder(
             list(self._table.actors), list(dimensions), self._table.weighted_mean()
         )
@@ -240,16 +241,16 @@ class BargainingEngine:
     @property
     def branches(self) -> dict[str, str]:
         """Per dimension: ``deal`` or the no-deal state's name (e.g. ``no_turkish_contingent``)."""
-        return {d.dimension: d.state for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.state for d in self._state().decisions}
 
     @property
     def branch_reasons(self) -> dict[str, str]:
         """Per dimension: who withheld consent and why (empty with a deal)."""
-        return {d.dimension: d.reason for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.reason for d in self._state().decisions}
 
     def decisions(self) -> dict[str, Decision]:
         """Per dimension, the decision in the current state (deal, outcome, status quo, why)."""
-        return {d.dimension: d for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d for d in self._state().decisions}
 
     @property
     def book(self) -> VetoBook:
@@ -262,7 +263,7 @@ class BargainingEngine:
         They take effect from the next round (the current state's decisions are re-evaluated).
         """
         if self._vetoes.set_drivers({k: float(v) * 100.0 for k, v in reports.items()}):
-            self._recorder.summaries[-1] = self._summary()
+            self._stale = True
 
     @property
     def vetoes(self) -> dict[str, Veto]:
@@ -274,6 +275,7 @@ class BargainingEngine:
         """Tidy tables of everything recorded so far."""
         if self.record is RecordLevel.FULL:
             self._perceive()  # the current state's win probabilities and risk attitudes
+        self._state()
         return History(self._recorder)
 
     def risk_attitudes(self) -> dict[str, float]:
@@ -286,7 +288,7 @@ class BargainingEngine:
         The capability-weighted mean position where every required consenter accepts it, else
         the dimension's status quo.
         """
-        summary = self._recorder.summaries[-1]
+        summary = self._state()
         return dict(zip(self._table.dimensions, summary.forecast.tolist(), strict=True))
 
     def baseline(self) -> dict[str, float]:
@@ -316,6 +318,7 @@ class BargainingEngine:
     def step(self) -> RoundRecord:
         """Play one round: challenges, bargains, votes on every queue, moves."""
         table = self._table
+        drivers = self._dimension_drivers()  # this state's outcomes: what links read next
         perception = self._perceive()
         if self._compiled:
             challenges, bargains, resolution, moved = turn.play(
@@ -326,11 +329,12 @@ class BargainingEngine:
         table.move_to(resolution.positions)
         self._turn += 1
         self._perception = None
-        self._vetoes.set_drivers(self._dimension_drivers())
+        self._vetoes.set_drivers(drivers)
         self._movement[self._turn] = float(moved.sum())
         self._converged = self._stopping_rule_met()
         self._recorder.positions.append(table.position * 100.0)
-        self._recorder.summaries.append(self._summary())
+        self._recorder.summaries.append(self._recorder.summaries[-1])  # evaluated when read
+        self._stale = True
         if self.record is RecordLevel.FULL:
             pairs = (bargains.initiator, bargains.target)
             self._recorder.events[self._turn] = RoundEvents(
@@ -389,7 +393,7 @@ class BargainingEngine:
         self._perception = None
         self._recorder.analyses.pop(self._turn, None)
         self._recorder.positions[-1] = self._table.position * 100.0
-        self._recorder.summaries[-1] = self._summary()
+        self._stale = True
         self._anchor = self._turn
         self._converged = False
         return record
@@ -508,6 +512,18 @@ class BargainingEngine:
         ratio = self._movement[self._turn] / (first + MOVEMENT_FLOOR)
         return bool(ratio < self.settings.convergence_threshold)
 
+    def _state(self) -> StateSummary:
+        """The current state's summary, its decisions evaluated again if the state changed.
+
+        Shocks and reports only mark the state as changed; the decisions are evaluated when they
+        are read, with the drivers of that moment: the same as evaluating them at every change,
+        since every change that can alter them marks the state.
+        """
+        if self._stale:
+            self._recorder.summaries[-1] = self._summary()
+            self._stale = False
+        return self._recorder.summaries[-1]
+
     def _summary(self) -> StateSummary:
         bargained = self._table.capability_weighted_mean()
         decisions = tuple(self._vetoes.decide(bargained.tolist()).values())
@@ -530,7 +546,7 @@ class BargainingEngine:
 
     def _dimension_drivers(self) -> dict[str, float]:
         """The previous state's implemented outcomes, which links on dimensions read."""
-        return {d.dimension: d.outcome for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.outcome for d in self._state().decisions}
 
     def _follow_red_line(self, actor: str, dimension: str, position: float) -> None:
         """A position shock across an actor's red line moves the line with it."""

@@ -20,6 +20,7 @@ role in governing Gaza.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -116,20 +117,38 @@ class PositionSnapshot:
 
     def frame(self) -> pd.DataFrame:
         """The snapshot as tidy rows (columns ``POSITION_COLUMNS``)."""
-        n, k = len(self.actors), len(self.dimensions)
-        return pd.DataFrame(
-            {
-                "day": self.day,
-                "round": self.round,
-                "actor": np.repeat(self.actors, k),
-                "dimension": np.tile(self.dimensions, n),
-                "position": self.positions.reshape(-1),
-                "deal": np.tile([d.deal for d in self.decisions], n),
-                "state": np.tile([d.state for d in self.decisions], n),
-                "implemented": np.tile([d.outcome for d in self.decisions], n),
-            },
-            columns=POSITION_COLUMNS,
-        )
+        return positions_frame([self])
+
+
+def positions_frame(snapshots: Sequence[PositionSnapshot]) -> pd.DataFrame:
+    """Snapshots of one engine (same actors and dimensions) as one tidy table, built once.
+
+    Rows by snapshot, actor, then dimension; columns ``POSITION_COLUMNS``.
+    """
+    if not snapshots:
+        return pd.DataFrame(columns=POSITION_COLUMNS)
+    actors, dims = snapshots[0].actors, snapshots[0].dimensions
+    n, k, rounds = len(actors), len(dims), len(snapshots)
+
+    def per_dimension(values: list[list[Any]], dtype: Any) -> np.ndarray:
+        """A (snapshot, dimension) value on every actor's row of its snapshot."""
+        table = np.array(values, dtype=dtype).reshape(rounds, 1, k)
+        return np.broadcast_to(table, (rounds, n, k)).reshape(-1)
+
+    decisions = [snap.decisions for snap in snapshots]
+    return pd.DataFrame(
+        {
+            "day": np.repeat(np.array([snap.day for snap in snapshots], dtype=np.int64), n * k),
+            "round": np.repeat(np.array([snap.round for snap in snapshots], dtype=np.int64), n * k),
+            "actor": np.tile(np.repeat(np.array(actors, dtype=object), k), rounds),
+            "dimension": np.tile(np.array(dims, dtype=object), n * rounds),
+            "position": np.stack([snap.positions for snap in snapshots]).reshape(-1),
+            "deal": per_dimension([[d.deal for d in row] for row in decisions], bool),
+            "state": per_dimension([[d.state for d in row] for row in decisions], object),
+            "implemented": per_dimension([[d.outcome for d in row] for row in decisions], float),
+        },
+        columns=POSITION_COLUMNS,
+    )
 
 
 class Politics:
@@ -292,7 +311,7 @@ class Politics:
         state (``deal`` or the no-deal state), implemented (the dimension's implemented outcome).
         Round 0 (day 0) is the starting state.
         """
-        return pd.concat([snap.frame() for snap in self._snapshots], ignore_index=True)
+        return positions_frame(self._snapshots)
 
     def decisions_table(self) -> pd.DataFrame:
         """Per round and dimension: deal, implemented and bargained outcome, status quo, why."""
@@ -318,7 +337,7 @@ def positions_of_result(result: Any) -> pd.DataFrame | None:
         return table
     log = getattr(result, "politics", None)
     if isinstance(log, pd.DataFrame) and "positions" in log.columns and len(log):
-        return pd.concat([snap.frame() for snap in log["positions"]], ignore_index=True)
+        return positions_frame(list(log["positions"]))
     return None
 
 

@@ -109,7 +109,7 @@ class ActorTable:
     ) -> tuple[float, float]:
         """Apply ``new`` (0-100 scale) to a position and its ideal; returns (before, after)."""
         before = float(self.position[actor, dim] * SCALE)
-        after = float(np.clip(new(before), 0.0, SCALE))
+        after = clip(new(before), 0.0, SCALE)
         self.position = self.position.copy()
         self.position[actor, dim] = after / SCALE
         self.ideal = self.ideal.copy()
@@ -125,7 +125,7 @@ class ActorTable:
         proportion: attention given to one issue is taken from the others.
         """
         before = float(self.salience[actor, dim] * SCALE)
-        after = float(np.clip(new(before), 0.0, SCALE))
+        after = clip(new(before), 0.0, SCALE)
         row = self.salience[actor].copy()
         row[dim] = after / SCALE
         others = row.sum() - row[dim]
@@ -150,6 +150,15 @@ class ActorTable:
         safe = np.where(totals > 0, totals, 1.0)
         mean = np.where(totals > 0, (weights * self.position).sum(axis=0) / safe, plain)
         return mean * SCALE
+
+
+def clip(value: float, low: float, high: float) -> float:
+    """``float(np.clip(value, low, high))`` for one number, without numpy's call overhead."""
+    value = float(value)
+    if value != value:
+        return value
+    value = value if value > low else low
+    return value if value < high else high
 
 
 def unique_groups(position: FloatArray) -> tuple[IntArray, IntArray]:

@@ -168,10 +168,11 @@ class VetoBook:
         self._reversions = reversions
         self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
         self._drivers: dict[str, float] = {}
-        links = [*(v.links for v in self._vetoes.values())]
-        links += [line.links for line in self._red_lines.values()]
-        self._linked_drivers = {link.driver for group in links for link in group}
+        self._veto_drivers = {k.driver for v in self._vetoes.values() for k in v.links}
+        self._line_drivers = {k.driver for line in red_lines for k in line.links}
         self._on_dimension = self._group_vetoes()
+        self._ranges: dict[str, list[tuple[str, float, float]]] | None = None
+        self._last: dict[str, tuple[float, Decision]] = {}  # per dimension: value, decision
         self._bounds = self._actor_bounds()
 
     @property
@@ -201,6 +202,7 @@ class VetoBook:
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
         self._on_dimension = self._group_vetoes()
+        self._forget_ranges()
         return before
 
     def set_red_line(self, line: RedLine) -> RedLine | None:
@@ -208,7 +210,7 @@ class VetoBook:
         key = (line.actor, line.dimension)
         before = self._red_lines.get(key)
         self._red_lines[key] = line
-        self._linked_drivers |= {link.driver for link in line.links}
+        self._line_drivers |= {link.driver for link in line.links}
         self._bounds = self._actor_bounds()
         return before
 
@@ -225,13 +227,17 @@ class VetoBook:
         Returns:
             Whether a driver that some link reads changed.
         """
-        changed = any(
-            self._drivers.get(k) != v for k, v in drivers.items() if k in self._linked_drivers
-        )
+        vetoes_moved = lines_moved = False
+        for key, value in drivers.items():
+            if self._drivers.get(key) != value:
+                vetoes_moved = vetoes_moved or key in self._veto_drivers
+                lines_moved = lines_moved or key in self._line_drivers
         self._drivers.update(drivers)
-        if changed and any(line.links for line in self._red_lines.values()):
+        if vetoes_moved:
+            self._forget_ranges()
+        if lines_moved:
             self._bounds = self._actor_bounds()
-        return changed
+        return vetoes_moved or lines_moved
 
     @property
     def bounds(self) -> tuple[FloatArray, FloatArray] | None:
@@ -257,24 +263,37 @@ class VetoBook:
         }
 
     def _decide(self, dim: str, value: float) -> Decision:
+        """The decision, reused while neither the value nor the ranges change."""
+        last = self._last.get(dim)
+        if last is not None and last[0] == value:
+            return last[1]
+        decision = self._evaluate(dim, value)
+        self._last[dim] = (value, decision)
+        return decision
+
+    def _evaluate(self, dim: str, value: float) -> Decision:
         rule = self._reversions.get(dim)
         status_quo = rule.status_quo if rule is not None else float("nan")
         refusals = []
-        for veto in self._on_dimension.get(dim, ()):
-            low, high = self.veto_range(veto)
+        if self._ranges is None:
+            self._ranges = {
+                d: [(veto.holder, *self.veto_range(veto)) for veto in vetoes]
+                for d, vetoes in self._on_dimension.items()
+            }
+        for holder, low, high in self._ranges.get(dim, ()):
             if not low <= value <= high:
-                refusals.append(
-                    (
-                        veto.holder,
-                        f"{veto.holder}: outcome {value:.0f} outside its "
-                        f"acceptable {low:.0f}-{high:.0f}",
-                    )
-                )
+                text = f"{holder}: outcome {value:.0f} outside its acceptable {low:.0f}-{high:.0f}"
+                refusals.append((holder, text))
         if not refusals or rule is None:
             return Decision(dim, True, value, value, status_quo, DEAL)
         holders = tuple(dict.fromkeys(h for h, _ in refusals))
         reason = "; ".join(text for _, text in refusals)
         return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
+
+    def _forget_ranges(self) -> None:
+        """The veto ranges changed (a driver or an enforcement): evaluate decisions again."""
+        self._ranges = None
+        self._last.clear()
 
     def _group_vetoes(self) -> dict[str, list[Veto]]:
         """The enforced vetoes of each dimension."""

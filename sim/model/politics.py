@@ -21,7 +21,7 @@ role in governing Gaza.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim.bargaining.engine import RecordLevel
 from sim.bargaining.shocks import Shock, ShockMode
+from sim.bargaining.state import clip
 from sim.bargaining.uncertainty import engine_for_replication
 from sim.bargaining.vetoes import Decision
 from sim.scenario.coupling import CouplingSpec
@@ -162,10 +163,20 @@ class Politics:
         self.threshold = scenario.effects.robust_mandate_threshold.value
         self.cadence = scenario.bargaining.settings.cadence_days
         self.actors = set(self.engine.actors)
+        self._actor_ids = tuple(self.engine.actors)
+        self._dimension_ids = tuple(self.engine.dimensions)
+        self._hamas_disarmament = (
+            (self._actor_ids.index("hamas"), self._dimension_ids.index(DISARMAMENT))
+            if "hamas" in self.actors and DISARMAMENT in self._dimension_ids
+            else None
+        )
         self.log: list[dict[str, Any]] = []
         self._snapshots: list[PositionSnapshot] = []
-        self.levers = self._read_levers()
-        self._snapshot(0)
+        self._states: dict[str, tuple[Decision, DimensionState]] = {}
+        self._record: tuple[Levers, dict[str, float | bool]] | None = None
+        positions = self.engine.positions
+        self.levers = self._read_levers(positions)
+        self._snapshot(0, positions)
 
     def due(self, day: int) -> bool:
         """Whether a political round happens at the end of ``day``."""
@@ -183,13 +194,13 @@ class Politics:
             }
         )
         record = self.engine.step()
-        self.levers = self._read_levers()
-        self._snapshot(day)
+        self.levers = self._read_levers(record.positions)
+        self._snapshot(day, record.positions)
         self.log.append(
             {
                 "day": day,
                 "round": record.round,
-                "events": asdict(events),
+                "events": _plain(events),
                 "shocks": [
                     f"{s.actor}.{s.dimension}: {s.mode.value} {s.value:+.2f} ({s.reason})"
                     for s in shocks
@@ -251,21 +262,20 @@ class Politics:
             add("israel", WITHDRAWAL, -c.collapse_israel_shift.value, "ceasefire collapsed")
         return shocks
 
-    def _read_levers(self) -> Levers:
+    def _read_levers(self, positions: np.ndarray) -> Levers:
+        """The levers of the engine's current state (``positions``: its positions, 0-100)."""
         decisions = self.engine.decisions()
-        states = {dim: _dimension_state(d) for dim, d in decisions.items()}
+        states = {dim: self._dimension_state(d) for dim, d in decisions.items()}
         implemented = {dim: d.outcome for dim, d in decisions.items()}
-        actors, dims = self.engine.actors, self.engine.dimensions
-        if "hamas" in actors and DISARMAMENT in dims:
+        if self._hamas_disarmament is not None:
             # What Hamas is willing to do: its own position (its red line holds it there).
-            own = self.engine.positions[actors.index("hamas"), dims.index(DISARMAMENT)]
-            compliance = float(own) / 100.0
+            compliance = float(positions[self._hamas_disarmament]) / 100.0
         else:
             compliance = implemented.get(DISARMAMENT, 50.0) / 100.0
         mandate = states.get(MANDATE)
         mandate_level = implemented.get(MANDATE, 50.0)
         return Levers(
-            hamas_compliance=float(np.clip(compliance, 0.0, 1.0)),
+            hamas_compliance=clip(compliance, 0.0, 1.0),
             mandate_level=mandate_level / 100.0,
             mandate_robust=(mandate is None or mandate.deal) and mandate_level >= self.threshold,
             withdrawal_will=implemented.get(WITHDRAWAL, 50.0) / 100.0,
@@ -285,22 +295,27 @@ class Politics:
         blocked dimension is a state, not a number on the 0-100 scale: ``deal_<dim>`` is False
         and ``levers.dimensions`` says which status quo holds and why).
         """
-        values: dict[str, float | bool] = {}
-        for dim, state in self.levers.dimensions.items():
-            values[f"forecast_{dim}"] = state.outcome if state.deal else float("nan")
-            values[f"deal_{dim}"] = state.deal
-        return values
+        if self._record is None or self._record[0] is not self.levers:  # read every day
+            values: dict[str, float | bool] = {}
+            for dim, state in self.levers.dimensions.items():
+                values[f"forecast_{dim}"] = state.outcome if state.deal else float("nan")
+                values[f"deal_{dim}"] = state.deal
+            self._record = (self.levers, values)
+        return dict(self._record[1])
 
-    def _snapshot(self, day: int) -> None:
+    def _dimension_state(self, decision: Decision) -> DimensionState:
+        """The decision as a lever, kept while the engine returns the same decision."""
+        known = self._states.get(decision.dimension)
+        if known is None or known[0] is not decision:
+            known = (decision, _dimension_state(decision))
+            self._states[decision.dimension] = known
+        return known[1]
+
+    def _snapshot(self, day: int, positions: np.ndarray) -> None:
         decisions = tuple(self.engine.decisions().values())
         self._snapshots.append(
             PositionSnapshot(
-                day,
-                self.engine.turn,
-                tuple(self.engine.actors),
-                tuple(self.engine.dimensions),
-                self.engine.positions,
-                decisions,
+                day, self.engine.turn, self._actor_ids, self._dimension_ids, positions, decisions
             )
         )
 
@@ -339,6 +354,17 @@ def positions_of_result(result: Any) -> pd.DataFrame | None:
     if isinstance(log, pd.DataFrame) and "positions" in log.columns and len(log):
         return positions_frame(list(log["positions"]))
     return None
+
+
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for the week's events: containers copied, dataclasses as dicts."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    return value
 
 
 def _dimension_state(decision: Decision) -> DimensionState:

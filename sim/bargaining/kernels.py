@@ -146,21 +146,31 @@ def weighted_distances(ideals: FloatArray, points: FloatArray, saliences: FloatA
 
 
 @nb.njit(**_JIT)
-def vote_cube(by_option: FloatArray, start: int, stop: int, rule: int) -> FloatArray:
+def vote_cube(utilities: FloatArray, start: int, stop: int, rule: int) -> FloatArray:
     """Positive votes of :func:`sim.bargaining.pce.coalition_strengths` for option rows.
 
-    ``by_option`` is ``(batch, options, voters)``; returns ``(batch, stop - start, options,
-    voters)`` with ``max(vote(u[a] - u[b]), 0)``, ready for the product with the weights.
+    ``utilities`` is ``(voters, options)``; returns ``(1, stop - start, options, voters)`` with
+    ``max(vote(u[v, a] - u[v, c]), 0)`` at ``[0, a - start, c, v]``, ready for the product with
+    the voters' weights.
     """
-    batch, options, voters = by_option.shape
-    out = np.empty((batch, stop - start, options, voters))
-    for b in range(batch):
-        for a in range(start, stop):
-            for c in range(options):
-                for v in range(voters):
-                    diff = by_option[b, a, v] - by_option[b, c, v]
-                    out[b, a - start, c, v] = _max0(vote(diff, rule))
+    voters, options = utilities.shape
+    out = np.empty((1, stop - start, options, voters))
+    for a in range(start, stop):
+        for c in range(options):
+            for v in range(voters):
+                diff = utilities[v, a] - utilities[v, c]
+                out[0, a - start, c, v] = _max0(vote(diff, rule))
     return out
+
+
+@nb.njit(**_JIT)
+def distance_votes(
+    ideal: FloatArray, position: FloatArray, salience: FloatArray, stop: int, rule: int
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Distances between positions, utilities ``1 - d`` and the first rows of their vote cube."""
+    distances = weighted_distances(ideal, position, salience)
+    utilities = 1.0 - distances
+    return distances, utilities, vote_cube(utilities, 0, stop, rule)
 
 
 @nb.njit(**_JIT)
@@ -218,6 +228,14 @@ def normalise_rows(weights: FloatArray) -> FloatArray:
 
 
 # -- the turn ------------------------------------------------------------------------------------
+
+
+@nb.njit(**_JIT)
+def perceive_tail(
+    weights: FloatArray, distances: FloatArray, risk_range: int, own_weight: float
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """:func:`perception` from the neutral election's unnormalised weights ``(1, actors)``."""
+    return perception(distances, normalise_rows(weights)[0], risk_range, own_weight)
 
 
 @nb.njit(**_JIT)
@@ -279,25 +297,28 @@ def challenge_table(
     prob = np.empty((n, n))
     gain_i = np.empty((n, n))
     gain_j = np.empty((n, n))
+    u = np.empty((n, n))  # U^i, i's estimate of everyone's utilities
+    away_from_i = np.empty(n)  # U^i[t, t] - U^i[t, i]
     for i in range(n):
-        scale = own_weight * risk[i]  # U^i[a, b] = scale * curvature[a, b] + base[a, b]
-        u_ii = scale * curvature[i, i] + base[i, i]
+        scale = own_weight * risk[i]
+        for a in range(n):
+            for b in range(n):
+                u[a, b] = scale * curvature[a, b] + base[a, b]
+        for t in range(n):
+            away_from_i[t] = u[t, t] - u[t, i]
         for j in range(n):
             if j == i:
                 prob[i, j] = 0.5
                 gain_i[i, j] = 0.0
                 gain_j[i, j] = 0.0
                 continue
-            u_ij = scale * curvature[i, j] + base[i, j]
-            u_ji = scale * curvature[j, i] + base[j, i]
-            u_jj = scale * curvature[j, j] + base[j, j]
-            vote_i = weight[i] * vote(u_ii - u_ij, rule)
-            vote_j = weight[j] * vote(u_ji - u_jj, rule)
+            vote_i = weight[i] * vote(u[i, i] - u[i, j], rule)
+            vote_j = weight[j] * vote(u[j, i] - u[j, j], rule)
             for_ij = PRINCIPAL_FLOOR + _max0(vote_i) + _max0(vote_j)
             for_ji = PRINCIPAL_FLOOR + _max0(-vote_i) + _max0(-vote_j)
             if semi:
                 for_ij, for_ji = _with_third_parties(
-                    base, curvature, scale, weight, rule, i, j, for_ij, for_ji
+                    u, away_from_i, weight, rule, i, j, for_ij, for_ji
                 )
             p = for_ij / (for_ij + for_ji)
             prob[i, j] = p
@@ -305,17 +326,15 @@ def challenge_table(
             gain_i[i, j] = _expected_gain(
                 p, resist, 2.0 * own[i, i], 2.0 * own[i, j], own[i, i] + own[i, j]
             )
-            for_i = base[j, i] + scale * curvature[j, i]
-            for_j = base[j, j] + scale * curvature[j, j]
+            for_i, for_j = u[j, i], u[j, j]  # i's estimate of j's utilities
             gain_j[i, j] = _expected_gain(p, resist, 2.0 * for_i, 2.0 * for_j, for_i + for_j)
     return prob, gain_i, gain_j
 
 
 @nb.njit(**_JIT)
 def _with_third_parties(
-    base: FloatArray,
-    curvature: FloatArray,
-    scale: float,
+    u: FloatArray,
+    away_from_i: FloatArray,
     weight: FloatArray,
     rule: int,
     i: int,
@@ -327,18 +346,14 @@ def _with_third_parties(
     principals = for_ij + for_ji
     support_i = 0.0
     support_j = 0.0
-    for t in range(base.shape[0]):
-        u_tt = scale * curvature[t, t] + base[t, t]
-        u_ti = scale * curvature[t, i] + base[t, i]
-        u_tj = scale * curvature[t, j] + base[t, j]
-        away_from_i = u_tt - u_ti
-        toward_j = u_tj - u_tt
-        leaning = _weighted_vote(-(toward_j + away_from_i), weight[t], rule)
+    for t in range(u.shape[0]):
+        if t in (i, j):  # a principal: its vote is 0, and adding 0.0 changes neither sum
+            continue
+        toward_j = u[t, j] - u[t, t]
+        leaning = _weighted_vote(-(toward_j + away_from_i[t]), weight[t], rule)
         spread = abs(leaning) + principals
         share = (_max0(leaning) + for_ij) / spread
-        votes = _weighted_vote((away_from_i - toward_j) * share + toward_j, weight[t], rule)
-        if t in (i, j):
-            votes = 0.0
+        votes = _weighted_vote((away_from_i[t] - toward_j) * share + toward_j, weight[t], rule)
         support_i += _max0(votes)
         support_j += _min0(votes)
     return for_ij + support_i, for_ji + -support_j
@@ -421,194 +436,3 @@ def bargains(
             new_j[row, d] = x_j
         row += 1
     return initiator, target, p_out, new_i, new_j
-
-
-# -- resolution of the queues --------------------------------------------------------------------
-
-
-@nb.njit(**_JIT)
-def build_queues(
-    initiator: np.ndarray, target: np.ndarray, actors: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`sim.bargaining.resolution.build_queues`: padded queues and their mask."""
-    m = initiator.shape[0]
-    lengths = np.ones(actors, dtype=np.int64)
-    for b in range(m):
-        lengths[initiator[b]] += 1
-        lengths[target[b]] += 1
-    queues = np.full((actors, lengths.max()), STATUS_QUO, dtype=np.int64)
-    valid = np.zeros((actors, lengths.max()), dtype=np.bool_)
-    filled = np.ones(actors, dtype=np.int64)
-    for b in range(m):
-        a = initiator[b]
-        queues[a, filled[a]] = b
-        filled[a] += 1
-    for b in range(m):
-        a = target[b]
-        queues[a, filled[a]] = b
-        filled[a] += 1
-    for a in range(actors):
-        for s in range(lengths[a]):
-            valid[a, s] = True
-    return queues, valid
-
-
-@nb.njit(**_JIT)
-def option_table(
-    own: FloatArray,
-    risk: FloatArray,
-    ideal: FloatArray,
-    salience: FloatArray,
-    initiator: np.ndarray,
-    target: np.ndarray,
-    new_i: FloatArray,
-    new_j: FloatArray,
-) -> FloatArray:
-    """Each voter's value of each bargain and, last column, of the status quo.
-
-    :func:`sim.bargaining.resolution.option_values` and the table ``resolve_queues`` builds.
-    """
-    n = own.shape[0]
-    m = initiator.shape[0]
-    points = np.concatenate((new_i, new_j))
-    distances = weighted_distances(ideal, points, salience)
-    table = np.empty((n, m + 1))
-    for v in range(n):
-        row_total = pairwise_sum(own[v])
-        for b in range(m):
-            d_i = distances[v, b]
-            d_j = distances[v, m + b]
-            u_i = (1.0 - d_i) * (1.0 + d_i * risk[v])
-            u_j = (1.0 - d_j) * (1.0 + d_j * risk[v])
-            replaced = own[v, initiator[b]] + own[v, target[b]]
-            table[v, b] = (u_i + u_j + row_total - replaced) / n
-        table[v, m] = row_total / n
-    return table
-
-
-@nb.njit(**_JIT)
-def queue_pairs(queues: np.ndarray, valid: np.ndarray, options: int) -> tuple[np.ndarray, ...]:
-    """Every pair of slots that share a queue: ``(queue, slot_a, slot_b, option_a, option_b)``.
-
-    In the order of ``np.nonzero`` over ``(queue, slot, slot)``; the status quo is option
-    ``options - 1`` (the table's last column).
-    """
-    count = 0
-    for k in range(queues.shape[0]):
-        filled = 0
-        for s in range(queues.shape[1]):
-            if valid[k, s]:
-                filled += 1
-        count += filled * filled
-    out = np.empty((5, count), dtype=np.int64)
-    p = 0
-    for k in range(queues.shape[0]):
-        for a in range(queues.shape[1]):
-            if not valid[k, a]:
-                continue
-            for b in range(queues.shape[1]):
-                if not valid[k, b]:
-                    continue
-                col_a = queues[k, a] if queues[k, a] != STATUS_QUO else options - 1
-                col_b = queues[k, b] if queues[k, b] != STATUS_QUO else options - 1
-                out[0, p], out[1, p], out[2, p] = k, a, b
-                out[3, p], out[4, p] = col_a, col_b
-                p += 1
-    return out[0], out[1], out[2], out[3], out[4]
-
-
-@nb.njit(**_JIT)
-def pair_votes(
-    table: FloatArray, col_a: np.ndarray, col_b: np.ndarray, start: int, stop: int, rule: int
-) -> FloatArray:
-    """Positive votes for option ``col_a[p]`` over ``col_b[p]``, ``(stop - start, voters)``.
-
-    The matrix that :func:`sim.bargaining.resolution._pair_strengths` multiplies by the weights.
-    """
-    voters = table.shape[0]
-    out = np.empty((stop - start, voters))
-    for p in range(start, stop):
-        a, b = col_a[p], col_b[p]
-        for v in range(voters):
-            out[p - start, v] = _max0(vote(table[v, a] - table[v, b], rule))
-    return out
-
-
-@nb.njit(**_JIT)
-def queue_victory_floor(
-    strength_ab: FloatArray,
-    strength_ba: FloatArray,
-    queue: np.ndarray,
-    slot_a: np.ndarray,
-    slot_b: np.ndarray,
-    shape: tuple[int, int],
-    power: int,
-) -> FloatArray:
-    """Pairwise victory probabilities within each queue, floored for the logarithm.
-
-    Strengths are before :data:`COALITION_FLOOR` is added; padding gets 0.5 as in
-    :func:`sim.bargaining.resolution.queue_pairwise`.
-    """
-    queues, slots = shape
-    out = np.full((queues, slots, slots), 0.5)
-    for p in range(queue.shape[0]):
-        a, b = slot_a[p], slot_b[p]
-        if a != b:
-            value = victory(
-                strength_ab[p] + COALITION_FLOOR, strength_ba[p] + COALITION_FLOOR, power
-            )
-            out[queue[p], a, b] = value if (value >= TINY or value != value) else TINY
-    return out
-
-
-@nb.njit(**_JIT)
-def choose(
-    probs: FloatArray,
-    draws: FloatArray,
-    stochastic: bool,
-    queues: np.ndarray,
-    initiator: np.ndarray,
-    new_i: FloatArray,
-    new_j: FloatArray,
-    position: FloatArray,
-) -> tuple[np.ndarray, FloatArray, FloatArray]:
-    """Each actor's pick from its queue, the new positions and the distance each moved.
-
-    Stochastic: the first slot whose cumulative probability exceeds ``draw x total`` (as
-    :func:`sim.bargaining.resolution.resolve_queues`); else the most probable slot.
-    """
-    n, k = position.shape
-    slots = probs.shape[1]
-    chosen = np.empty(n, dtype=np.int64)
-    moved_to = position.copy()
-    moved = np.empty(n)
-    step = np.empty(k)
-    for a in range(n):
-        slot = 0
-        if stochastic:
-            threshold = draws[a, 0] * pairwise_sum(probs[a])
-            cumulative = 0.0
-            for s in range(slots):
-                cumulative = probs[a, s] if s == 0 else cumulative + probs[a, s]
-                if cumulative > threshold:
-                    slot = s
-                    break
-        else:
-            best = probs[a, 0]
-            for s in range(1, slots):
-                value = probs[a, s]
-                if best != best:
-                    break
-                if value > best or value != value:
-                    best, slot = value, s
-        pick = queues[a, slot]
-        chosen[a] = pick
-        if pick != STATUS_QUO:
-            source = new_i if initiator[pick] == a else new_j
-            for d in range(k):
-                moved_to[a, d] = source[pick, d]
-        for d in range(k):
-            gap = moved_to[a, d] - position[a, d]
-            step[d] = gap * gap
-        moved[a] = np.sqrt(pairwise_sum(step))
-    return chosen, moved_to, moved

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.bargaining import kernels
+from sim.bargaining import kernels, queue_kernels
 from sim.bargaining.core import OWN_RISK_WEIGHT, ChallengeTable, Perception
 from sim.bargaining.pce import CHUNK_ELEMENTS, BoolArray, FloatArray
 from sim.bargaining.resolution import STATUS_QUO, Bargains, Resolution
@@ -56,26 +56,24 @@ def scalar_pce(
     capability: FloatArray, utilities: FloatArray, settings: BargainingSettings
 ) -> FloatArray:
     """:func:`sim.bargaining.pce.scalar_pce` of ``(voters, options)`` utilities, compiled."""
-    voters, options = utilities.shape
-    by_option = np.ascontiguousarray(utilities.T)[None]  # [1, option, voter]
+    utilities = np.ascontiguousarray(utilities)
     rule = RULE_CODES[settings.voting_rule]
-    strengths = np.empty((1, options, options))
-    rows = max(1, CHUNK_ELEMENTS // max(1, voters * options))
-    for start in range(0, options, rows):
-        stop = min(options, start + rows)
-        votes = kernels.vote_cube(by_option, start, stop, rule)
-        strengths[:, start:stop, :] = votes @ capability
-    floored = kernels.victory_floor(strengths, VICTORY_POWERS[settings.victory_model])
-    return _conditional(floored, np.ones((1, options), dtype=bool))[0]
+    strengths = _strengths(capability, utilities, None, rule)
+    return _conditional(strengths, settings)[0]
 
 
 def perceive(table: ActorTable, settings: BargainingSettings) -> Perception:
     """:func:`sim.bargaining.core.perceive` for the table's current state, compiled."""
-    distances = kernels.weighted_distances(table.ideal, table.position, table.salience)
-    neutral = scalar_pce(table.capability, 1.0 - distances, settings)
+    n = table.capability.shape[0]
+    rule = RULE_CODES[settings.voting_rule]
+    distances, utilities, first = kernels.distance_votes(
+        table.ideal, table.position, table.salience, min(n, _rows_per_chunk(n, n)), rule
+    )
+    strengths = _strengths(table.capability, utilities, first, rule)
+    weights = _election_weights(strengths, settings, np.ones((1, n), dtype=bool))
     own_weight = OWN_RISK_WEIGHT[settings.risk_adjust]
-    risk, base, curvature, own = kernels.perception(
-        distances, neutral, RISK_RANGE_CODES[settings.risk_range], own_weight
+    risk, base, curvature, own = kernels.perceive_tail(
+        weights, distances, RISK_RANGE_CODES[settings.risk_range], own_weight
     )
     return Perception(distances, risk, base, curvature, own_weight, own)
 
@@ -97,78 +95,73 @@ def play(
         rng: Draws for stochastic transitions.
     """
     rule = RULE_CODES[settings.voting_rule]
-    prob, gain_i, gain_j = kernels.challenge_table(
-        perception.base,
-        perception.curvature,
-        perception.own,
-        perception.risk,
-        perception.own_weight,
-        table.capability,
-        table.salience,
-        rule,
-        settings.third_party_commit is ThirdPartyCommit.SEMI,
-    )
-    targets = kernels.choose_targets(gain_i)
     low, high = bounds if bounds is not None else (_NO_BOUNDS, _NO_BOUNDS)
-    power = 2 if settings.bargain_interpolation is BargainingInterpolation.S2P2 else 1
-    bargains = Bargains(
-        *kernels.bargains(
-            prob, targets, table.position, table.salience, power, low, high, bounds is not None
-        )
-    )
-    chosen, positions, moved = _resolve(bargains, perception, table, settings, rng)
-    return ChallengeTable(prob, gain_i, gain_j), bargains, Resolution(chosen, positions), moved
-
-
-def _resolve(
-    bargains: Bargains,
-    perception: Perception,
-    table: ActorTable,
-    settings: BargainingSettings,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, FloatArray, FloatArray]:
-    """:func:`sim.bargaining.resolution.resolve_queues`, compiled; also the distances moved."""
-    n = table.position.shape[0]
+    (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid, values,
+     queue, slot_a, slot_b, col_a, col_b) = queue_kernels.prepare(
+        perception.base, perception.curvature, perception.own, perception.risk,
+        perception.own_weight, table.capability, table.ideal, table.position, table.salience,
+        rule, settings.third_party_commit is ThirdPartyCommit.SEMI,
+        2 if settings.bargain_interpolation is BargainingInterpolation.S2P2 else 1,
+        low, high, bounds is not None,
+    )  # fmt: skip
+    challenges = ChallengeTable(prob, gain_i, gain_j)
+    bargains = Bargains(initiator, target, p, new_i, new_j)
+    n = table.capability.shape[0]
     if bargains.count == 0:
-        return np.full(n, STATUS_QUO, dtype=np.int64), table.position.copy(), np.zeros(n)
-    initiator, target = bargains.initiator, bargains.target
-    queues, valid = kernels.build_queues(initiator, target, n)
-    values = kernels.option_table(
-        perception.own,
-        perception.risk,
-        table.ideal,
-        table.salience,
-        initiator,
-        target,
-        bargains.initiator_position,
-        bargains.target_position,
-    )
-    queue, slot_a, slot_b, col_a, col_b = kernels.queue_pairs(queues, valid, bargains.count + 1)
-    rule = RULE_CODES[settings.voting_rule]
+        nobody = np.full(n, STATUS_QUO, dtype=np.int64)
+        return challenges, bargains, Resolution(nobody, table.position.copy()), np.zeros(n)
     strength_ab = _pair_strengths(values, col_a, col_b, table.capability, rule)
     strength_ba = _pair_strengths(values, col_b, col_a, table.capability, rule)
-    floored = kernels.queue_victory_floor(
-        strength_ab,
-        strength_ba,
-        queue,
-        slot_a,
-        slot_b,
-        queues.shape,
-        VICTORY_POWERS[settings.victory_model],
+    power = VICTORY_POWERS[settings.victory_model]
+    floored = queue_kernels.queue_victory_floor(
+        strength_ab, strength_ba, queue, slot_a, slot_b, queues.shape, power
     )
-    probs = _conditional(floored, valid)
+    weights = np.exp(kernels.center_logs(np.log(floored), valid))
     stochastic = settings.transitions is Transitions.STOCHASTIC
     draws = rng.random(size=(n, 1)) if stochastic else _NO_DRAWS
-    return kernels.choose(
-        probs,
-        draws,
-        stochastic,
-        queues,
-        initiator,
-        bargains.initiator_position,
-        bargains.target_position,
-        table.position,
+    chosen, positions, moved = queue_kernels.choose_from(
+        weights, draws, stochastic, queues, initiator, new_i, new_j, table.position
     )
+    return challenges, bargains, Resolution(chosen, positions), moved
+
+
+def _rows_per_chunk(voters: int, options: int) -> int:
+    """Option rows per vote cube, as :func:`sim.bargaining.pce.coalition_strengths` chunks."""
+    return max(1, CHUNK_ELEMENTS // max(1, voters * options))
+
+
+def _strengths(
+    capability: FloatArray, utilities: FloatArray, first: FloatArray | None, rule: int
+) -> FloatArray:
+    """Coalition strengths (before the floor) of every option over every other.
+
+    The vote cube is multiplied by the weights in numpy's chunks of option rows; ``first`` is the
+    first chunk's cube when already computed.
+    """
+    voters, options = utilities.shape
+    rows = _rows_per_chunk(voters, options)
+    strengths = np.empty((1, options, options))
+    for start in range(0, options, rows):
+        stop = min(options, start + rows)
+        cube = first if start == 0 and first is not None else None
+        if cube is None:
+            cube = kernels.vote_cube(utilities, start, stop, rule)
+        strengths[:, start:stop, :] = cube @ capability
+    return strengths
+
+
+def _election_weights(
+    strengths: FloatArray, settings: BargainingSettings, valid: BoolArray
+) -> FloatArray:
+    """Unnormalised conditional-PCE weights of every option (``log``/``exp`` in numpy)."""
+    floored = kernels.victory_floor(strengths, VICTORY_POWERS[settings.victory_model])
+    return np.exp(kernels.center_logs(np.log(floored), valid))
+
+
+def _conditional(strengths: FloatArray, settings: BargainingSettings) -> FloatArray:
+    """Option probabilities of the conditional PCE among all options."""
+    valid = np.ones(strengths.shape[:2], dtype=bool)
+    return kernels.normalise_rows(_election_weights(strengths, settings, valid))
 
 
 def _pair_strengths(
@@ -181,13 +174,6 @@ def _pair_strengths(
     per_chunk = max(1, CHUNK_ELEMENTS // max(1, voters))
     for start in range(0, pairs, per_chunk):
         stop = min(pairs, start + per_chunk)
-        strengths[start:stop] = (
-            kernels.pair_votes(values, col_a, col_b, start, stop, rule) @ weights
-        )
+        votes = queue_kernels.pair_votes(values, col_a, col_b, start, stop, rule)
+        strengths[start:stop] = votes @ weights
     return strengths
-
-
-def _conditional(floored: FloatArray, valid: BoolArray) -> FloatArray:
-    """The conditional PCE from floored pairwise probabilities (``log``/``exp`` in numpy)."""
-    weights = np.exp(kernels.center_logs(np.log(floored), valid))
-    return kernels.normalise_rows(weights)

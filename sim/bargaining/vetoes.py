@@ -168,11 +168,16 @@ class VetoBook:
         self._reversions = reversions
         self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
         self._drivers: dict[str, float] = {}
-        self._veto_drivers = {k.driver for v in self._vetoes.values() for k in v.links}
         self._line_drivers = {k.driver for line in red_lines for k in line.links}
+        self._readers: dict[str, set[str]] = {}  # driver -> dimensions whose vetoes read it
+        for veto in self._vetoes.values():
+            for link in veto.links:
+                self._readers.setdefault(link.driver, set()).add(veto.dimension)
         self._on_dimension = self._group_vetoes()
-        self._ranges: dict[str, list[tuple[str, float, float]]] | None = None
-        self._last: dict[str, tuple[float, Decision]] = {}  # per dimension: value, decision
+        # Per dimension, built when needed and dropped when a driver they read changes: the
+        # enforced vetoes' (holder, low, high), and the last (value, decision).
+        self._ranges: dict[str, tuple[tuple[str, float, float], ...]] = {}
+        self._last: dict[str, tuple[float, Decision]] = {}
         self._bounds = self._actor_bounds()
 
     @property
@@ -202,7 +207,7 @@ class VetoBook:
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
         self._on_dimension = self._group_vetoes()
-        self._forget_ranges()
+        self._forget(before.dimension)
         return before
 
     def set_red_line(self, line: RedLine) -> RedLine | None:
@@ -230,11 +235,11 @@ class VetoBook:
         vetoes_moved = lines_moved = False
         for key, value in drivers.items():
             if self._drivers.get(key) != value:
-                vetoes_moved = vetoes_moved or key in self._veto_drivers
+                for dim in self._readers.get(key, ()):
+                    self._forget(dim)
+                    vetoes_moved = True
                 lines_moved = lines_moved or key in self._line_drivers
         self._drivers.update(drivers)
-        if vetoes_moved:
-            self._forget_ranges()
         if lines_moved:
             self._bounds = self._actor_bounds()
         return vetoes_moved or lines_moved
@@ -275,12 +280,12 @@ class VetoBook:
         rule = self._reversions.get(dim)
         status_quo = rule.status_quo if rule is not None else float("nan")
         refusals = []
-        if self._ranges is None:
-            self._ranges = {
-                d: [(veto.holder, *self.veto_range(veto)) for veto in vetoes]
-                for d, vetoes in self._on_dimension.items()
-            }
-        for holder, low, high in self._ranges.get(dim, ()):
+        ranges = self._ranges.get(dim)
+        if ranges is None:
+            vetoes = self._on_dimension.get(dim, ())
+            ranges = tuple((veto.holder, *self.veto_range(veto)) for veto in vetoes)
+            self._ranges[dim] = ranges
+        for holder, low, high in ranges:
             if not low <= value <= high:
                 text = f"{holder}: outcome {value:.0f} outside its acceptable {low:.0f}-{high:.0f}"
                 refusals.append((holder, text))
@@ -290,10 +295,10 @@ class VetoBook:
         reason = "; ".join(text for _, text in refusals)
         return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
 
-    def _forget_ranges(self) -> None:
-        """The veto ranges changed (a driver or an enforcement): evaluate decisions again."""
-        self._ranges = None
-        self._last.clear()
+    def _forget(self, dim: str) -> None:
+        """A dimension's veto ranges changed (a driver or an enforcement): evaluate it again."""
+        self._ranges.pop(dim, None)
+        self._last.pop(dim, None)
 
     def _group_vetoes(self) -> dict[str, list[Veto]]:
         """The enforced vetoes of each dimension."""

@@ -330,7 +330,8 @@ class BargainingEngine:
         self._turn += 1
         self._perception = None
         self._vetoes.set_drivers(drivers)
-        self._movement[self._turn] = float(moved.sum())
+        movement = moved.sum()
+        self._movement[self._turn] = float(movement)
         self._converged = self._stopping_rule_met()
         self._recorder.positions.append(table.position * 100.0)
         self._recorder.summaries.append(self._recorder.summaries[-1])  # evaluated when read
@@ -344,11 +345,11 @@ class BargainingEngine:
                 resolution.chosen,
                 moved * 100.0,
             )
-        movers = tuple(a for a, d in zip(table.actors, moved, strict=True) if d > 0.0)
+        movers = tuple(a for a, d in zip(table.actors, moved.tolist(), strict=True) if d > 0.0)
         return RoundRecord(
             self._turn,
             table.position * 100.0,
-            float(moved.sum() * 100.0),
+            float(movement * 100.0),
             bargains.count,
             movers,
             self.forecast(),
@@ -550,7 +551,7 @@ class BargainingEngine:
 
     def _follow_red_line(self, actor: str, dimension: str, position: float) -> None:
         """A position shock across an actor's red line moves the line with it."""
-        line = self._vetoes.red_lines.get((actor, dimension))
+        line = self._vetoes.red_line(actor, dimension)
         if line is None:
             return
         if position > line.high:
@@ -561,7 +562,7 @@ class BargainingEngine:
     def _move_red_line(self, shock: Shock) -> tuple[float, float]:
         """Move the declared bound of a red line (at_most if declared, else at_least)."""
         assert shock.dimension is not None
-        line = self._vetoes.red_lines.get((shock.actor, shock.dimension))
+        line = self._vetoes.red_line(shock.actor, shock.dimension)
         if line is None:
             raise KeyError(f"{shock.actor!r} has no red line on {shock.dimension!r}")
         upper = line.high < 100.0

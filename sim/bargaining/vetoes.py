@@ -219,6 +219,10 @@ class VetoBook:
         self._bounds = self._actor_bounds()
         return before
 
+    def red_line(self, actor: str, dimension: str) -> RedLine | None:
+        """The actor's red line on a dimension as declared (before links), if any."""
+        return self._red_lines.get((actor, dimension))
+
     def red_line_range(self, actor: str, dimension: str) -> tuple[float, float] | None:
         """The actor's current red-line range on a dimension (links applied), if any."""
         line = self._red_lines.get((actor, dimension))

@@ -21,7 +21,7 @@ role in governing Gaza.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -124,32 +124,42 @@ class PositionSnapshot:
 def positions_frame(snapshots: Sequence[PositionSnapshot]) -> pd.DataFrame:
     """Snapshots of one engine (same actors and dimensions) as one tidy table, built once.
 
-    Rows by snapshot, actor, then dimension; columns ``POSITION_COLUMNS``.
+    Rows by snapshot, actor, then dimension; columns ``POSITION_COLUMNS``. Text columns are
+    built by taking from the few distinct strings (pandas' conversion of every row's string to
+    its string dtype is the slow part of a table).
     """
     if not snapshots:
         return pd.DataFrame(columns=POSITION_COLUMNS)
     actors, dims = snapshots[0].actors, snapshots[0].dimensions
     n, k, rounds = len(actors), len(dims), len(snapshots)
+    decisions = [snap.decisions for snap in snapshots]
 
     def per_dimension(values: list[list[Any]], dtype: Any) -> np.ndarray:
         """A (snapshot, dimension) value on every actor's row of its snapshot."""
         table = np.array(values, dtype=dtype).reshape(rounds, 1, k)
         return np.broadcast_to(table, (rounds, n, k)).reshape(-1)
 
-    decisions = [snap.decisions for snap in snapshots]
+    states = [[d.state for d in row] for row in decisions]
+    names = sorted({state for row in states for state in row})
+    codes = {name: code for code, name in enumerate(names)}
     return pd.DataFrame(
         {
             "day": np.repeat(np.array([snap.day for snap in snapshots], dtype=np.int64), n * k),
             "round": np.repeat(np.array([snap.round for snap in snapshots], dtype=np.int64), n * k),
-            "actor": np.tile(np.repeat(np.array(actors, dtype=object), k), rounds),
-            "dimension": np.tile(np.array(dims, dtype=object), n * rounds),
+            "actor": _text(actors, np.tile(np.repeat(np.arange(n), k), rounds)),
+            "dimension": _text(dims, np.tile(np.arange(k), n * rounds)),
             "position": np.stack([snap.positions for snap in snapshots]).reshape(-1),
             "deal": per_dimension([[d.deal for d in row] for row in decisions], bool),
-            "state": per_dimension([[d.state for d in row] for row in decisions], object),
+            "state": _text(names, per_dimension([[codes[x] for x in row] for row in states], int)),
             "implemented": per_dimension([[d.outcome for d in row] for row in decisions], float),
         },
         columns=POSITION_COLUMNS,
     )
+
+
+def _text(values: Sequence[str], codes: np.ndarray) -> Any:
+    """A text column: ``values[codes]`` in pandas' default string dtype."""
+    return pd.array(list(values), dtype="str").take(codes)
 
 
 class Politics:
@@ -357,13 +367,19 @@ def positions_of_result(result: Any) -> pd.DataFrame | None:
 
 
 def _plain(value: Any) -> Any:
-    """``dataclasses.asdict`` for the week's events: containers copied, dataclasses as dicts."""
+    """``dataclasses.asdict`` for the week's events: containers copied, dataclasses as dicts.
+
+    Fields in declaration order, as ``asdict`` gives them (a dataclass's ``__dict__`` is filled
+    in that order); the leaves (numbers, strings, enums) are immutable and shared.
+    """
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (Shock, WeekEvents)):
+        return {key: _plain(item) for key, item in vars(value).items()}
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return asdict(value)
     return value
 
 

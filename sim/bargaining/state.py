@@ -7,7 +7,7 @@ them; the engine converts back to 0-100 for everything it reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,6 +33,11 @@ class ActorTable:
     ideal: FloatArray
     salience: FloatArray
     accommodation: FloatArray | None
+    # The weights of capability_weighted_mean and their sum, for the capability array they were
+    # computed from (capabilities are replaced by set_capability, never changed in place).
+    _weights: tuple[FloatArray, FloatArray, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -139,8 +144,12 @@ class ActorTable:
 
     def capability_weighted_mean(self) -> FloatArray:
         """Per dimension, the capability-weighted mean position (0-100)."""
-        weights = self.capability if self.capability.sum() > 0 else np.ones_like(self.capability)
-        return weights @ self.position / weights.sum() * SCALE
+        if self._weights is None or self._weights[0] is not self.capability:
+            capability = self.capability
+            weights = capability if capability.sum() > 0 else np.ones_like(capability)
+            self._weights = (capability, weights, weights.sum())
+        _, weights, total = self._weights
+        return weights @ self.position / total * SCALE
 
     def weighted_mean(self) -> FloatArray:
         """Per dimension, the capability x salience weighted mean position (0-100)."""

@@ -26,6 +26,7 @@ import numpy as np
 from sim.bargaining.pce import FloatArray
 
 DEAL = "deal"
+NAN = float("nan")  # status quo of a dimension without a decision rule
 SCALE = 100.0
 
 
@@ -282,22 +283,22 @@ class VetoBook:
 
     def _evaluate(self, dim: str, value: float) -> Decision:
         rule = self._reversions.get(dim)
-        status_quo = rule.status_quo if rule is not None else float("nan")
-        refusals = []
         ranges = self._ranges.get(dim)
         if ranges is None:
             vetoes = self._on_dimension.get(dim, ())
             ranges = tuple((veto.holder, *self.veto_range(veto)) for veto in vetoes)
             self._ranges[dim] = ranges
-        for holder, low, high in ranges:
-            if not low <= value <= high:
-                text = f"{holder}: outcome {value:.0f} outside its acceptable {low:.0f}-{high:.0f}"
-                refusals.append((holder, text))
+        refusals = [bounds for bounds in ranges if not bounds[1] <= value <= bounds[2]]
         if not refusals or rule is None:
+            status_quo = rule.status_quo if rule is not None else NAN
             return Decision(dim, True, value, value, status_quo, DEAL)
-        holders = tuple(dict.fromkeys(h for h, _ in refusals))
-        reason = "; ".join(text for _, text in refusals)
-        return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
+        reason = "; ".join(
+            [f"{h}: outcome {value:.0f} outside its acceptable {lo:.0f}-{hi:.0f}"
+             for h, lo, hi in refusals]
+        )  # fmt: skip
+        holders = tuple(dict.fromkeys([holder for holder, _, _ in refusals]))
+        sq = rule.status_quo
+        return Decision(dim, False, sq, value, sq, rule.state, reason, holders)
 
     def _forget(self, dim: str) -> None:
         """A dimension's veto ranges changed (a driver or an enforcement): evaluate it again."""

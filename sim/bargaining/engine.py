@@ -104,6 +104,9 @@ class BargainingEngine:
         reversions: Per dimension with a veto, the status quo it reverts to without consent.
         red_lines: Actors' red lines (resolve).
         record: ``full`` for every table, ``light`` for positions, forecasts and branches.
+        compiled: Play turns through the compiled kernels where the settings allow
+            (:func:`sim.bargaining.turn.compiled`; same results to the last bit). ``False``
+            uses the numpy functions, the reference.
     """
 
     def __init__(
@@ -121,6 +124,7 @@ class BargainingEngine:
         reversions: Mapping[str, Reversion] | None = None,
         red_lines: Sequence[RedLine] = (),
         record: RecordLevel | str = RecordLevel.FULL,
+        compiled: bool = True,
     ) -> None:
         self.settings = settings or BargainingSettings()
         if self.settings.transitions is Transitions.STOCHASTIC and rng is None:
@@ -134,7 +138,7 @@ class BargainingEngine:
         )
         self._vetoes.set_drivers(self._initial_drivers())
         self.record = RecordLevel(record)
-        self._compiled = turn.compiled(self.settings)
+        self._compiled = compiled and turn.compiled(self.settings)
         self._turn = 0
         self._perception: Perception | None = None
         self._anchor = 0
@@ -158,10 +162,12 @@ class BargainingEngine:
         *,
         capability: ArrayLike | None = None,
         salience: ArrayLike | None = None,
+        compiled: bool = True,
     ) -> BargainingEngine:
         """An engine for a validated :class:`~sim.scenario.bargaining.BargainingSpec`.
 
-        ``capability`` and ``salience`` replace the spec's values (e.g. a replication's draws).
+        ``capability`` and ``salience`` replace the spec's values (e.g. a replication's draws);
+        ``compiled`` as in the constructor.
         """
         from sim.bargaining.state import spec_arrays
 
@@ -179,6 +185,7 @@ class BargainingEngine:
             reversions=arrays.reversions,
             red_lines=arrays.red_lines,
             record=record,
+            compiled=compiled,
         )
 
     @classmethod
@@ -217,6 +224,11 @@ class BargainingEngine:
     def turn(self) -> int:
         """Index of the current state (0 before any round)."""
         return self._turn
+
+    @property
+    def compiled(self) -> bool:
+        """Whether turns run through the compiled kernels (else the numpy functions)."""
+        return self._compiled
 
     @property
     def converged(self) -> bool:

@@ -15,20 +15,32 @@ last bit (``tests/bargaining/test_bargaining_compiled.py`` checks that):
 Settings whose arithmetic needs ``pow`` (the cubic voting rules, the quartic and octic victory
 models) or the Markov PCE models are not compiled: :mod:`sim.bargaining.turn` leaves them to the
 numpy functions. Kernels take C-contiguous float64 arrays.
+
+All compiled code is in this one file, and it reads no other module's values: numba's on-disk
+cache is invalidated only when the cached function's own file changes, and it keeps globals'
+values frozen in the machine code.
 """
 
 from __future__ import annotations
 
 import numba as nb
 import numpy as np
+from numpy.typing import NDArray
 
-from sim.bargaining.core import BARGAIN_EPSILON, MIN_CHALLENGE_GAIN, PRINCIPAL_FLOOR
-from sim.bargaining.pce import BINARY_SCALE, COALITION_FLOOR, FloatArray
+FloatArray = NDArray[np.float64]
 
-_JIT = {"cache": True, "error_model": "numpy", "nogil": True}
-STATUS_QUO = -1
-TINY = float(np.finfo(float).tiny)
-ROUNDING = 10.0**4  # numpy's round(x, 4): rint(x * 1e4) / 1e4
+# Compiled once and kept on disk; a division by zero gives inf or nan, as in numpy.
+kernel = nb.njit(cache=True, error_model="numpy", nogil=True)
+
+# The numpy functions' constants, repeated (see above; the tests check that they agree).
+PRINCIPAL_FLOOR = 1e-10  # core.PRINCIPAL_FLOOR
+MIN_CHALLENGE_GAIN = 1e-5  # core.MIN_CHALLENGE_GAIN
+BARGAIN_EPSILON = 1e-6  # core.BARGAIN_EPSILON
+ROUNDING = 10.0**4  # 10 ** core.BARGAIN_DECIMALS: numpy's round(x, 4) is rint(x * 1e4) / 1e4
+COALITION_FLOOR = 1e-8  # pce.COALITION_FLOOR
+BINARY_SCALE = 1e-8  # pce.BINARY_SCALE
+STATUS_QUO = -1  # resolution.STATUS_QUO
+TINY = float(np.finfo(float).tiny)  # the floor of pce._conditional's logarithm
 
 # Voting rules the kernels implement (codes; see sim.bargaining.turn.RULE_CODES).
 RULE_PROP = 0
@@ -37,7 +49,7 @@ RULE_PROP_BIN = 2
 RULE_ASYM_PROSP = 3
 
 
-@nb.njit(**_JIT)
+@kernel
 def pairwise_sum(a: FloatArray) -> float:
     """Sum of a 1-d array exactly as numpy sums a contiguous row (pairwise, 8 accumulators)."""
     n = a.shape[0]
@@ -71,19 +83,19 @@ def pairwise_sum(a: FloatArray) -> float:
     return pairwise_sum(a[:half]) + pairwise_sum(a[half:])
 
 
-@nb.njit(**_JIT)
+@kernel
 def _max0(x: float) -> float:
     """Numpy's ``maximum(x, 0.0)`` (NaN propagates)."""
     return x if (x >= 0.0 or x != x) else 0.0
 
 
-@nb.njit(**_JIT)
+@kernel
 def _min0(x: float) -> float:
     """Numpy's ``minimum(x, 0.0)`` (NaN propagates)."""
     return x if (x <= 0.0 or x != x) else 0.0
 
 
-@nb.njit(**_JIT)
+@kernel
 def _clip(x: float, low: float, high: float) -> float:
     """Numpy's ``clip``: ``min(max(x, low), high)`` with NaN kept."""
     if x != x:
@@ -92,7 +104,7 @@ def _clip(x: float, low: float, high: float) -> float:
     return y if y < high else high
 
 
-@nb.njit(**_JIT)
+@kernel
 def vote(diff: float, rule: int) -> float:
     """:func:`sim.bargaining.pce.vote_shape` for one difference (compiled rules only)."""
     if rule == RULE_PROP:
@@ -104,14 +116,14 @@ def vote(diff: float, rule: int) -> float:
     return diff if diff < 0.0 else (2.0 / 3.0) * diff
 
 
-@nb.njit(**_JIT)
+@kernel
 def _weighted_vote(diff: float, weight: float, rule: int) -> float:
     if rule == RULE_PROP:
         return diff * weight
     return weight * vote(diff, rule)
 
 
-@nb.njit(**_JIT)
+@kernel
 def victory(strength_for: float, strength_against: float, power: int) -> float:
     """:func:`sim.bargaining.pce.victory_probability` for the linear and square models."""
     if power == 1:
@@ -123,7 +135,7 @@ def victory(strength_for: float, strength_against: float, power: int) -> float:
 # -- distances and elections ---------------------------------------------------------------------
 
 
-@nb.njit(**_JIT)
+@kernel
 def weighted_distances(ideals: FloatArray, points: FloatArray, saliences: FloatArray) -> FloatArray:
     """:func:`sim.bargaining.core.weighted_distances`."""
     n, k = saliences.shape
@@ -145,7 +157,7 @@ def weighted_distances(ideals: FloatArray, points: FloatArray, saliences: FloatA
     return out
 
 
-@nb.njit(**_JIT)
+@kernel
 def vote_cube(utilities: FloatArray, start: int, stop: int, rule: int) -> FloatArray:
     """Positive votes of :func:`sim.bargaining.pce.coalition_strengths` for option rows.
 
@@ -163,7 +175,7 @@ def vote_cube(utilities: FloatArray, start: int, stop: int, rule: int) -> FloatA
     return out
 
 
-@nb.njit(**_JIT)
+@kernel
 def distance_votes(
     ideal: FloatArray, position: FloatArray, salience: FloatArray, stop: int, rule: int
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -173,7 +185,7 @@ def distance_votes(
     return distances, utilities, vote_cube(utilities, 0, stop, rule)
 
 
-@nb.njit(**_JIT)
+@kernel
 def victory_floor(strengths: FloatArray, power: int) -> FloatArray:
     """Pairwise victory probabilities from coalition strengths, floored for the logarithm.
 
@@ -195,7 +207,7 @@ def victory_floor(strengths: FloatArray, power: int) -> FloatArray:
     return out
 
 
-@nb.njit(**_JIT)
+@kernel
 def center_logs(logs: FloatArray, valid: np.ndarray) -> FloatArray:
     """Log-weights of the conditional PCE, shifted by their maximum (``-inf`` for padding)."""
     batch, options, _ = logs.shape
@@ -216,7 +228,7 @@ def center_logs(logs: FloatArray, valid: np.ndarray) -> FloatArray:
     return out
 
 
-@nb.njit(**_JIT)
+@kernel
 def normalise_rows(weights: FloatArray) -> FloatArray:
     """``weights / weights.sum(axis=1, keepdims=True)``."""
     out = np.empty_like(weights)
@@ -230,7 +242,7 @@ def normalise_rows(weights: FloatArray) -> FloatArray:
 # -- the turn ------------------------------------------------------------------------------------
 
 
-@nb.njit(**_JIT)
+@kernel
 def perceive_tail(
     weights: FloatArray, distances: FloatArray, risk_range: int, own_weight: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -238,7 +250,7 @@ def perceive_tail(
     return perception(distances, normalise_rows(weights)[0], risk_range, own_weight)
 
 
-@nb.njit(**_JIT)
+@kernel
 def perception(
     distances: FloatArray, neutral: FloatArray, risk_range: int, own_weight: float
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
@@ -275,7 +287,7 @@ def perception(
     return risk, base, curvature, own
 
 
-@nb.njit(**_JIT)
+@kernel
 def challenge_table(
     base: FloatArray,
     curvature: FloatArray,
@@ -331,7 +343,7 @@ def challenge_table(
     return prob, gain_i, gain_j
 
 
-@nb.njit(**_JIT)
+@kernel
 def _with_third_parties(
     u: FloatArray,
     away_from_i: FloatArray,
@@ -359,7 +371,7 @@ def _with_third_parties(
     return for_ij + support_i, for_ji + -support_j
 
 
-@nb.njit(**_JIT)
+@kernel
 def _expected_gain(
     p: float, resist: float, u_win: float, u_lose: float, status_quo: float
 ) -> float:
@@ -367,7 +379,7 @@ def _expected_gain(
     return (1.0 - resist) * u_win + resist * contest - status_quo
 
 
-@nb.njit(**_JIT)
+@kernel
 def choose_targets(gains: FloatArray) -> np.ndarray:
     """:func:`sim.bargaining.core.choose_targets`."""
     n = gains.shape[0]
@@ -386,7 +398,7 @@ def choose_targets(gains: FloatArray) -> np.ndarray:
     return targets
 
 
-@nb.njit(**_JIT)
+@kernel
 def bargains(
     prob: FloatArray,
     targets: np.ndarray,
@@ -436,3 +448,257 @@ def bargains(
             new_j[row, d] = x_j
         row += 1
     return initiator, target, p_out, new_i, new_j
+
+
+# -- resolution of the queues ---------------------------------------------------------------------
+
+# -- resolution of the queues --------------------------------------------------------------------
+
+
+@kernel
+def build_queues(
+    initiator: np.ndarray, target: np.ndarray, actors: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`sim.bargaining.resolution.build_queues`: padded queues and their mask."""
+    m = initiator.shape[0]
+    lengths = np.ones(actors, dtype=np.int64)
+    for b in range(m):
+        lengths[initiator[b]] += 1
+        lengths[target[b]] += 1
+    queues = np.full((actors, lengths.max()), STATUS_QUO, dtype=np.int64)
+    valid = np.zeros((actors, lengths.max()), dtype=np.bool_)
+    filled = np.ones(actors, dtype=np.int64)
+    for b in range(m):
+        a = initiator[b]
+        queues[a, filled[a]] = b
+        filled[a] += 1
+    for b in range(m):
+        a = target[b]
+        queues[a, filled[a]] = b
+        filled[a] += 1
+    for a in range(actors):
+        for s in range(lengths[a]):
+            valid[a, s] = True
+    return queues, valid
+
+
+@kernel
+def option_table(
+    own: FloatArray,
+    risk: FloatArray,
+    ideal: FloatArray,
+    salience: FloatArray,
+    initiator: np.ndarray,
+    target: np.ndarray,
+    new_i: FloatArray,
+    new_j: FloatArray,
+) -> FloatArray:
+    """Each voter's value of each bargain and, last column, of the status quo.
+
+    :func:`sim.bargaining.resolution.option_values` and the table ``resolve_queues`` builds.
+    """
+    n = own.shape[0]
+    m = initiator.shape[0]
+    points = np.concatenate((new_i, new_j))
+    distances = weighted_distances(ideal, points, salience)
+    table = np.empty((n, m + 1))
+    for v in range(n):
+        row_total = pairwise_sum(own[v])
+        for b in range(m):
+            d_i = distances[v, b]
+            d_j = distances[v, m + b]
+            u_i = (1.0 - d_i) * (1.0 + d_i * risk[v])
+            u_j = (1.0 - d_j) * (1.0 + d_j * risk[v])
+            replaced = own[v, initiator[b]] + own[v, target[b]]
+            table[v, b] = (u_i + u_j + row_total - replaced) / n
+        table[v, m] = row_total / n
+    return table
+
+
+@kernel
+def queue_pairs(queues: np.ndarray, valid: np.ndarray, options: int) -> tuple[np.ndarray, ...]:
+    """Every pair of slots that share a queue: ``(queue, slot_a, slot_b, option_a, option_b)``.
+
+    In the order of ``np.nonzero`` over ``(queue, slot, slot)``; the status quo is option
+    ``options - 1`` (the table's last column).
+    """
+    count = 0
+    for k in range(queues.shape[0]):
+        filled = 0
+        for s in range(queues.shape[1]):
+            if valid[k, s]:
+                filled += 1
+        count += filled * filled
+    out = np.empty((5, count), dtype=np.int64)
+    p = 0
+    for k in range(queues.shape[0]):
+        for a in range(queues.shape[1]):
+            if not valid[k, a]:
+                continue
+            for b in range(queues.shape[1]):
+                if not valid[k, b]:
+                    continue
+                col_a = queues[k, a] if queues[k, a] != STATUS_QUO else options - 1
+                col_b = queues[k, b] if queues[k, b] != STATUS_QUO else options - 1
+                out[0, p], out[1, p], out[2, p] = k, a, b
+                out[3, p], out[4, p] = col_a, col_b
+                p += 1
+    return out[0], out[1], out[2], out[3], out[4]
+
+
+@kernel
+def pair_votes(
+    table: FloatArray, col_a: np.ndarray, col_b: np.ndarray, start: int, stop: int, rule: int
+) -> FloatArray:
+    """Positive votes for option ``col_a[p]`` over ``col_b[p]``, ``(stop - start, voters)``.
+
+    The matrix that :func:`sim.bargaining.resolution._pair_strengths` multiplies by the weights.
+    """
+    voters = table.shape[0]
+    out = np.empty((stop - start, voters))
+    for p in range(start, stop):
+        a, b = col_a[p], col_b[p]
+        for v in range(voters):
+            out[p - start, v] = _max0(vote(table[v, a] - table[v, b], rule))
+    return out
+
+
+@kernel
+def queue_victory_floor(
+    strength_ab: FloatArray,
+    strength_ba: FloatArray,
+    queue: np.ndarray,
+    slot_a: np.ndarray,
+    slot_b: np.ndarray,
+    shape: tuple[int, int],
+    power: int,
+) -> FloatArray:
+    """Pairwise victory probabilities within each queue, floored for the logarithm.
+
+    Strengths are before :data:`COALITION_FLOOR` is added; padding gets 0.5 as in
+    :func:`sim.bargaining.resolution.queue_pairwise`.
+    """
+    queues, slots = shape
+    out = np.full((queues, slots, slots), 0.5)
+    for p in range(queue.shape[0]):
+        a, b = slot_a[p], slot_b[p]
+        if a != b:
+            value = victory(
+                strength_ab[p] + COALITION_FLOOR, strength_ba[p] + COALITION_FLOOR, power
+            )
+            out[queue[p], a, b] = value if (value >= TINY or value != value) else TINY
+    return out
+
+
+@kernel
+def choose(
+    probs: FloatArray,
+    draws: FloatArray,
+    stochastic: bool,
+    queues: np.ndarray,
+    initiator: np.ndarray,
+    new_i: FloatArray,
+    new_j: FloatArray,
+    position: FloatArray,
+) -> tuple[np.ndarray, FloatArray, FloatArray]:
+    """Each actor's pick from its queue, the new positions and the distance each moved.
+
+    Stochastic: the first slot whose cumulative probability exceeds ``draw x total`` (as
+    :func:`sim.bargaining.resolution.resolve_queues`); else the most probable slot.
+    """
+    n, k = position.shape
+    slots = probs.shape[1]
+    chosen = np.empty(n, dtype=np.int64)
+    moved_to = position.copy()
+    moved = np.empty(n)
+    step = np.empty(k)
+    for a in range(n):
+        slot = 0
+        if stochastic:
+            threshold = draws[a, 0] * pairwise_sum(probs[a])
+            cumulative = 0.0
+            for s in range(slots):
+                cumulative = probs[a, s] if s == 0 else cumulative + probs[a, s]
+                if cumulative > threshold:
+                    slot = s
+                    break
+        else:
+            best = probs[a, 0]
+            for s in range(1, slots):
+                value = probs[a, s]
+                if best != best:
+                    break
+                if value > best or value != value:
+                    best, slot = value, s
+        pick = queues[a, slot]
+        chosen[a] = pick
+        if pick != STATUS_QUO:
+            source = new_i if initiator[pick] == a else new_j
+            for d in range(k):
+                moved_to[a, d] = source[pick, d]
+        for d in range(k):
+            gap = moved_to[a, d] - position[a, d]
+            step[d] = gap * gap
+        moved[a] = np.sqrt(pairwise_sum(step))
+    return chosen, moved_to, moved
+
+
+@kernel
+def choose_from(
+    weights: FloatArray,
+    draws: FloatArray,
+    stochastic: bool,
+    queues: np.ndarray,
+    initiator: np.ndarray,
+    new_i: FloatArray,
+    new_j: FloatArray,
+    position: FloatArray,
+) -> tuple[np.ndarray, FloatArray, FloatArray]:
+    """:func:`choose` from the queues' unnormalised election weights."""
+    probs = normalise_rows(weights)
+    return choose(probs, draws, stochastic, queues, initiator, new_i, new_j, position)
+
+
+@kernel
+def prepare(
+    base: FloatArray,
+    curvature: FloatArray,
+    own: FloatArray,
+    risk: FloatArray,
+    own_weight: float,
+    capability: FloatArray,
+    ideal: FloatArray,
+    position: FloatArray,
+    salience: FloatArray,
+    rule: int,
+    semi: bool,
+    power: int,
+    low: FloatArray,
+    high: FloatArray,
+    bounded: bool,
+) -> tuple[np.ndarray, ...]:
+    """Challenges, bargains, queues, the voters' values of every option and the contested pairs.
+
+    Returns ``(probability, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid,
+    values, queue, slot_a, slot_b, col_a, col_b)``; the queue arrays are empty without bargains.
+    """
+    n = capability.shape[0]
+    prob, gain_i, gain_j = challenge_table(
+        base, curvature, own, risk, own_weight, capability, salience, rule, semi
+    )
+    targets = choose_targets(gain_i)
+    initiator, target, p, new_i, new_j = bargains(
+        prob, targets, position, salience, power, low, high, bounded
+    )
+    if initiator.shape[0] == 0:
+        queues = np.full((n, 1), STATUS_QUO, dtype=np.int64)
+        valid = np.ones((n, 1), dtype=np.bool_)
+        values = np.empty((n, 0))
+        empty = np.empty(0, dtype=np.int64)
+        return (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid,
+                values, empty, empty, empty, empty, empty)  # fmt: skip
+    queues, valid = build_queues(initiator, target, n)
+    values = option_table(own, risk, ideal, salience, initiator, target, new_i, new_j)
+    queue, slot_a, slot_b, col_a, col_b = queue_pairs(queues, valid, initiator.shape[0] + 1)
+    return (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid, values,
+            queue, slot_a, slot_b, col_a, col_b)  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.bargaining import kernels, queue_kernels
+from sim.bargaining import kernels
 from sim.bargaining.core import OWN_RISK_WEIGHT, ChallengeTable, Perception
 from sim.bargaining.pce import CHUNK_ELEMENTS, BoolArray, FloatArray
 from sim.bargaining.resolution import STATUS_QUO, Bargains, Resolution
@@ -97,7 +97,7 @@ def play(
     rule = RULE_CODES[settings.voting_rule]
     low, high = bounds if bounds is not None else (_NO_BOUNDS, _NO_BOUNDS)
     (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid, values,
-     queue, slot_a, slot_b, col_a, col_b) = queue_kernels.prepare(
+     queue, slot_a, slot_b, col_a, col_b) = kernels.prepare(
         perception.base, perception.curvature, perception.own, perception.risk,
         perception.own_weight, table.capability, table.ideal, table.position, table.salience,
         rule, settings.third_party_commit is ThirdPartyCommit.SEMI,
@@ -113,13 +113,13 @@ def play(
     strength_ab = _pair_strengths(values, col_a, col_b, table.capability, rule)
     strength_ba = _pair_strengths(values, col_b, col_a, table.capability, rule)
     power = VICTORY_POWERS[settings.victory_model]
-    floored = queue_kernels.queue_victory_floor(
+    floored = kernels.queue_victory_floor(
         strength_ab, strength_ba, queue, slot_a, slot_b, queues.shape, power
     )
     weights = np.exp(kernels.center_logs(np.log(floored), valid))
     stochastic = settings.transitions is Transitions.STOCHASTIC
     draws = rng.random(size=(n, 1)) if stochastic else _NO_DRAWS
-    chosen, positions, moved = queue_kernels.choose_from(
+    chosen, positions, moved = kernels.choose_from(
         weights, draws, stochastic, queues, initiator, new_i, new_j, table.position
     )
     return challenges, bargains, Resolution(chosen, positions), moved
@@ -174,6 +174,6 @@ def _pair_strengths(
     per_chunk = max(1, CHUNK_ELEMENTS // max(1, voters))
     for start in range(0, pairs, per_chunk):
         stop = min(pairs, start + per_chunk)
-        votes = queue_kernels.pair_votes(values, col_a, col_b, start, stop, rule)
+        votes = kernels.pair_votes(values, col_a, col_b, start, stop, rule)
         strengths[start:stop] = votes @ weights
     return strengths

@@ -309,28 +309,40 @@ def challenge_table(
     prob = np.empty((n, n))
     gain_i = np.empty((n, n))
     gain_j = np.empty((n, n))
-    u = np.empty((n, n))  # U^i, i's estimate of everyone's utilities
+    column = np.empty((n, n))  # column[b, a] = U^i[a, b]: i's estimate of a's utility for b
+    own_value = np.empty(n)  # U^i[t, t]
     away_from_i = np.empty(n)  # U^i[t, t] - U^i[t, i]
+    third_votes = np.empty(n)
     for i in range(n):
         scale = own_weight * risk[i]
         for a in range(n):
             for b in range(n):
-                u[a, b] = scale * curvature[a, b] + base[a, b]
+                column[b, a] = scale * curvature[a, b] + base[a, b]
         for t in range(n):
-            away_from_i[t] = u[t, t] - u[t, i]
+            own_value[t] = column[t, t]
+            away_from_i[t] = own_value[t] - column[i, t]
         for j in range(n):
             if j == i:
                 prob[i, j] = 0.5
                 gain_i[i, j] = 0.0
                 gain_j[i, j] = 0.0
                 continue
-            vote_i = weight[i] * vote(u[i, i] - u[i, j], rule)
-            vote_j = weight[j] * vote(u[j, i] - u[j, j], rule)
+            vote_i = weight[i] * vote(own_value[i] - column[j, i], rule)
+            vote_j = weight[j] * vote(column[i, j] - own_value[j], rule)
             for_ij = PRINCIPAL_FLOOR + _max0(vote_i) + _max0(vote_j)
             for_ji = PRINCIPAL_FLOOR + _max0(-vote_i) + _max0(-vote_j)
             if semi:
                 for_ij, for_ji = _with_third_parties(
-                    u, away_from_i, weight, rule, i, j, for_ij, for_ji
+                    column[j],
+                    own_value,
+                    away_from_i,
+                    weight,
+                    rule,
+                    i,
+                    j,
+                    for_ij,
+                    for_ji,
+                    third_votes,
                 )
             p = for_ij / (for_ij + for_ji)
             prob[i, j] = p
@@ -338,14 +350,15 @@ def challenge_table(
             gain_i[i, j] = _expected_gain(
                 p, resist, 2.0 * own[i, i], 2.0 * own[i, j], own[i, i] + own[i, j]
             )
-            for_i, for_j = u[j, i], u[j, j]  # i's estimate of j's utilities
+            for_i, for_j = column[i, j], own_value[j]  # i's estimate of j's utilities
             gain_j[i, j] = _expected_gain(p, resist, 2.0 * for_i, 2.0 * for_j, for_i + for_j)
     return prob, gain_i, gain_j
 
 
 @kernel
 def _with_third_parties(
-    u: FloatArray,
+    toward: FloatArray,
+    own_value: FloatArray,
     away_from_i: FloatArray,
     weight: FloatArray,
     rule: int,
@@ -353,21 +366,27 @@ def _with_third_parties(
     j: int,
     for_ij: float,
     for_ji: float,
+    votes: FloatArray,
 ) -> tuple[float, float]:
-    """Support of semi-committed third parties (``core._semi_commit_support``)."""
+    """Support of semi-committed third parties (``core._semi_commit_support``).
+
+    ``toward[t]`` is U^i[t, j]; the votes are computed first (a loop the compiler vectorises),
+    then summed in order, the principals' zeros included, as numpy sums them.
+    """
     principals = for_ij + for_ji
-    support_i = 0.0
-    support_j = 0.0
-    for t in range(u.shape[0]):
-        if t in (i, j):  # a principal: its vote is 0, and adding 0.0 changes neither sum
-            continue
-        toward_j = u[t, j] - u[t, t]
+    for t in range(votes.shape[0]):
+        toward_j = toward[t] - own_value[t]
         leaning = _weighted_vote(-(toward_j + away_from_i[t]), weight[t], rule)
         spread = abs(leaning) + principals
         share = (_max0(leaning) + for_ij) / spread
-        votes = _weighted_vote((away_from_i[t] - toward_j) * share + toward_j, weight[t], rule)
-        support_i += _max0(votes)
-        support_j += _min0(votes)
+        votes[t] = _weighted_vote((away_from_i[t] - toward_j) * share + toward_j, weight[t], rule)
+    votes[i] = 0.0  # the principals do not vote as third parties
+    votes[j] = 0.0
+    support_i = 0.0
+    support_j = 0.0
+    for t in range(votes.shape[0]):
+        support_i += _max0(votes[t])
+        support_j += _min0(votes[t])
     return for_ij + support_i, for_ji + -support_j
 
 

@@ -372,6 +372,8 @@ def _plain(value: Any) -> Any:
     Fields in declaration order, as ``asdict`` gives them (a dataclass's ``__dict__`` is filled
     in that order); the leaves (numbers, strings, enums) are immutable and shared.
     """
+    if isinstance(value, (float, int, str)) or value is None:
+        return value
     if isinstance(value, list):
         return [_plain(item) for item in value]
     if isinstance(value, dict):

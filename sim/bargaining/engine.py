@@ -539,12 +539,12 @@ class BargainingEngine:
 
     def _summary(self) -> StateSummary:
         bargained = self._table.capability_weighted_mean()
-        decisions = tuple(self._vetoes.decide(bargained.tolist()).values())
+        decisions = self._vetoes.decisions(bargained.tolist())
         return StateSummary(
             np.array([d.outcome for d in decisions]),
             bargained,
-            tuple(d.state for d in decisions),
-            tuple(d.reason for d in decisions),
+            tuple([d.state for d in decisions]),
+            tuple([d.reason for d in decisions]),
             decisions,
         )
 

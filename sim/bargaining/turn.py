@@ -9,6 +9,8 @@ products, ``log``, ``exp``, random draws) are done here with numpy, between the 
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.bargaining import kernels
@@ -70,7 +72,7 @@ def perceive(table: ActorTable, settings: BargainingSettings) -> Perception:
         table.ideal, table.position, table.salience, min(n, _rows_per_chunk(n, n)), rule
     )
     strengths = _strengths(table.capability, utilities, first, rule)
-    weights = _election_weights(strengths, settings, np.ones((1, n), dtype=bool))
+    weights = _election_weights(strengths, settings, _all_valid(n))
     own_weight = OWN_RISK_WEIGHT[settings.risk_adjust]
     risk, base, curvature, own = kernels.perceive_tail(
         weights, distances, RISK_RANGE_CODES[settings.risk_range], own_weight
@@ -125,6 +127,14 @@ def play(
     return challenges, bargains, Resolution(chosen, positions), moved
 
 
+@functools.cache
+def _all_valid(options: int) -> BoolArray:
+    """A read-only mask of ``options`` valid options (one election)."""
+    mask = np.ones((1, options), dtype=bool)
+    mask.flags.writeable = False
+    return mask
+
+
 def _rows_per_chunk(voters: int, options: int) -> int:
     """Option rows per vote cube, as :func:`sim.bargaining.pce.coalition_strengths` chunks."""
     return max(1, CHUNK_ELEMENTS // max(1, voters * options))
@@ -140,6 +150,8 @@ def _strengths(
     """
     voters, options = utilities.shape
     rows = _rows_per_chunk(voters, options)
+    if first is not None and rows >= options:  # one chunk (the usual case)
+        return np.asarray(first @ capability)
     strengths = np.empty((1, options, options))
     for start in range(0, options, rows):
         stop = min(options, start + rows)
@@ -160,7 +172,7 @@ def _election_weights(
 
 def _conditional(strengths: FloatArray, settings: BargainingSettings) -> FloatArray:
     """Option probabilities of the conditional PCE among all options."""
-    valid = np.ones(strengths.shape[:2], dtype=bool)
+    valid = _all_valid(strengths.shape[1])
     return kernels.normalise_rows(_election_weights(strengths, settings, valid))
 
 
@@ -170,8 +182,10 @@ def _pair_strengths(
     """Coalition strengths (before the floor) in the chunks of the numpy version."""
     voters = values.shape[0]
     pairs = col_a.size
-    strengths = np.empty(pairs)
     per_chunk = max(1, CHUNK_ELEMENTS // max(1, voters))
+    if pairs <= per_chunk:  # one chunk (the usual case)
+        return np.asarray(kernels.pair_votes(values, col_a, col_b, 0, pairs, rule) @ weights)
+    strengths = np.empty(pairs)
     for start in range(0, pairs, per_chunk):
         stop = min(pairs, start + per_chunk)
         votes = kernels.pair_votes(values, col_a, col_b, start, stop, rule)

@@ -267,10 +267,16 @@ class VetoBook:
 
     def decide(self, bargained: Sequence[float]) -> dict[str, Decision]:
         """The decision on every dimension given its bargained outcome (0-100)."""
-        return {
-            dim: self._decide(dim, float(value))
-            for dim, value in zip(self._dimensions, bargained, strict=True)
-        }
+        return {d.dimension: d for d in self.decisions(bargained)}
+
+    def decisions(self, bargained: Sequence[float]) -> tuple[Decision, ...]:
+        """The decisions of :meth:`decide`, in dimension order."""
+        return tuple(
+            [
+                self._decide(dim, float(value))
+                for dim, value in zip(self._dimensions, bargained, strict=True)
+            ]
+        )
 
     def _decide(self, dim: str, value: float) -> Decision:
         """The decision, reused while neither the value nor the ranges change."""

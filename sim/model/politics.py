@@ -20,6 +20,7 @@ role in governing Gaza.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
@@ -153,7 +154,7 @@ def positions_frame(snapshots: Sequence[PositionSnapshot]) -> pd.DataFrame:
             "state": _text(names, per_dimension([[codes[x] for x in row] for row in states], int)),
             "implemented": per_dimension([[d.outcome for d in row] for row in decisions], float),
         },
-        columns=POSITION_COLUMNS,
+        copy=False,  # every column is a new array already
     )
 
 
@@ -386,7 +387,7 @@ def _plain(value: Any) -> Any:
 
 
 def _dimension_state(decision: Decision) -> DimensionState:
-    status_quo = decision.status_quo if np.isfinite(decision.status_quo) else decision.outcome
+    status_quo = decision.status_quo if math.isfinite(decision.status_quo) else decision.outcome
     return DimensionState(
         dimension=decision.dimension,
         deal=decision.deal,

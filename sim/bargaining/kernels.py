@@ -695,11 +695,15 @@ def prepare(
     low: FloatArray,
     high: FloatArray,
     bounded: bool,
+    chunk_pairs: int,
 ) -> tuple[np.ndarray, ...]:
     """Challenges, bargains, queues, the voters' values of every option and the contested pairs.
 
     Returns ``(probability, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid,
-    values, queue, slot_a, slot_b, col_a, col_b)``; the queue arrays are empty without bargains.
+    values, queue, slot_a, slot_b, col_a, col_b, votes_ab, votes_ba)``; the queue arrays are
+    empty without bargains. ``votes_ab`` and ``votes_ba`` are :func:`pair_votes` of all the pairs
+    when they fit in one chunk of ``chunk_pairs``, else empty (the caller computes them in
+    chunks).
     """
     n = capability.shape[0]
     prob, gain_i, gain_j = challenge_table(
@@ -714,10 +718,17 @@ def prepare(
         valid = np.ones((n, 1), dtype=np.bool_)
         values = np.empty((n, 0))
         empty = np.empty(0, dtype=np.int64)
+        no_votes = np.empty((0, n))
         return (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid,
-                values, empty, empty, empty, empty, empty)  # fmt: skip
+                values, empty, empty, empty, empty, empty, no_votes, no_votes)  # fmt: skip
     queues, valid = build_queues(initiator, target, n)
     values = option_table(own, risk, ideal, salience, initiator, target, new_i, new_j)
     queue, slot_a, slot_b, col_a, col_b = queue_pairs(queues, valid, initiator.shape[0] + 1)
+    pairs = queue.shape[0]
+    if pairs <= chunk_pairs:
+        votes_ab = pair_votes(values, col_a, col_b, 0, pairs, rule)
+        votes_ba = pair_votes(values, col_b, col_a, 0, pairs, rule)
+    else:
+        votes_ab = votes_ba = np.empty((0, n))
     return (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid, values,
-            queue, slot_a, slot_b, col_a, col_b)  # fmt: skip
+            queue, slot_a, slot_b, col_a, col_b, votes_ab, votes_ba)  # fmt: skip

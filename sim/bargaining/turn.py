@@ -98,22 +98,27 @@ def play(
     """
     rule = RULE_CODES[settings.voting_rule]
     low, high = bounds if bounds is not None else (_NO_BOUNDS, _NO_BOUNDS)
+    n = table.capability.shape[0]
+    per_chunk = _pairs_per_chunk(n)
     (prob, gain_i, gain_j, initiator, target, p, new_i, new_j, queues, valid, values,
-     queue, slot_a, slot_b, col_a, col_b) = kernels.prepare(
+     queue, slot_a, slot_b, col_a, col_b, votes_ab, votes_ba) = kernels.prepare(
         perception.base, perception.curvature, perception.own, perception.risk,
         perception.own_weight, table.capability, table.ideal, table.position, table.salience,
         rule, settings.third_party_commit is ThirdPartyCommit.SEMI,
         2 if settings.bargain_interpolation is BargainingInterpolation.S2P2 else 1,
-        low, high, bounds is not None,
+        low, high, bounds is not None, per_chunk,
     )  # fmt: skip
     challenges = ChallengeTable(prob, gain_i, gain_j)
     bargains = Bargains(initiator, target, p, new_i, new_j)
-    n = table.capability.shape[0]
     if bargains.count == 0:
         nobody = np.full(n, STATUS_QUO, dtype=np.int64)
         return challenges, bargains, Resolution(nobody, table.position.copy()), np.zeros(n)
-    strength_ab = _pair_strengths(values, col_a, col_b, table.capability, rule)
-    strength_ba = _pair_strengths(values, col_b, col_a, table.capability, rule)
+    if queue.size <= per_chunk:  # one chunk: the kernel computed the votes
+        strength_ab = np.asarray(votes_ab @ table.capability)
+        strength_ba = np.asarray(votes_ba @ table.capability)
+    else:
+        strength_ab = _pair_strengths(values, col_a, col_b, table.capability, rule)
+        strength_ba = _pair_strengths(values, col_b, col_a, table.capability, rule)
     power = VICTORY_POWERS[settings.victory_model]
     floored = kernels.queue_victory_floor(
         strength_ab, strength_ba, queue, slot_a, slot_b, queues.shape, power
@@ -133,6 +138,11 @@ def _all_valid(options: int) -> BoolArray:
     mask = np.ones((1, options), dtype=bool)
     mask.flags.writeable = False
     return mask
+
+
+def _pairs_per_chunk(voters: int) -> int:
+    """Pairs of options per vote matrix, as :func:`sim.bargaining.resolution._pair_strengths`."""
+    return max(1, CHUNK_ELEMENTS // max(1, voters))
 
 
 def _rows_per_chunk(voters: int, options: int) -> int:
@@ -180,11 +190,8 @@ def _pair_strengths(
     values: FloatArray, col_a: np.ndarray, col_b: np.ndarray, weights: FloatArray, rule: int
 ) -> FloatArray:
     """Coalition strengths (before the floor) in the chunks of the numpy version."""
-    voters = values.shape[0]
     pairs = col_a.size
-    per_chunk = max(1, CHUNK_ELEMENTS // max(1, voters))
-    if pairs <= per_chunk:  # one chunk (the usual case)
-        return np.asarray(kernels.pair_votes(values, col_a, col_b, 0, pairs, rule) @ weights)
+    per_chunk = _pairs_per_chunk(values.shape[0])
     strengths = np.empty(pairs)
     for start in range(0, pairs, per_chunk):
         stop = min(pairs, start + per_chunk)

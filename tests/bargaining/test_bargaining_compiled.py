@@ -289,3 +289,27 @@ def test_the_kernels_constants_are_the_numpy_functions_constants() -> None:
     assert kernels.COALITION_FLOOR == pce.COALITION_FLOOR
     assert kernels.BINARY_SCALE == pce.BINARY_SCALE
     assert kernels.STATUS_QUO == resolution.STATUS_QUO
+
+
+def test_elections_in_several_chunks_are_still_the_numpy_elections(monkeypatch) -> None:
+    """Large tables are voted in chunks (bounded memory): both paths chunk alike."""
+    from sim.bargaining import pce, resolution
+
+    for module in (turn, pce, resolution):
+        monkeypatch.setattr(module, "CHUNK_ELEMENTS", 200)  # 15 actors: many chunks
+    settings = BargainingSettings(transitions=Transitions.STOCHASTIC)
+    table = random_table(15, 5, 9)
+    want_per, _, want_bargains, want_resolution, want_moved = numpy_turn(
+        table, settings, None, np.random.default_rng(9)
+    )
+    per = turn.perceive(table, settings)
+    _, bargains, resolution_, moved = turn.play(
+        per, table, settings, None, np.random.default_rng(9)
+    )
+    assert bargains.count > 0
+    same_bits(bargains.initiator_position, want_bargains.initiator_position)
+    same_bits(per.risk, want_per.risk)
+    same_bits(per.own, want_per.own)
+    same_bits(resolution_.chosen, want_resolution.chosen)
+    same_bits(resolution_.positions, want_resolution.positions)
+    same_bits(moved, want_moved)

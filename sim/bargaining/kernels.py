@@ -302,10 +302,9 @@ def challenge_table(
     """:func:`sim.bargaining.core.evaluate_challenges`: ``(probability, gain_i, gain_j)``."""
     n = capability.shape[0]
     total_salience = np.empty(n)
-    weight = np.empty(n)
     for i in range(n):
         total_salience[i] = pairwise_sum(saliences[i])
-        weight[i] = total_salience[i] * capability[i]
+    weight = total_salience * capability
     prob = np.empty((n, n))
     gain_i = np.empty((n, n))
     gain_j = np.empty((n, n))
@@ -314,13 +313,7 @@ def challenge_table(
     away_from_i = np.empty(n)  # U^i[t, t] - U^i[t, i]
     third_votes = np.empty(n)
     for i in range(n):
-        scale = own_weight * risk[i]
-        for a in range(n):
-            for b in range(n):
-                column[b, a] = scale * curvature[a, b] + base[a, b]
-        for t in range(n):
-            own_value[t] = column[t, t]
-            away_from_i[t] = own_value[t] - column[i, t]
+        _estimates(base, curvature, own_weight * risk[i], i, column, own_value, away_from_i)
         for j in range(n):
             if j == i:
                 prob[i, j] = 0.5
@@ -333,17 +326,9 @@ def challenge_table(
             for_ji = PRINCIPAL_FLOOR + _max0(-vote_i) + _max0(-vote_j)
             if semi:
                 for_ij, for_ji = _with_third_parties(
-                    column[j],
-                    own_value,
-                    away_from_i,
-                    weight,
-                    rule,
-                    i,
-                    j,
-                    for_ij,
-                    for_ji,
-                    third_votes,
-                )
+                    column[j], own_value, away_from_i, weight, rule,
+                    i, j, for_ij, for_ji, third_votes,
+                )  # fmt: skip
             p = for_ij / (for_ij + for_ji)
             prob[i, j] = p
             resist = total_salience[j]
@@ -353,6 +338,30 @@ def challenge_table(
             for_i, for_j = column[i, j], own_value[j]  # i's estimate of j's utilities
             gain_j[i, j] = _expected_gain(p, resist, 2.0 * for_i, 2.0 * for_j, for_i + for_j)
     return prob, gain_i, gain_j
+
+
+@kernel
+def _estimates(
+    base: FloatArray,
+    curvature: FloatArray,
+    scale: float,
+    i: int,
+    column: FloatArray,
+    own_value: FloatArray,
+    away_from_i: FloatArray,
+) -> None:
+    """Fill i's estimates: ``column[b, a] = U^i[a, b]``, ``U^i[t, t]``, ``U^i[t, t] - U^i[t, i]``.
+
+    ``U^i[a, b] = scale * curvature[a, b] + base[a, b]`` with ``scale`` = own weight x i's risk
+    (:meth:`sim.bargaining.core.Perception.perceived_by`).
+    """
+    n = base.shape[0]
+    for a in range(n):
+        for b in range(n):
+            column[b, a] = scale * curvature[a, b] + base[a, b]
+    for t in range(n):
+        own_value[t] = column[t, t]
+        away_from_i[t] = own_value[t] - column[i, t]
 
 
 @kernel

@@ -1,20 +1,56 @@
-"""Time a bargaining run to convergence for 15, 50 and 250 actors on 5 dimensions.
+"""Speed of the bargaining engine and of the political layer in a base-year replication.
 
-Random actor tables from a fixed seed; each size is timed as the best of a few repeats, in both
-recording modes. Run: ``.venv/bin/python bench/bench_bargaining.py``.
+1. ``--scaling``: a bargaining run to convergence for 15, 50 and 250 actors on 5 dimensions
+   (random actor tables from a fixed seed; best of a few repeats, both recording modes).
+2. Default: the political layer's cost per 365-day replication of ``scenarios/base.yaml``
+   (52 weekly rounds): the engine's construction (with the replication's draws), every round's
+   shocks and decisions, the daily outcome record and the positions table built after the run.
+   The weeks' ground events are captured once from a real run per seed and replayed, so only the
+   political layer is timed (CPU time, median over seeds and repeats). Beside it, in the same run
+   and process, a reference: one step of Mesa's Epstein civil-violence example at 40x40; the
+   ratio of the two is what to compare across machines and busy windows.
+
+Run: ``.venv/bin/python bench/bench_bargaining.py [--seeds 5] [--repeats 5] [--scaling]``
+Goal (issue 14): <= 0.015 s of political layer per base-year replication.
 """
 
 from __future__ import annotations
 
+import argparse
+import copy
+import statistics
 import time
+from dataclasses import dataclass
 
 import numpy as np
+from mesa.examples.advanced.epstein_civil_violence.model import (
+    EpsteinCivilViolence,
+    EpsteinScenario,
+)
 
 from sim.bargaining import BargainingEngine
+from sim.model.gaza import GazaModel
+from sim.model.politics import Politics, WeekEvents
+from sim.rng import RandomStreams
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+from sim.scenario.schema import Scenario
 
 SIZES = (15, 50, 250)
 DIMENSIONS = 5
 SEED = 20251017
+GOAL_SECONDS = 0.015
+EPSTEIN_SIZE = 40
+EPSTEIN_PARAMETERS = {
+    "citizen_density": 0.7,
+    "cop_density": 0.04,
+    "legitimacy": 0.82,
+    "max_jail_term": 30,
+    "citizen_vision": 7,
+    "cop_vision": 7,
+}  # the paper's Run 2 with Mesa's von Neumann vision, as in bench_ground.py
+
+
+# -- 1. scaling of the engine --------------------------------------------------------------------
 
 
 def random_engine(n: int, record: str, seed: int = SEED) -> BargainingEngine:
@@ -35,14 +71,14 @@ def time_run(n: int, record: str, repeats: int) -> tuple[float, int]:
     rounds = 0
     for _ in range(repeats):
         engine = random_engine(n, record)
-        start = time.perf_counter()
+        start = time.process_time()
         engine.run()
-        best = min(best, time.perf_counter() - start)
+        best = min(best, time.process_time() - start)
         rounds = engine.turn
     return best, rounds
 
 
-def main() -> None:
+def scaling() -> None:
     print(f"{'actors':>6} {'record':>6} {'rounds':>6} {'total ms':>10} {'ms/round':>9}")
     results: dict[tuple[int, str], float] = {}
     for n in SIZES:
@@ -61,6 +97,96 @@ def main() -> None:
             f"(n^3 would be x{(50 / 15) ** 3:.0f}), 50->250 x{large / mid:.1f} "
             f"(n^3 would be x{(250 / 50) ** 3:.0f})"
         )
+
+
+# -- 2. the political layer of a base-year replication -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Week:
+    """One political round of a real run: its day and the ground events handed over."""
+
+    day: int
+    events: WeekEvents
+
+
+def capture_weeks(scenario: Scenario, seed: int) -> list[Week]:
+    """Run the model once and keep the events of every political round."""
+    model = GazaModel(scenario, seed)
+    weeks: list[Week] = []
+    play = model.politics.play_round
+
+    def recording(day: int, events: WeekEvents) -> object:
+        weeks.append(Week(day, copy.deepcopy(events)))
+        return play(day, events)
+
+    setattr(model.politics, "play_round", recording)  # noqa: B010 (an instance-level spy)
+    for _ in range(scenario.metadata.horizon_days):
+        model.step()
+    return weeks
+
+
+def replay(scenario: Scenario, seed: int, weeks: list[Week]) -> Politics:
+    """The political layer of one replication, as the model drives it."""
+    politics = Politics(scenario, RandomStreams(seed)["bargaining"])
+    due = iter(weeks)
+    week = next(due, None)
+    for day in range(scenario.metadata.horizon_days):
+        politics.outcome_record()  # the day's record reads it
+        if week is not None and week.day == day:
+            politics.play_round(day, copy.copy(week.events))
+            week = next(due, None)
+    politics.positions_table()
+    return politics
+
+
+def epstein_step_seconds() -> float:
+    """CPU seconds of one step of Mesa's Epstein example at 40x40 (after a warm-up step)."""
+    scenario = EpsteinScenario(rng=1, **EPSTEIN_PARAMETERS)  # type: ignore[arg-type]
+    model = EpsteinCivilViolence(width=EPSTEIN_SIZE, height=EPSTEIN_SIZE, scenario=scenario)
+    model.step()
+    start = time.process_time()
+    model.step()
+    return time.process_time() - start
+
+
+def base_year(seeds: int, repeats: int) -> None:
+    scenario = load_scenario(SCENARIOS_DIR / "base.yaml")
+    captured = {seed: capture_weeks(scenario, seed) for seed in range(seeds)}
+    replay(scenario, 0, captured[0])  # warm-up (imports, caches, compilation)
+    ours: list[float] = []
+    reference: list[float] = []
+    for _ in range(repeats):  # interleaved: the two see the same load
+        for seed, weeks in captured.items():
+            start = time.process_time()
+            replay(scenario, seed, weeks)
+            ours.append(time.process_time() - start)
+            reference.append(epstein_step_seconds())
+    rounds = statistics.median(len(w) for w in captured.values())
+    political = statistics.median(ours)
+    mesa = statistics.median(reference)
+    print(
+        f"political layer of one 365-day base replication ({rounds:.0f} rounds; "
+        f"{seeds} seeds x {repeats} repeats, median CPU seconds)"
+    )
+    print(f"  politics            {political:.4f} s  ({political / rounds * 1e3:.3f} ms/round)")
+    print(f"  Mesa Epstein step   {mesa:.4f} s  (one step of the example at 40x40)")
+    print(f"  ratio               {political / mesa:.2f} Epstein steps per replication")
+    verdict = "met" if political <= GOAL_SECONDS else "not met"
+    share = political / GOAL_SECONDS
+    print(f"  goal                {GOAL_SECONDS:.3f} s -> {verdict} ({share:.2f}x)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--scaling", action="store_true", help="time the engine's scaling")
+    args = parser.parse_args()
+    if args.scaling:
+        scaling()
+    else:
+        base_year(args.seeds, args.repeats)
 
 
 if __name__ == "__main__":

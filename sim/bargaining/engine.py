@@ -25,7 +25,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from sim.bargaining import turn
 from sim.bargaining.core import (
+    ChallengeTable,
     Perception,
     bargain_positions,
     choose_targets,
@@ -40,7 +42,7 @@ from sim.bargaining.history import (
     StateSummary,
 )
 from sim.bargaining.pce import FloatArray, scalar_pce
-from sim.bargaining.resolution import Bargains, resolve_queues
+from sim.bargaining.resolution import Bargains, Resolution, resolve_queues
 from sim.bargaining.shocks import Shock, ShockKind, ShockRecord, VetoShock
 from sim.bargaining.state import ActorTable, unique_groups
 from sim.bargaining.vetoes import Decision, RedLine, Reversion, Veto, VetoBook
@@ -102,6 +104,9 @@ class BargainingEngine:
         reversions: Per dimension with a veto, the status quo it reverts to without consent.
         red_lines: Actors' red lines (resolve).
         record: ``full`` for every table, ``light`` for positions, forecasts and branches.
+        compiled: Play turns through the compiled kernels where the settings allow
+            (:func:`sim.bargaining.turn.compiled`; same results to the last bit). ``False``
+            uses the numpy functions, the reference.
     """
 
     def __init__(
@@ -119,6 +124,7 @@ class BargainingEngine:
         reversions: Mapping[str, Reversion] | None = None,
         red_lines: Sequence[RedLine] = (),
         record: RecordLevel | str = RecordLevel.FULL,
+        compiled: bool = True,
     ) -> None:
         self.settings = settings or BargainingSettings()
         if self.settings.transitions is Transitions.STOCHASTIC and rng is None:
@@ -132,11 +138,13 @@ class BargainingEngine:
         )
         self._vetoes.set_drivers(self._initial_drivers())
         self.record = RecordLevel(record)
+        self._compiled = compiled and turn.compiled(self.settings)
         self._turn = 0
         self._perception: Perception | None = None
         self._anchor = 0
         self._movement: dict[int, float] = {}
         self._converged = False
+        self._stale = False  # whether the state changed since its decisions were evaluated
         self._recorder = Recorder(
             list(self._table.actors), list(dimensions), self._table.weighted_mean()
         )
@@ -154,10 +162,12 @@ class BargainingEngine:
         *,
         capability: ArrayLike | None = None,
         salience: ArrayLike | None = None,
+        compiled: bool = True,
     ) -> BargainingEngine:
         """An engine for a validated :class:`~sim.scenario.bargaining.BargainingSpec`.
 
-        ``capability`` and ``salience`` replace the spec's values (e.g. a replication's draws).
+        ``capability`` and ``salience`` replace the spec's values (e.g. a replication's draws);
+        ``compiled`` as in the constructor.
         """
         from sim.bargaining.state import spec_arrays
 
@@ -175,6 +185,7 @@ class BargainingEngine:
             reversions=arrays.reversions,
             red_lines=arrays.red_lines,
             record=record,
+            compiled=compiled,
         )
 
     @classmethod
@@ -215,6 +226,11 @@ class BargainingEngine:
         return self._turn
 
     @property
+    def compiled(self) -> bool:
+        """Whether turns run through the compiled kernels (else the numpy functions)."""
+        return self._compiled
+
+    @property
     def converged(self) -> bool:
         """Whether KTAB's stopping rule holds since the last shock."""
         return self._converged
@@ -237,16 +253,16 @@ class BargainingEngine:
     @property
     def branches(self) -> dict[str, str]:
         """Per dimension: ``deal`` or the no-deal state's name (e.g. ``no_turkish_contingent``)."""
-        return {d.dimension: d.state for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.state for d in self._state().decisions}
 
     @property
     def branch_reasons(self) -> dict[str, str]:
         """Per dimension: who withheld consent and why (empty with a deal)."""
-        return {d.dimension: d.reason for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.reason for d in self._state().decisions}
 
     def decisions(self) -> dict[str, Decision]:
         """Per dimension, the decision in the current state (deal, outcome, status quo, why)."""
-        return {d.dimension: d for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d for d in self._state().decisions}
 
     @property
     def book(self) -> VetoBook:
@@ -259,7 +275,7 @@ class BargainingEngine:
         They take effect from the next round (the current state's decisions are re-evaluated).
         """
         if self._vetoes.set_drivers({k: float(v) * 100.0 for k, v in reports.items()}):
-            self._recorder.summaries[-1] = self._summary()
+            self._stale = True
 
     @property
     def vetoes(self) -> dict[str, Veto]:
@@ -271,6 +287,7 @@ class BargainingEngine:
         """Tidy tables of everything recorded so far."""
         if self.record is RecordLevel.FULL:
             self._perceive()  # the current state's win probabilities and risk attitudes
+        self._state()
         return History(self._recorder)
 
     def risk_attitudes(self) -> dict[str, float]:
@@ -283,7 +300,7 @@ class BargainingEngine:
         The capability-weighted mean position where every required consenter accepts it, else
         the dimension's status quo.
         """
-        summary = self._recorder.summaries[-1]
+        summary = self._state()
         return dict(zip(self._table.dimensions, summary.forecast.tolist(), strict=True))
 
     def baseline(self) -> dict[str, float]:
@@ -313,30 +330,24 @@ class BargainingEngine:
     def step(self) -> RoundRecord:
         """Play one round: challenges, bargains, votes on every queue, moves."""
         table = self._table
+        drivers = self._dimension_drivers()  # this state's outcomes: what links read next
         perception = self._perceive()
-        challenges = evaluate_challenges(
-            perception, table.capability, table.salience, self.settings
-        )
-        bargains = self._bargains(challenges.probability, choose_targets(challenges.initiator_gain))
-        resolution = resolve_queues(
-            bargains,
-            perception,
-            table.capability,
-            table.ideal,
-            table.position,
-            table.salience,
-            self.settings,
-            self._rng,
-        )
-        moved = np.linalg.norm(resolution.positions - table.position, axis=1)
+        if self._compiled:
+            challenges, bargains, resolution, moved = turn.play(
+                perception, table, self.settings, self._vetoes.bounds, self._rng
+            )
+        else:
+            challenges, bargains, resolution, moved = self._play_numpy(perception)
         table.move_to(resolution.positions)
         self._turn += 1
         self._perception = None
-        self._vetoes.set_drivers(self._dimension_drivers())
-        self._movement[self._turn] = float(moved.sum())
+        self._vetoes.set_drivers(drivers)
+        movement = moved.sum()
+        self._movement[self._turn] = float(movement)
         self._converged = self._stopping_rule_met()
         self._recorder.positions.append(table.position * 100.0)
-        self._recorder.summaries.append(self._summary())
+        self._recorder.summaries.append(self._recorder.summaries[-1])  # evaluated when read
+        self._stale = True
         if self.record is RecordLevel.FULL:
             pairs = (bargains.initiator, bargains.target)
             self._recorder.events[self._turn] = RoundEvents(
@@ -346,11 +357,11 @@ class BargainingEngine:
                 resolution.chosen,
                 moved * 100.0,
             )
-        movers = tuple(a for a, d in zip(table.actors, moved, strict=True) if d > 0.0)
+        movers = tuple(a for a, d in zip(table.actors, moved.tolist(), strict=True) if d > 0.0)
         return RoundRecord(
             self._turn,
             table.position * 100.0,
-            float(moved.sum() * 100.0),
+            float(movement * 100.0),
             bargains.count,
             movers,
             self.forecast(),
@@ -395,7 +406,7 @@ class BargainingEngine:
         self._perception = None
         self._recorder.analyses.pop(self._turn, None)
         self._recorder.positions[-1] = self._table.position * 100.0
-        self._recorder.summaries[-1] = self._summary()
+        self._stale = True
         self._anchor = self._turn
         self._converged = False
         return record
@@ -429,12 +440,37 @@ class BargainingEngine:
             shock.reason,
         )
 
+    def _play_numpy(
+        self, perception: Perception
+    ) -> tuple[ChallengeTable, Bargains, Resolution, FloatArray]:
+        """A turn by the numpy functions (settings the kernels do not cover; the reference)."""
+        table = self._table
+        challenges = evaluate_challenges(
+            perception, table.capability, table.salience, self.settings
+        )
+        bargains = self._bargains(challenges.probability, choose_targets(challenges.initiator_gain))
+        resolution = resolve_queues(
+            bargains,
+            perception,
+            table.capability,
+            table.ideal,
+            table.position,
+            table.salience,
+            self.settings,
+            self._rng,
+        )
+        moved = np.linalg.norm(resolution.positions - table.position, axis=1)
+        return challenges, bargains, resolution, moved
+
     def _perceive(self) -> Perception:
         if self._perception is None:
             table = self._table
-            self._perception = perceive(
-                table.capability, table.ideal, table.position, table.salience, self.settings
-            )
+            if self._compiled:
+                self._perception = turn.perceive(table, self.settings)
+            else:
+                self._perception = perceive(
+                    table.capability, table.ideal, table.position, table.salience, self.settings
+                )
             if self.record is RecordLevel.FULL:
                 probs, groups = self._win_probability(self._perception)
                 self._recorder.analyses[self._turn] = StateAnalysis(
@@ -451,9 +487,12 @@ class BargainingEngine:
         groups, representatives = unique_groups(self._table.position)
         utilities = perception.own[:, representatives]
         s = self.settings
-        probs = scalar_pce(
-            self._table.capability, utilities, s.voting_rule, s.victory_model, s.pce_model
-        )
+        if self._compiled:
+            probs = turn.scalar_pce(self._table.capability, utilities, s)
+        else:
+            probs = scalar_pce(
+                self._table.capability, utilities, s.voting_rule, s.victory_model, s.pce_model
+            )
         return probs[np.searchsorted(representatives, groups)], groups
 
     def _bargains(self, probability: FloatArray, targets: np.ndarray) -> Bargains:
@@ -486,14 +525,26 @@ class BargainingEngine:
         ratio = self._movement[self._turn] / (first + MOVEMENT_FLOOR)
         return bool(ratio < self.settings.convergence_threshold)
 
+    def _state(self) -> StateSummary:
+        """The current state's summary, its decisions evaluated again if the state changed.
+
+        Shocks and reports only mark the state as changed; the decisions are evaluated when they
+        are read, with the drivers of that moment: the same as evaluating them at every change,
+        since every change that can alter them marks the state.
+        """
+        if self._stale:
+            self._recorder.summaries[-1] = self._summary()
+            self._stale = False
+        return self._recorder.summaries[-1]
+
     def _summary(self) -> StateSummary:
         bargained = self._table.capability_weighted_mean()
-        decisions = tuple(self._vetoes.decide(bargained.tolist()).values())
+        decisions = self._vetoes.decisions(bargained.tolist())
         return StateSummary(
             np.array([d.outcome for d in decisions]),
             bargained,
-            tuple(d.state for d in decisions),
-            tuple(d.reason for d in decisions),
+            tuple([d.state for d in decisions]),
+            tuple([d.reason for d in decisions]),
             decisions,
         )
 
@@ -508,11 +559,11 @@ class BargainingEngine:
 
     def _dimension_drivers(self) -> dict[str, float]:
         """The previous state's implemented outcomes, which links on dimensions read."""
-        return {d.dimension: d.outcome for d in self._recorder.summaries[-1].decisions}
+        return {d.dimension: d.outcome for d in self._state().decisions}
 
     def _follow_red_line(self, actor: str, dimension: str, position: float) -> None:
         """A position shock across an actor's red line moves the line with it."""
-        line = self._vetoes.red_lines.get((actor, dimension))
+        line = self._vetoes.red_line(actor, dimension)
         if line is None:
             return
         if position > line.high:
@@ -523,7 +574,7 @@ class BargainingEngine:
     def _move_red_line(self, shock: Shock) -> tuple[float, float]:
         """Move the declared bound of a red line (at_most if declared, else at_least)."""
         assert shock.dimension is not None
-        line = self._vetoes.red_lines.get((shock.actor, shock.dimension))
+        line = self._vetoes.red_line(shock.actor, shock.dimension)
         if line is None:
             raise KeyError(f"{shock.actor!r} has no red line on {shock.dimension!r}")
         upper = line.high < 100.0

@@ -7,7 +7,7 @@ them; the engine converts back to 0-100 for everything it reports.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -33,6 +33,11 @@ class ActorTable:
     ideal: FloatArray
     salience: FloatArray
     accommodation: FloatArray | None
+    # The weights of capability_weighted_mean and their sum, for the capability array they were
+    # computed from (capabilities are replaced by set_capability, never changed in place).
+    _weights: tuple[FloatArray, FloatArray, float] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -109,7 +114,7 @@ class ActorTable:
     ) -> tuple[float, float]:
         """Apply ``new`` (0-100 scale) to a position and its ideal; returns (before, after)."""
         before = float(self.position[actor, dim] * SCALE)
-        after = float(np.clip(new(before), 0.0, SCALE))
+        after = clip(new(before), 0.0, SCALE)
         self.position = self.position.copy()
         self.position[actor, dim] = after / SCALE
         self.ideal = self.ideal.copy()
@@ -125,7 +130,7 @@ class ActorTable:
         proportion: attention given to one issue is taken from the others.
         """
         before = float(self.salience[actor, dim] * SCALE)
-        after = float(np.clip(new(before), 0.0, SCALE))
+        after = clip(new(before), 0.0, SCALE)
         row = self.salience[actor].copy()
         row[dim] = after / SCALE
         others = row.sum() - row[dim]
@@ -139,8 +144,12 @@ class ActorTable:
 
     def capability_weighted_mean(self) -> FloatArray:
         """Per dimension, the capability-weighted mean position (0-100)."""
-        weights = self.capability if self.capability.sum() > 0 else np.ones_like(self.capability)
-        return weights @ self.position / weights.sum() * SCALE
+        if self._weights is None or self._weights[0] is not self.capability:
+            capability = self.capability
+            weights = capability if capability.sum() > 0 else np.ones_like(capability)
+            self._weights = (capability, weights, weights.sum())
+        _, weights, total = self._weights
+        return weights @ self.position / total * SCALE
 
     def weighted_mean(self) -> FloatArray:
         """Per dimension, the capability x salience weighted mean position (0-100)."""
@@ -150,6 +159,15 @@ class ActorTable:
         safe = np.where(totals > 0, totals, 1.0)
         mean = np.where(totals > 0, (weights * self.position).sum(axis=0) / safe, plain)
         return mean * SCALE
+
+
+def clip(value: float, low: float, high: float) -> float:
+    """``float(np.clip(value, low, high))`` for one number, without numpy's call overhead."""
+    value = float(value)
+    if value != value:
+        return value
+    value = value if value > low else low
+    return value if value < high else high
 
 
 def unique_groups(position: FloatArray) -> tuple[IntArray, IntArray]:
@@ -252,7 +270,7 @@ def _check_unique(kind: str, ids: Sequence[str]) -> None:
 def _array(
     name: str, values: ArrayLike, shape: tuple[int, ...], low: float, high: float
 ) -> FloatArray:
-    array = np.array(values, dtype=float)
+    array = np.array(values, dtype=float, order="C")  # the kernels' row sums assume C order
     if array.shape != shape:
         raise ValueError(f"{name} must have shape {shape}, got {array.shape}")
     if not np.all(np.isfinite(array)):

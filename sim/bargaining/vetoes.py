@@ -26,6 +26,7 @@ import numpy as np
 from sim.bargaining.pce import FloatArray
 
 DEAL = "deal"
+NAN = float("nan")  # status quo of a dimension without a decision rule
 SCALE = 100.0
 
 
@@ -168,10 +169,16 @@ class VetoBook:
         self._reversions = reversions
         self._red_lines = {(r.actor, r.dimension): r for r in red_lines}
         self._drivers: dict[str, float] = {}
-        links = [*(v.links for v in self._vetoes.values())]
-        links += [line.links for line in self._red_lines.values()]
-        self._linked_drivers = {link.driver for group in links for link in group}
+        self._line_drivers = {k.driver for line in red_lines for k in line.links}
+        self._readers: dict[str, set[str]] = {}  # driver -> dimensions whose vetoes read it
+        for veto in self._vetoes.values():
+            for link in veto.links:
+                self._readers.setdefault(link.driver, set()).add(veto.dimension)
         self._on_dimension = self._group_vetoes()
+        # Per dimension, built when needed and dropped when a driver they read changes: the
+        # enforced vetoes' (holder, low, high), and the last (value, decision).
+        self._ranges: dict[str, tuple[tuple[str, float, float], ...]] = {}
+        self._last: dict[str, tuple[float, Decision]] = {}
         self._bounds = self._actor_bounds()
 
     @property
@@ -201,6 +208,7 @@ class VetoBook:
         before = self._vetoes[veto_id]
         self._vetoes[veto_id] = replace(before, enforced=enforced)
         self._on_dimension = self._group_vetoes()
+        self._forget(before.dimension)
         return before
 
     def set_red_line(self, line: RedLine) -> RedLine | None:
@@ -208,9 +216,13 @@ class VetoBook:
         key = (line.actor, line.dimension)
         before = self._red_lines.get(key)
         self._red_lines[key] = line
-        self._linked_drivers |= {link.driver for link in line.links}
+        self._line_drivers |= {link.driver for link in line.links}
         self._bounds = self._actor_bounds()
         return before
+
+    def red_line(self, actor: str, dimension: str) -> RedLine | None:
+        """The actor's red line on a dimension as declared (before links), if any."""
+        return self._red_lines.get((actor, dimension))
 
     def red_line_range(self, actor: str, dimension: str) -> tuple[float, float] | None:
         """The actor's current red-line range on a dimension (links applied), if any."""
@@ -225,13 +237,22 @@ class VetoBook:
         Returns:
             Whether a driver that some link reads changed.
         """
-        changed = any(
-            self._drivers.get(k) != v for k, v in drivers.items() if k in self._linked_drivers
-        )
+        vetoes_moved = lines_moved = False
+        for key, value in drivers.items():
+            if self._drivers.get(key) != value:
+                for dim in self._readers.get(key, ()):
+                    self._forget(dim)
+                    vetoes_moved = True
+                lines_moved = lines_moved or key in self._line_drivers
         self._drivers.update(drivers)
-        if changed and any(line.links for line in self._red_lines.values()):
+        if lines_moved:
             self._bounds = self._actor_bounds()
-        return changed
+        return vetoes_moved or lines_moved
+
+    @property
+    def bounds(self) -> tuple[FloatArray, FloatArray] | None:
+        """Red-line bounds of new positions per actor and dimension ([0, 1] units), if any."""
+        return self._bounds
 
     def veto_range(self, veto: Veto) -> tuple[float, float]:
         """A veto's acceptable range with its links applied."""
@@ -246,30 +267,49 @@ class VetoBook:
 
     def decide(self, bargained: Sequence[float]) -> dict[str, Decision]:
         """The decision on every dimension given its bargained outcome (0-100)."""
-        return {
-            dim: self._decide(dim, float(value))
-            for dim, value in zip(self._dimensions, bargained, strict=True)
-        }
+        return {d.dimension: d for d in self.decisions(bargained)}
+
+    def decisions(self, bargained: Sequence[float]) -> tuple[Decision, ...]:
+        """The decisions of :meth:`decide`, in dimension order."""
+        return tuple(
+            [
+                self._decide(dim, float(value))
+                for dim, value in zip(self._dimensions, bargained, strict=True)
+            ]
+        )
 
     def _decide(self, dim: str, value: float) -> Decision:
+        """The decision, reused while neither the value nor the ranges change."""
+        last = self._last.get(dim)
+        if last is not None and last[0] == value:
+            return last[1]
+        decision = self._evaluate(dim, value)
+        self._last[dim] = (value, decision)
+        return decision
+
+    def _evaluate(self, dim: str, value: float) -> Decision:
         rule = self._reversions.get(dim)
-        status_quo = rule.status_quo if rule is not None else float("nan")
-        refusals = []
-        for veto in self._on_dimension.get(dim, ()):
-            low, high = self.veto_range(veto)
-            if not low <= value <= high:
-                refusals.append(
-                    (
-                        veto.holder,
-                        f"{veto.holder}: outcome {value:.0f} outside its "
-                        f"acceptable {low:.0f}-{high:.0f}",
-                    )
-                )
+        ranges = self._ranges.get(dim)
+        if ranges is None:
+            vetoes = self._on_dimension.get(dim, ())
+            ranges = tuple((veto.holder, *self.veto_range(veto)) for veto in vetoes)
+            self._ranges[dim] = ranges
+        refusals = [bounds for bounds in ranges if not bounds[1] <= value <= bounds[2]]
         if not refusals or rule is None:
+            status_quo = rule.status_quo if rule is not None else NAN
             return Decision(dim, True, value, value, status_quo, DEAL)
-        holders = tuple(dict.fromkeys(h for h, _ in refusals))
-        reason = "; ".join(text for _, text in refusals)
-        return Decision(dim, False, rule.status_quo, value, status_quo, rule.state, reason, holders)
+        reason = "; ".join(
+            [f"{h}: outcome {value:.0f} outside its acceptable {lo:.0f}-{hi:.0f}"
+             for h, lo, hi in refusals]
+        )  # fmt: skip
+        holders = tuple(dict.fromkeys([holder for holder, _, _ in refusals]))
+        sq = rule.status_quo
+        return Decision(dim, False, sq, value, sq, rule.state, reason, holders)
+
+    def _forget(self, dim: str) -> None:
+        """A dimension's veto ranges changed (a driver or an enforcement): evaluate it again."""
+        self._ranges.pop(dim, None)
+        self._last.pop(dim, None)
 
     def _group_vetoes(self) -> dict[str, list[Veto]]:
         """The enforced vetoes of each dimension."""

@@ -20,7 +20,9 @@ role in governing Gaza.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
 import numpy as np
@@ -28,6 +30,7 @@ import pandas as pd
 
 from sim.bargaining.engine import RecordLevel
 from sim.bargaining.shocks import Shock, ShockMode
+from sim.bargaining.state import clip
 from sim.bargaining.uncertainty import engine_for_replication
 from sim.bargaining.vetoes import Decision
 from sim.scenario.coupling import CouplingSpec
@@ -116,20 +119,48 @@ class PositionSnapshot:
 
     def frame(self) -> pd.DataFrame:
         """The snapshot as tidy rows (columns ``POSITION_COLUMNS``)."""
-        n, k = len(self.actors), len(self.dimensions)
-        return pd.DataFrame(
-            {
-                "day": self.day,
-                "round": self.round,
-                "actor": np.repeat(self.actors, k),
-                "dimension": np.tile(self.dimensions, n),
-                "position": self.positions.reshape(-1),
-                "deal": np.tile([d.deal for d in self.decisions], n),
-                "state": np.tile([d.state for d in self.decisions], n),
-                "implemented": np.tile([d.outcome for d in self.decisions], n),
-            },
-            columns=POSITION_COLUMNS,
-        )
+        return positions_frame([self])
+
+
+def positions_frame(snapshots: Sequence[PositionSnapshot]) -> pd.DataFrame:
+    """Snapshots of one engine (same actors and dimensions) as one tidy table, built once.
+
+    Rows by snapshot, actor, then dimension; columns ``POSITION_COLUMNS``. Text columns are
+    built by taking from the few distinct strings (pandas' conversion of every row's string to
+    its string dtype is the slow part of a table).
+    """
+    if not snapshots:
+        return pd.DataFrame(columns=POSITION_COLUMNS)
+    actors, dims = snapshots[0].actors, snapshots[0].dimensions
+    n, k, rounds = len(actors), len(dims), len(snapshots)
+    decisions = [snap.decisions for snap in snapshots]
+
+    def per_dimension(values: list[list[Any]], dtype: Any) -> np.ndarray:
+        """A (snapshot, dimension) value on every actor's row of its snapshot."""
+        table = np.array(values, dtype=dtype).reshape(rounds, 1, k)
+        return np.broadcast_to(table, (rounds, n, k)).reshape(-1)
+
+    states = [[d.state for d in row] for row in decisions]
+    names = sorted({state for row in states for state in row})
+    codes = {name: code for code, name in enumerate(names)}
+    return pd.DataFrame(
+        {
+            "day": np.repeat(np.array([snap.day for snap in snapshots], dtype=np.int64), n * k),
+            "round": np.repeat(np.array([snap.round for snap in snapshots], dtype=np.int64), n * k),
+            "actor": _text(actors, np.tile(np.repeat(np.arange(n), k), rounds)),
+            "dimension": _text(dims, np.tile(np.arange(k), n * rounds)),
+            "position": np.stack([snap.positions for snap in snapshots]).reshape(-1),
+            "deal": per_dimension([[d.deal for d in row] for row in decisions], bool),
+            "state": _text(names, per_dimension([[codes[x] for x in row] for row in states], int)),
+            "implemented": per_dimension([[d.outcome for d in row] for row in decisions], float),
+        },
+        copy=False,  # every column is a new array already
+    )
+
+
+def _text(values: Sequence[str], codes: np.ndarray) -> Any:
+    """A text column: ``values[codes]`` in pandas' default string dtype."""
+    return pd.array(list(values), dtype="str").take(codes)
 
 
 class Politics:
@@ -143,10 +174,20 @@ class Politics:
         self.threshold = scenario.effects.robust_mandate_threshold.value
         self.cadence = scenario.bargaining.settings.cadence_days
         self.actors = set(self.engine.actors)
+        self._actor_ids = tuple(self.engine.actors)
+        self._dimension_ids = tuple(self.engine.dimensions)
+        self._hamas_disarmament = (
+            (self._actor_ids.index("hamas"), self._dimension_ids.index(DISARMAMENT))
+            if "hamas" in self.actors and DISARMAMENT in self._dimension_ids
+            else None
+        )
         self.log: list[dict[str, Any]] = []
         self._snapshots: list[PositionSnapshot] = []
-        self.levers = self._read_levers()
-        self._snapshot(0)
+        self._states: dict[str, tuple[Decision, DimensionState]] = {}
+        self._record: tuple[Levers, dict[str, float | bool]] | None = None
+        positions = self.engine.positions
+        self.levers = self._read_levers(positions)
+        self._snapshot(0, positions)
 
     def due(self, day: int) -> bool:
         """Whether a political round happens at the end of ``day``."""
@@ -164,13 +205,13 @@ class Politics:
             }
         )
         record = self.engine.step()
-        self.levers = self._read_levers()
-        self._snapshot(day)
+        self.levers = self._read_levers(record.positions)
+        self._snapshot(day, record.positions)
         self.log.append(
             {
                 "day": day,
                 "round": record.round,
-                "events": asdict(events),
+                "events": _plain(events),
                 "shocks": [
                     f"{s.actor}.{s.dimension}: {s.mode.value} {s.value:+.2f} ({s.reason})"
                     for s in shocks
@@ -232,21 +273,20 @@ class Politics:
             add("israel", WITHDRAWAL, -c.collapse_israel_shift.value, "ceasefire collapsed")
         return shocks
 
-    def _read_levers(self) -> Levers:
+    def _read_levers(self, positions: np.ndarray) -> Levers:
+        """The levers of the engine's current state (``positions``: its positions, 0-100)."""
         decisions = self.engine.decisions()
-        states = {dim: _dimension_state(d) for dim, d in decisions.items()}
+        states = {dim: self._dimension_state(d) for dim, d in decisions.items()}
         implemented = {dim: d.outcome for dim, d in decisions.items()}
-        actors, dims = self.engine.actors, self.engine.dimensions
-        if "hamas" in actors and DISARMAMENT in dims:
+        if self._hamas_disarmament is not None:
             # What Hamas is willing to do: its own position (its red line holds it there).
-            own = self.engine.positions[actors.index("hamas"), dims.index(DISARMAMENT)]
-            compliance = float(own) / 100.0
+            compliance = float(positions[self._hamas_disarmament]) / 100.0
         else:
             compliance = implemented.get(DISARMAMENT, 50.0) / 100.0
         mandate = states.get(MANDATE)
         mandate_level = implemented.get(MANDATE, 50.0)
         return Levers(
-            hamas_compliance=float(np.clip(compliance, 0.0, 1.0)),
+            hamas_compliance=clip(compliance, 0.0, 1.0),
             mandate_level=mandate_level / 100.0,
             mandate_robust=(mandate is None or mandate.deal) and mandate_level >= self.threshold,
             withdrawal_will=implemented.get(WITHDRAWAL, 50.0) / 100.0,
@@ -266,22 +306,27 @@ class Politics:
         blocked dimension is a state, not a number on the 0-100 scale: ``deal_<dim>`` is False
         and ``levers.dimensions`` says which status quo holds and why).
         """
-        values: dict[str, float | bool] = {}
-        for dim, state in self.levers.dimensions.items():
-            values[f"forecast_{dim}"] = state.outcome if state.deal else float("nan")
-            values[f"deal_{dim}"] = state.deal
-        return values
+        if self._record is None or self._record[0] is not self.levers:  # read every day
+            values: dict[str, float | bool] = {}
+            for dim, state in self.levers.dimensions.items():
+                values[f"forecast_{dim}"] = state.outcome if state.deal else float("nan")
+                values[f"deal_{dim}"] = state.deal
+            self._record = (self.levers, values)
+        return dict(self._record[1])
 
-    def _snapshot(self, day: int) -> None:
+    def _dimension_state(self, decision: Decision) -> DimensionState:
+        """The decision as a lever, kept while the engine returns the same decision."""
+        known = self._states.get(decision.dimension)
+        if known is None or known[0] is not decision:
+            known = (decision, _dimension_state(decision))
+            self._states[decision.dimension] = known
+        return known[1]
+
+    def _snapshot(self, day: int, positions: np.ndarray) -> None:
         decisions = tuple(self.engine.decisions().values())
         self._snapshots.append(
             PositionSnapshot(
-                day,
-                self.engine.turn,
-                tuple(self.engine.actors),
-                tuple(self.engine.dimensions),
-                self.engine.positions,
-                decisions,
+                day, self.engine.turn, self._actor_ids, self._dimension_ids, positions, decisions
             )
         )
 
@@ -292,7 +337,7 @@ class Politics:
         state (``deal`` or the no-deal state), implemented (the dimension's implemented outcome).
         Round 0 (day 0) is the starting state.
         """
-        return pd.concat([snap.frame() for snap in self._snapshots], ignore_index=True)
+        return positions_frame(self._snapshots)
 
     def decisions_table(self) -> pd.DataFrame:
         """Per round and dimension: deal, implemented and bargained outcome, status quo, why."""
@@ -318,12 +363,31 @@ def positions_of_result(result: Any) -> pd.DataFrame | None:
         return table
     log = getattr(result, "politics", None)
     if isinstance(log, pd.DataFrame) and "positions" in log.columns and len(log):
-        return pd.concat([snap.frame() for snap in log["positions"]], ignore_index=True)
+        return positions_frame(list(log["positions"]))
     return None
 
 
+def _plain(value: Any) -> Any:
+    """``dataclasses.asdict`` for the week's events: containers copied, dataclasses as dicts.
+
+    Fields in declaration order, as ``asdict`` gives them (a dataclass's ``__dict__`` is filled
+    in that order); the leaves (numbers, strings, enums) are immutable and shared.
+    """
+    if isinstance(value, (float, int, str)) or value is None:
+        return value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (Shock, WeekEvents)):
+        return {key: _plain(item) for key, item in vars(value).items()}
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
+
+
 def _dimension_state(decision: Decision) -> DimensionState:
-    status_quo = decision.status_quo if np.isfinite(decision.status_quo) else decision.outcome
+    status_quo = decision.status_quo if math.isfinite(decision.status_quo) else decision.outcome
     return DimensionState(
         dimension=decision.dimension,
         deal=decision.deal,

@@ -58,9 +58,10 @@ def test_defaults_are_ktabs() -> None:
 #
 # TWO ACTORS (challenge probability p and bargains, steps 3-6). One dimension; a0: capability
 # 2 at 0; a1: capability 1 at 40; both salience 60 (S = 0.6, which scales both principals' votes
-# alike, so p does not depend on it). Risk-neutral PCE over two options: p = 2/3 for a0 under
-# every voting rule and victory model, so R(a0) = 1 and R(a1) = -1/2 (Mid range), 0 (Min),
-# -1 (Max). d = 0.4 between them; u(0.4, r) = 0.6 (1 + 0.4 r).
+# alike, so p does not depend on it). Risk-neutral PCE over two options: a0 is the likelier
+# winner under every voting rule and victory model (2/3 with the linear one), and with two
+# actors only the order matters: R(a0) = 1 and R(a1) = -1/2 (Mid range), 0 (Min), -1 (Max).
+# d = 0.4 between them; u(0.4, r) = 0.6 (1 + 0.4 r).
 # a0 challenges a1, judged with a0's utilities: a0's own stake U00 - U01 = 1 - u(0.4, 1) = 0.16;
 # a0's estimate of a1's stake U10 - U11 = u(0.4, r) - 1 with r = w R(a0) + (1 - w) R(a1), w the
 # own-risk weight (OneThird: w = 2/3, r = 1/2, stake -0.28). No third parties, so

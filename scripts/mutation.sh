@@ -105,7 +105,7 @@ fi
     printf 'only_mutate = ['; printf '"%s", ' $MODULES; echo ']'
     printf 'pytest_add_cli_args_test_selection = ['; printf '"%s", ' $TESTS; echo ']'
     echo 'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-q", "-x"]'
-    echo 'also_copy = ["scenarios", "seeds", "docs"]'
+    echo 'also_copy = ["scenarios", "seeds", "docs", "app.py"]'
     echo 'timeout_multiplier = 5.0'
 } >> "$WORK/pyproject.toml"
 cd "$WORK"

@@ -193,16 +193,41 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 ALL_PATHS = _paths(BASE_DATA.data)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    edits=st.lists(
-        st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "extra"]), scalars),
-        min_size=1,
-        max_size=4,
-    )
-)
-def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]) -> None:
-    document = copy.deepcopy(BASE_DATA)
+BASE_SCENARIO = validate_document(copy.deepcopy(BASE_DATA))
+BASE_HASH = scenario_hash(BASE_SCENARIO)
+
+
+def _at(node: Any, path: tuple[Any, ...]) -> Any:
+    for part in path:
+        node = node[part]
+    return node
+
+
+def _same(kept: Any, given: Any) -> bool:
+    """Whether the model kept a given scalar: equal, or the number a numeric string spells.
+
+    pydantic's lax mode reads a quoted number ("0") into a number field (booleans are refused
+    separately, see below); anything else must come through unchanged.
+    """
+    if isinstance(given, str) and isinstance(kept, int | float) and not isinstance(kept, bool):
+        try:
+            return float(given) == kept
+        except ValueError:
+            return False
+    return bool(kept == given)
+
+
+def _related(problem_path: str, edited: tuple[Any, ...]) -> bool:
+    """Whether a problem's field path lies on the edited path (one is a prefix of the other)."""
+    parts = problem_path.split(".") if problem_path else []
+    edit = [str(part) for part in edited]
+    shorter = min(len(parts), len(edit))
+    return parts[:shorter] == edit[:shorter]
+
+
+def _apply(document: Any, edits: list[tuple[Any, str, Any]]) -> list[tuple[Any, ...]]:
+    """Apply the edits in place; returns the paths actually changed."""
+    changed: list[tuple[Any, ...]] = []
     for path, action, value in edits:
         parent: Any = document.data
         try:
@@ -211,16 +236,79 @@ def test_mutations_validate_or_raise_our_error(edits: list[tuple[Any, str, Any]]
             key = path[-1]
             if action == "set":
                 parent[key] = value
+                changed.append(path)
             elif action == "delete" and isinstance(parent, dict):
                 parent.pop(key, None)
+                changed.append(path)
             elif action == "extra" and isinstance(parent, dict):
                 parent["zz_unknown"] = value
+                changed.append((*path[:-1], "zz_unknown"))
         except (KeyError, IndexError, TypeError):
             continue  # an earlier edit removed or replaced this branch
+    return changed
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    edits=st.lists(
+        st.tuples(st.sampled_from(ALL_PATHS), st.sampled_from(["set", "delete", "extra"]), scalars),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_an_edited_base_round_trips_or_names_the_edited_field(
+    edits: list[tuple[Any, str, Any]],
+) -> None:
+    """Random edits of base.yaml: accepted documents keep every value and round-trip; rejected
+    ones name a file, a line and a field on an edited path (base.yaml itself is valid, so every
+    fault comes from an edit)."""
+    document = copy.deepcopy(BASE_DATA)
+    changed = _apply(document, edits)
     try:
-        validate_document(document)
+        scenario = validate_document(document)
     except ScenarioError as exc:
-        assert exc.problems and all(p.message for p in exc.problems)
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.message, problem
+            assert problem.file in document.chain, problem.format()
+            assert problem.line is not None and problem.line >= 1, problem.format()
+            assert problem.format().startswith(f"{problem.file}:{problem.line}:")
+        named = [p for p in exc.problems if p.path]
+        assert any(_related(p.path, path) for p in named for path in changed), (
+            changed,
+            exc.report(),
+        )
+        return
+    # accepted: nothing silently dropped or coerced, a dump loads back to the same scenario
+    dumped = scenario.model_dump(mode="python", by_alias=True)
+    for path in _paths(document.data):
+        value = _at(document.data, path)
+        if not isinstance(value, dict | list):
+            assert _same(_at(dumped, path), value), path
+    again = load_scenario_text(dump_scenario(scenario), "edited base (dumped)")
+    assert again == scenario
+    assert scenario_hash(again) == scenario_hash(scenario)
+    # the hash changes exactly when the scenario does
+    assert (scenario_hash(scenario) == BASE_HASH) == (scenario == BASE_SCENARIO)
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("aid", "trucks_per_day", "value"), 171),
+        (("metadata", "horizon_days"), 200),
+        (("bargaining", "actors", "us", "capability", "value"), 90.0),
+    ],
+)
+def test_changing_one_value_changes_the_hash(path: tuple[str, ...], value: Any) -> None:
+    document = copy.deepcopy(BASE_DATA)
+    assert _at(document.data, path) != value
+    _at(document.data, path[:-1])[path[-1]] = value
+    scenario = validate_document(document)
+    assert scenario_hash(scenario) != BASE_HASH
+    # and changing it back restores the hash
+    _at(document.data, path[:-1])[path[-1]] = _at(BASE_DATA.data, path)
+    assert scenario_hash(validate_document(document)) == BASE_HASH
 
 
 BOOLEAN_FOR_NUMBER = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,6 +14,7 @@ from sim.analysis.compare import (
     FLOW_SERIES,
     MIN_REPLICATIONS,
     compare_results,
+    conditional_bands,
     daily_bands,
     replication_warnings,
 )
@@ -213,3 +215,79 @@ def test_compare_an_experiment_reports_failures_interruptions_and_daily_fans() -
     assert quiet.warnings == [] and quiet.daily_bands is None
     only = compare_results(experiment, resamples=100, daily_series=["legitimacy"])  # type: ignore[arg-type]
     assert only.daily_bands is not None and len(only.daily_bands) == 4
+
+
+CONDITIONAL_COLUMNS = ["scenario", "outcome", "regime", "n", "share", "median", "p10", "p90"]
+
+
+def _regimes() -> pd.DataFrame:
+    """'tense' (listed first) collapses in runs 0-4 of 10; 'calm' never collapses.
+
+    civilian_deaths: tense holding 5..9 + 100, collapsed 0..4 + 1000; calm 0..9.
+    """
+    rows = []
+    for scenario in ("tense", "calm"):
+        for rep in range(10):
+            collapsed = scenario == "tense" and rep < 5
+            deaths = rep + (1000.0 if collapsed else 100.0 if scenario == "tense" else 0.0)
+            rows.append(
+                {
+                    "scenario": scenario,
+                    "replication": rep,
+                    "ceasefire_collapsed": collapsed,
+                    "days_to_collapse": 50.0 if collapsed else 365.0,
+                    "civilian_deaths": float(deaths),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_conditional_bands_by_hand() -> None:
+    bands = conditional_bands(_regimes(), ["civilian_deaths"])
+    assert list(bands.columns) == CONDITIONAL_COLUMNS
+    # scenarios in the order of the summary (the baseline first), holding before collapsed
+    assert list(zip(bands["scenario"], bands["regime"], strict=True)) == [
+        ("tense", "holding"),
+        ("tense", "collapsed"),
+        ("calm", "holding"),
+        ("calm", "collapsed"),
+    ]
+    rows = bands.set_index(["scenario", "regime"])
+    # numpy's linear quantiles of 105..109: median 107, p10 105.4, p90 108.6
+    holding = rows.loc[("tense", "holding")]
+    assert (holding["n"], holding["share"]) == (5, 0.5)
+    assert (holding["median"], holding["p10"], holding["p90"]) == pytest.approx((107, 105.4, 108.6))
+    collapsed = rows.loc[("tense", "collapsed")]
+    assert (collapsed["p10"], collapsed["p90"]) == pytest.approx((1000.4, 1003.6))
+    # a regime no run reached: counted as 0 runs with no band, not an error
+    never = rows.loc[("calm", "collapsed")]
+    assert never["n"] == 0 and never["share"] == 0.0
+    assert np.isnan([never["median"], never["p10"], never["p90"]]).all()
+    calm = rows.loc[("calm", "holding")]
+    assert (calm["n"], calm["share"], calm["median"]) == (10, 1.0, 4.5)
+
+
+def test_conditional_bands_skip_unknown_outcomes_and_the_collapse_flag_itself() -> None:
+    bands = conditional_bands(_regimes(), ["ceasefire_collapsed", "happiness", "civilian_deaths"])
+    assert set(bands["outcome"]) == {"civilian_deaths"}
+    nothing = conditional_bands(_regimes(), ["happiness"])
+    assert nothing.empty and list(nothing.columns) == CONDITIONAL_COLUMNS
+
+
+def test_conditional_bands_without_a_collapse_column_are_empty_with_their_columns() -> None:
+    no_flag = _regimes().drop(columns=["ceasefire_collapsed"])
+    bands = conditional_bands(no_flag, ["civilian_deaths"])
+    assert bands.empty and list(bands.columns) == CONDITIONAL_COLUMNS
+
+
+def test_an_experiment_without_stored_positions_has_no_political_rows(tmp_path: Path) -> None:
+    from sim.experiments.positions import TABLE
+    from sim.experiments.runner import ExperimentResult
+
+    summary = _summary({"base": 10, "worse": 10})
+    result = ExperimentResult(tmp_path, summary, None, [], {})
+    assert "positions" not in compare_results(result, resamples=50).extras
+    # an empty positions table is no political row either
+    empty = pd.DataFrame({"scenario": pd.Series(dtype=str), "position": pd.Series(dtype=float)})
+    empty.to_parquet(tmp_path / TABLE)
+    assert "positions" not in compare_results(result, resamples=50).extras

@@ -138,6 +138,21 @@ def test_paired_frame_pivots_by_replication() -> None:
     assert paired_frame(twice, "incidents").loc[0, "a"] == 1.0
 
 
+def test_paired_frame_keeps_a_scenario_whose_values_are_all_missing() -> None:
+    # a bargaining outcome with no deal in any replication is NaN throughout; the pivot alone
+    # would drop that scenario's column
+    summary = pd.DataFrame(
+        {
+            "scenario": ["a", "b", "c", "a", "b", "c"],
+            "replication": [0, 0, 0, 1, 1, 1],
+            "forecast_mandate_final": [40.0, np.nan, 55.0, 42.0, np.nan, 57.0],
+        }
+    )
+    table = paired_frame(summary, "forecast_mandate_final")
+    assert list(table.columns) == ["a", "b", "c"]  # the summary's order of scenarios
+    assert table["b"].isna().all() and table["c"].tolist() == [55.0, 57.0]
+
+
 def test_difference_row_has_exact_values_for_a_known_sample() -> None:
     diffs = np.array([1.1, 2.3, 3.7, 10.9])
     row = difference_row(diffs, "incidents", 0.95, 500, 4)

@@ -49,17 +49,6 @@ def outcomes(scenario: Scenario, key: str, seeds: range) -> np.ndarray:
     return np.array([float(summary(scenario, seed)[key]) for seed in seeds])
 
 
-def clearly_less(low: np.ndarray, high: np.ndarray) -> bool:
-    """Whether ``low`` is below ``high`` by more than twice the standard error of the difference.
-
-    Runs are paired by seed (common random numbers), so the error is that of the paired
-    differences; the tolerance comes from the replications themselves, not a fixed number.
-    """
-    diff = high - low
-    error = float(diff.std(ddof=1) / np.sqrt(diff.size))
-    return float(diff.mean()) > 2.0 * error
-
-
 @pytest.fixture
 def run() -> Callable[..., Any]:
     """The library's run function (a fixture so tests read like the API)."""

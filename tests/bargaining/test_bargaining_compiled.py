@@ -313,3 +313,25 @@ def test_elections_in_several_chunks_are_still_the_numpy_elections(monkeypatch) 
     same_bits(resolution_.chosen, want_resolution.chosen)
     same_bits(resolution_.positions, want_resolution.positions)
     same_bits(moved, want_moved)
+
+
+def test_powerless_and_indifferent_actors_give_the_numpy_turn() -> None:
+    """Edge rows: an actor without capability, one without salience anywhere, two at one spot."""
+    table = random_table(9, 3, 21)
+    table.capability[0] = 0.0
+    table.salience[1] = 0.0
+    table.position[3] = table.position[2]
+    table.ideal[3] = table.ideal[2]
+    settings = BargainingSettings(transitions=Transitions.STOCHASTIC)
+    want_per, want_challenges, _, want_resolution, want_moved = numpy_turn(
+        table, settings, None, np.random.default_rng(3)
+    )
+    per = turn.perceive(table, settings)
+    challenges, _, resolution_, moved = turn.play(
+        per, table, settings, None, np.random.default_rng(3)
+    )
+    same_bits(per.own, want_per.own)
+    same_bits(challenges.probability, want_challenges.probability)
+    same_bits(challenges.initiator_gain, want_challenges.initiator_gain)
+    same_bits(resolution_.positions, want_resolution.positions)
+    same_bits(moved, want_moved)

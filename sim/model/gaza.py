@@ -599,9 +599,9 @@ class GazaModel(mesa.Model):
         """Hand the week to the bargaining layer on round days, in the scenario's coupling form."""
         if self.ceasefire.collapse_day == day:
             self.week.ceasefire_collapsed = True
-        self._close_week()
         if not self.politics.due(day):
             return
+        self._close_week()  # what the round reads of the week (only read on round days)
         form = self.spec.structure.politics_coupling
         if form is CouplingForm.TWO_WAY:
             self.politics.play_round(day, self.week)

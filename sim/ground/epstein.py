@@ -111,11 +111,17 @@ class CivilViolenceLattice:
 
     def _place_agents(self, rng: np.random.Generator) -> None:
         size = self.lattice.size
-        n_citizens = round(self.spec.citizen_density.value * size)
-        n_cops = round(self.spec.cop_density.value * size)
-        sites = rng.permutation(size)
-        self.citizen_site: IntArray = sites[:n_citizens].astype(np.int64)
-        self.cop_site: IntArray = sites[n_citizens : n_citizens + n_cops].astype(np.int64)
+        citizens, cops = self.spec.citizen_density.value, self.spec.cop_density.value
+        if self.spec.placement == "per_site":
+            draw = rng.random(size)
+            self.citizen_site: IntArray = np.flatnonzero(draw < citizens)
+            self.cop_site: IntArray = np.flatnonzero((draw >= citizens) & (draw < citizens + cops))
+        else:
+            n_citizens, n_cops = round(citizens * size), round(cops * size)
+            sites = rng.permutation(size).astype(np.int64)
+            self.citizen_site = sites[:n_citizens].copy()
+            self.cop_site = sites[n_citizens : n_citizens + n_cops].copy()
+        n_citizens = self.citizen_site.size
         self.hardship: FloatArray = rng.random(n_citizens)
         self.risk_aversion: FloatArray = rng.random(n_citizens)
         self.group: IntArray = np.zeros(n_citizens, dtype=np.int64)

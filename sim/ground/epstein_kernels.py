@@ -404,6 +404,8 @@ def sync_arrest(
         if in_view[0, cop_site[c]] == 0:
             continue
         target = pick_active(span, height, width, cop_site[c], citizen_at, active, buffer, rng)
+        if target < 0:
+            raise RuntimeError("a cop's count of actives in view is out of step")
         add_vision(in_view, 0, span, height, width, site[target], -1)
         take_off(target, site, active, last_site, occupied, citizen_at)
         in_jail[target] = True

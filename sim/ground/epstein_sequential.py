@@ -112,6 +112,8 @@ def _cop_acts(
     s = cop_site[c]
     if in_view[0, s] > 0:
         i = pick_active(cop_span, height, width, s, citizen_at, active, buffer, arrest_rng)
+        if i < 0:
+            raise RuntimeError("a cop's count of actives in view is out of step")
         _shift_active(active_count, in_view, group[i], site[i], -1, span, cop_span, height, width)
         active[i] = False
         in_jail[i] = True

@@ -3,7 +3,8 @@
 Mesa's example (``mesa.examples.advanced.epstein_civil_violence``, Mesa 3.5) runs the paper's
 random sequential activation and leaves jailed citizens on the grid. This script runs it and the
 project's lattice (``random_sequential`` and ``synchronous``) with the same parameters (the
-paper's Run 2 with von Neumann vision and Mesa's round rule) and compares, with two-sided
+paper's Run 2 with von Neumann vision and Mesa's round rule; agents placed site by site as
+Mesa places them) and compares, with two-sided
 Mann-Whitney U tests, per-run mean actives and jailed, outbursts per run (more than 50 actives),
 the waiting times between outbursts (pooled over runs) and the outburst sizes (activations per
 outburst, pooled). The seeds of the two implementations are different random streams: the test
@@ -27,7 +28,7 @@ from sim.ground.epstein import CivilViolenceLattice
 from sim.ground.outbursts import outburst_stats
 from sim.ground.validation import run2_spec
 from sim.rng import RandomStreams
-from sim.scenario.ground import Activation
+from sim.scenario.ground import Activation, Placement
 
 RUN2 = {"citizen_density": 0.7, "cop_density": 0.04, "legitimacy": 0.82, "max_jail_term": 30}
 """Run 2 of Epstein (2002) in the names of Mesa's ``EpsteinScenario`` (other values: its
@@ -81,22 +82,35 @@ def mesa_series(seed: int, steps: int, size: int = 40, vision: int = 7) -> Serie
 
 
 def lattice_series(
-    seed: int, steps: int, activation: Activation, size: int = 40, vision: int = 7
+    seed: int,
+    steps: int,
+    activation: Activation,
+    size: int = 40,
+    vision: int = 7,
+    placement: Placement = "per_site",
+    **overrides: float,
 ) -> Series:
-    """Run the project's lattice with Mesa's parameters and rule."""
+    """Run the project's lattice with Mesa's parameters, rule and (by default) placement."""
     spec = run2_spec(
-        "round", width=size, height=size, citizen_vision=vision, cop_vision=vision
-    ).model_copy(update={"activation": activation})
+        "round",
+        "von_neumann",
+        activation,
+        width=size,
+        height=size,
+        citizen_vision=vision,
+        cop_vision=vision,
+        **overrides,
+    ).model_copy(update={"placement": placement})
     run = CivilViolenceLattice(spec, RandomStreams(seed)).run(steps)
     return Series(run.active, run.jailed, run.activations)
 
 
-def measures(runs: list[Series]) -> dict[str, npt.NDArray[np.float64]]:
+def measures(runs: list[Series], burn_in: int = BURN_IN) -> dict[str, npt.NDArray[np.float64]]:
     """The compared samples: one value per run, or per outburst (waits, sizes) pooled."""
-    found = [outburst_stats(r.active, r.activations, burn_in=BURN_IN) for r in runs]
+    found = [outburst_stats(r.active, r.activations, burn_in=burn_in) for r in runs]
     return {
-        "mean actives": np.array([r.active[BURN_IN:].mean() for r in runs]),
-        "mean jailed": np.array([r.jailed[BURN_IN:].mean() for r in runs]),
+        "mean actives": np.array([r.active[burn_in:].mean() for r in runs]),
+        "mean jailed": np.array([r.jailed[burn_in:].mean() for r in runs]),
         "outbursts per run": np.array([float(f.count) for f in found]),
         "waits": np.concatenate([f.waits for f in found]).astype(float),
         "sizes": np.concatenate([f.sizes for f in found]).astype(float),

@@ -409,8 +409,13 @@ def test_validation_script_prints_every_finding(
         waits=np.array([4]),
     )
 
-    def fake_punctuated(rule: str, neighbourhood: str, seeds: range, steps: int) -> Any:
+    asked = []
+
+    def fake_punctuated(
+        rule: str, neighbourhood: str, seeds: range, steps: int, activation: str
+    ) -> Any:
         assert isinstance(steps, int) and steps == 50 and seeds == range(2)
+        asked.append((activation, neighbourhood, rule))
         return stats, run
 
     monkeypatch.setattr(validation, "punctuated", fake_punctuated)
@@ -430,14 +435,21 @@ def test_validation_script_prints_every_finding(
     assert "## Punctuated equilibrium (Run 2, 2 seeds x 50 steps)" in out
     table = [line for line in out.splitlines() if line.startswith("|")]
     row = "| 2 | 4 | n/a | 200 | 141 | 80 |"
+    cases = [
+        (schedule, vision, rule)
+        for schedule, vision in (
+            ("synchronous", "von_neumann"),
+            ("synchronous", "circle"),
+            ("random_sequential", "von_neumann"),
+        )
+        for rule in ("floor", "round", "literal")
+    ]
+    assert asked == cases
     assert table == [
-        "| rule | vision | outbursts | wait mean | wait sd | size mean | size sd | peak mean |",
-        "|---|---|---|---|---|---|---|---|",
-        *[
-            f"| {rule} | {vision} {row}"
-            for vision in ("von_neumann", "circle")
-            for rule in ("floor", "round", "literal")
-        ],
+        "| schedule | rule | vision | outbursts | wait mean | wait sd | size mean | size sd "
+        "| peak mean |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *[f"| {schedule} | {rule} | {vision} {row}" for schedule, vision, rule in cases],
     ]
     assert "- round: sudden [400]; gradual [30]" in out
     assert "- literal: {'cops_100pct': 1.0}" in out
@@ -453,7 +465,11 @@ def test_validation_script_prints_every_finding(
     densities = [line.split(":")[0] for line in out.splitlines() if "peacekeepers" in line]
     assert densities == [f"- peacekeepers {d}" for d in ("0.0", "0.01", "0.02", "0.03", "0.05")]
     figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
-    assert figures == ["run2_floor.png", "run2_literal.png", "run2_round.png"]
+    assert figures == sorted(
+        f"run2_{rule}{suffix}.png"
+        for rule in ("floor", "round", "literal")
+        for suffix in ("", "_sequential")
+    )
     assert validation._fmt(float("nan")) == "n/a" and validation._fmt(12.6) == "13"
 
 

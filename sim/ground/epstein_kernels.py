@@ -101,9 +101,15 @@ def arrest_p(cops: float, actives: float, k: float, rule: int) -> float:
 def turns_active(
     hardship: float, risk: float, cops: float, own_actives: float, params: FloatArray, rule: int
 ) -> bool:
-    """Epstein's rule ``H (1 - L) - R P > T``, with A counting oneself."""
+    """Epstein's rule ``G - R P > T`` with ``G = H (1 - L)``, A counting oneself.
+
+    R P >= 0, so a grievance at or below T settles it without computing P.
+    """
+    grievance = hardship * (1.0 - params[LEGITIMACY])
+    if grievance <= params[THRESHOLD]:
+        return False
     p = arrest_p(cops, own_actives + 1.0, params[ARREST_K], rule)
-    return hardship * (1.0 - params[LEGITIMACY]) - risk * p > params[THRESHOLD]
+    return grievance - risk * p > params[THRESHOLD]
 
 
 @njit(cache=True, inline="always")

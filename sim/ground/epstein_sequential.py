@@ -165,10 +165,10 @@ def sequential_run(
     )
     cop_count, active_count, in_view = seen
     buffer = np.empty(max(dy.size, cop_vision[3].size), dtype=np.int64)
+    count_cops(cop_site, vision, cop_count)  # counted once per call, then kept current
+    count_actives(cit, vision, active_count, True)
+    count_actives(cit, cop_vision, in_view, False)
     for t in range(history.shape[0]):
-        count_cops(cop_site, vision, cop_count)
-        count_actives(cit, vision, active_count, True)
-        count_actives(cit, cop_vision, in_view, False)
         order = np.arange(n + cop_site.size)
         shuffle(order, order_rng)
         turned, killed = 0, 0

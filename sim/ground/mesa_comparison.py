@@ -6,9 +6,9 @@ project's lattice (``random_sequential`` and ``synchronous``) with the same para
 paper's Run 2 with von Neumann vision and Mesa's round rule; agents placed site by site as
 Mesa places them) and compares, with two-sided
 Mann-Whitney U tests, per-run mean actives and jailed, outbursts per run (more than 50 actives),
-the waiting times between outbursts (pooled over runs) and the outburst sizes (activations per
-outburst, pooled). The seeds of the two implementations are different random streams: the test
-is between two samples of runs, not paired.
+the waiting times between outbursts and the outburst sizes (activations per outburst), both
+pooled over runs and as per-run means. The seeds of the two implementations are different
+random streams: the test is between two samples of runs, not paired.
 
 Run ``.venv/bin/python -m sim.ground.mesa_comparison --seeds 12 --steps 400`` (about 3 minutes,
 nearly all of it in Mesa) to print the table reported in ``docs/validation.md``.
@@ -35,7 +35,17 @@ RUN2 = {"citizen_density": 0.7, "cop_density": 0.04, "legitimacy": 0.82, "max_ja
 defaults, which are the paper's: T 0.1, k 2.3, movement on)."""
 BURN_IN = 50
 """Steps discarded at the start of every run (as in docs/validation.md)."""
-MEASURES = ("mean actives", "mean jailed", "outbursts per run", "waits", "sizes")
+MEASURES = (
+    "mean actives",
+    "mean jailed",
+    "outbursts per run",
+    "waits",
+    "sizes",
+    "mean wait per run",
+    "mean size per run",
+)
+"""Per-run values, except waits and sizes: every outburst of every run, pooled. Pooled values
+from one run are not independent, so the per-run means (over runs with any) are given too."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +124,8 @@ def measures(runs: list[Series], burn_in: int = BURN_IN) -> dict[str, npt.NDArra
         "outbursts per run": np.array([float(f.count) for f in found]),
         "waits": np.concatenate([f.waits for f in found]).astype(float),
         "sizes": np.concatenate([f.sizes for f in found]).astype(float),
+        "mean wait per run": np.array([f.waits.mean() for f in found if f.waits.size]),
+        "mean size per run": np.array([f.sizes.mean() for f in found if f.sizes.size]),
     }
 
 

@@ -181,15 +181,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--steps", type=int, default=400, help="steps per run")
     parser.add_argument("--size", type=int, default=40, help="lattice side")
     parser.add_argument("--vision", type=int, default=7, help="vision of citizens and cops")
+    parser.add_argument(
+        "--placement",
+        choices=["per_site", "exact"],
+        default="per_site",
+        help="the lattice's initial placement (per_site: as Mesa's example places agents)",
+    )
     args = parser.parse_args(argv)
     seeds = range(args.seeds)
     shape = {"size": args.size, "vision": args.vision}
     mesa = measures([mesa_series(s, args.steps, **shape) for s in seeds])
     print(f"Run 2, round rule, {args.size}x{args.size}, von Neumann vision {args.vision}, ", end="")
-    print(f"{args.seeds} seeds x {args.steps} steps (first {BURN_IN} discarded)\n")
+    print(f"{args.seeds} seeds x {args.steps} steps (first {BURN_IN} discarded), ", end="")
+    print(f"placement {args.placement}\n")
     activation: Activation
     for activation in ("random_sequential", "synchronous"):
-        ours = measures([lattice_series(s, args.steps, activation, **shape) for s in seeds])
+        ours = measures(
+            [
+                lattice_series(s, args.steps, activation, placement=args.placement, **shape)
+                for s in seeds
+            ]
+        )
         print(f"### Mesa's example vs `{activation}`\n")
         print(table(compare(mesa, ours), activation) + "\n")
 

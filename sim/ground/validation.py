@@ -162,10 +162,10 @@ def _fmt(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{value:.0f}"
 
 
-SCHEDULES: tuple[tuple[Activation, Neighbourhood], ...] = (
-    ("synchronous", "von_neumann"),
-    ("synchronous", "circle"),
-    ("random_sequential", "von_neumann"),
+SCHEDULES: tuple[tuple[Activation, Neighbourhood], ...] = tuple(
+    (activation, shape)
+    for activation in ("synchronous", "random_sequential")
+    for shape in ("von_neumann", "circle", "moore")
 )
 """Schedules and vision shapes of the punctuated-equilibrium table."""
 
@@ -174,17 +174,19 @@ def report_punctuated(seeds: range, steps: int) -> None:
     """Print the outburst table and save one series plot per rule and schedule (von Neumann)."""
     print(
         "| schedule | rule | vision | outbursts | wait mean | wait sd | size mean | size sd "
-        "| peak mean |"
+        "| agent-steps mean | agent-steps sd | peak mean |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for activation, neighbourhood in SCHEDULES:
         for rule in RULES:
             stats, first = punctuated(rule, neighbourhood, seeds, steps, activation)
             s = stats.summary()
+            cells = [s[k] for k in ("wait_mean", "wait_sd", "size_mean", "size_sd")]
+            cells += [s[k] for k in ("active_steps_mean", "active_steps_sd", "peak_mean")]
             print(
                 f"| {activation} | {rule} | {neighbourhood} | {stats.count} | "
-                f"{_fmt(s['wait_mean'])} | {_fmt(s['wait_sd'])} | {_fmt(s['size_mean'])} | "
-                f"{_fmt(s['size_sd'])} | {_fmt(s['peak_mean'])} |"
+                + " | ".join(_fmt(value) for value in cells)
+                + " |"
             )
             if neighbourhood == "von_neumann":
                 suffix = "" if activation == "synchronous" else "_sequential"

@@ -354,11 +354,12 @@ def test_outbursts_by_hand() -> None:
     # three runs above 50: steps 1-2, 5-6 and 9
     assert stats.starts.tolist() == [1, 5, 9]
     assert stats.sizes.tolist() == [65, 90, 55] and stats.peaks.tolist() == [60, 80, 55]
+    assert stats.active_steps.tolist() == [120, 150, 55]  # actives summed over each outburst
     assert stats.waits.tolist() == [2, 2]
     # a burn-in drops what happened before and an outburst under way when it ends
     late = outburst_stats(active, turned, burn_in=2)
     assert late.starts.tolist() == [5, 9] and late.waits.tolist() == [2]
-    assert late.sizes.tolist() == [90, 55]
+    assert late.sizes.tolist() == [90, 55] and late.active_steps.tolist() == [150, 55]
     assert outburst_stats(active[1:], turned[1:]).starts.tolist() == [4, 8]
     assert outburst_stats(active, turned, threshold=60).starts.tolist() == [5]
     assert outburst_stats(active, turned, threshold=59).starts.tolist() == [1, 5]
@@ -384,7 +385,7 @@ def test_pooling_never_takes_a_wait_across_runs() -> None:
     assert isinstance(pooled, OutburstStats)
     assert pooled.count == 3 and pooled.waits.tolist() == [1]
     assert pooled.sizes.tolist() == [60, 60, 70] and pooled.peaks.tolist() == [60, 60, 70]
-    assert pooled.starts.tolist() == [1, 3, 1]
+    assert pooled.starts.tolist() == [1, 3, 1] and pooled.active_steps.tolist() == [60, 60, 70]
 
 
 def test_removing_cops_in_stages_tips_rebellion_as_reported() -> None:
@@ -407,6 +408,7 @@ def test_validation_script_prints_every_finding(
         peaks=np.array([70, 90]),
         sizes=np.array([100, 300]),
         waits=np.array([4]),
+        active_steps=np.array([150, 450]),
     )
 
     asked = []
@@ -434,21 +436,18 @@ def test_validation_script_prints_every_finding(
     out = capsys.readouterr().out
     assert "## Punctuated equilibrium (Run 2, 2 seeds x 50 steps)" in out
     table = [line for line in out.splitlines() if line.startswith("|")]
-    row = "| 2 | 4 | n/a | 200 | 141 | 80 |"
+    row = "| 2 | 4 | n/a | 200 | 141 | 300 | 212 | 80 |"
     cases = [
         (schedule, vision, rule)
-        for schedule, vision in (
-            ("synchronous", "von_neumann"),
-            ("synchronous", "circle"),
-            ("random_sequential", "von_neumann"),
-        )
+        for schedule in ("synchronous", "random_sequential")
+        for vision in ("von_neumann", "circle", "moore")
         for rule in ("floor", "round", "literal")
     ]
     assert asked == cases
     assert table == [
         "| schedule | rule | vision | outbursts | wait mean | wait sd | size mean | size sd "
-        "| peak mean |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| agent-steps mean | agent-steps sd | peak mean |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *[f"| {schedule} | {rule} | {vision} {row}" for schedule, vision, rule in cases],
     ]
     assert "- round: sudden [400]; gradual [30]" in out

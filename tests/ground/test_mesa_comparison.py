@@ -52,3 +52,25 @@ def test_mesa_series_counts_activations_as_the_lattice_does() -> None:
     assert run.activations[0] == 0 and run.activations.sum() >= run.active.max() > 0
     # an active count can only grow by the citizens who turned active in the step
     assert (np.diff(run.active) <= run.activations[1:]).all()
+
+
+def test_script_prints_both_tables_with_every_measure(monkeypatch, capsys) -> None:
+    import sim.ground.mesa_comparison as script
+
+    def fake(seed: int, steps: int, *args: object, **kwargs: object) -> script.Series:
+        active = np.zeros(steps + 1, dtype=np.int64)
+        active[60:64] = 80 + seed  # one outburst per run, sized by the seed
+        active[90:95] = 70
+        return script.Series(active, np.full(steps + 1, 100 + seed), np.where(active, 20, 0))
+
+    monkeypatch.setattr(script, "mesa_series", fake)
+    monkeypatch.setattr(script, "lattice_series", fake)
+    script.main(["--seeds", "3", "--steps", "120", "--placement", "exact"])
+    out = capsys.readouterr().out
+    assert "3 seeds x 120 steps (first 50 discarded), placement exact" in out
+    for schedule in ("random_sequential", "synchronous"):
+        assert f"### Mesa's example vs `{schedule}`" in out
+    rows = [line for line in out.splitlines() if line.startswith("| mean jailed")]
+    assert rows == ["| mean jailed | 101.0 (3) | 101.0 (3) | 4 | 1.000 |"] * 2
+    assert out.count("| waits | 26.0 (3) | 26.0 (3) |") == 2
+    assert out.count("| mean size per run | 90.0 (3) | 90.0 (3) |") == 2  # 80 and 100

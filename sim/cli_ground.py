@@ -25,7 +25,7 @@ from sim.ground.outbursts import (
 )
 from sim.ground.render import MAPPABLE, render_map
 from sim.rng import RandomStreams
-from sim.scenario.ground import EpsteinSpec, GroundSpec, Neighbourhood, RatioRule
+from sim.scenario.ground import Activation, EpsteinSpec, GroundSpec, Neighbourhood, RatioRule
 
 out = Console()
 
@@ -46,11 +46,16 @@ def epstein(
     steps: Annotated[int, typer.Option(min=1, max=100_000)] = 1000,
     seeds: Annotated[int, typer.Option(min=1, max=1000, help="Replications.")] = 5,
     seed: Annotated[int, typer.Option(help="First seed.")] = 0,
+    activation: Annotated[
+        Activation,
+        typer.Option(help="synchronous, or random_sequential (the paper's and Mesa's schedule)."),
+    ] = "synchronous",
 ) -> None:
     """Run Epstein's Model I (defaults: the paper's Run 2) and print outburst statistics."""
     spec = EpsteinSpec.model_validate(
         {
             "ratio_rule": rule,
+            "activation": activation,
             "neighbourhood": vision_shape,
             "width": _assumed(size),
             "height": _assumed(size),
@@ -64,7 +69,8 @@ def epstein(
         run = CivilViolenceLattice(spec, RandomStreams(replication)).run(steps)
         found.append(outburst_stats(run.active, run.activations, burn_in=min(50, steps // 10)))
     summary = pool(found).summary()
-    table = Table(title=f"Outbursts (> 50 actives), {seeds} runs x {steps} steps, {rule} rule")
+    title = f"Outbursts (> 50 actives), {seeds} runs x {steps} steps, {rule} rule, {activation}"
+    table = Table(title=title)
     for column in ("measure", "this run", "Epstein (2002)"):
         table.add_column(column)
     table.add_row("outbursts", f"{summary['outbursts']:.0f}", "")

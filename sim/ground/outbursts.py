@@ -1,21 +1,23 @@
 """Outbursts of rebellion in a series of active counts, measured as in Epstein (2002).
 
 An outburst is a maximal run of steps with more than ``threshold`` actives (the paper uses 50).
-Its size is the number of activations (quiet -> active transitions) during the run; the
-waiting time is the number of steps from the end of one outburst to the start of the next.
+Its size is the number of activations (quiet -> active transitions) during the run; the paper
+does not define its measure, so a second reading is kept too: the active agent-steps (the sum
+of the active counts over the outburst's steps). The waiting time is the number of steps from
+the end of one outburst to the start of the next.
 
 Example:
     >>> import numpy as np
     >>> active = np.array([0, 60, 70, 0, 0, 0, 80, 0])
     >>> activations = np.array([0, 60, 30, 0, 0, 0, 80, 0])
     >>> stats = outburst_stats(active, activations)
-    >>> stats.count, stats.waits.tolist(), stats.sizes.tolist()
-    (2, [3], [90, 80])
+    >>> stats.count, stats.waits.tolist(), stats.sizes.tolist(), stats.active_steps.tolist()
+    (2, [3], [90, 80], [130, 80])
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -35,12 +37,14 @@ class OutburstStats:
         peaks: Largest active count in each outburst.
         sizes: Activations during each outburst.
         waits: Steps between consecutive outbursts (one fewer than the outbursts per series).
+        active_steps: Sum of the active counts over each outburst's steps.
     """
 
     starts: IntArray
     peaks: IntArray
     sizes: IntArray
     waits: IntArray
+    active_steps: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @property
     def count(self) -> int:
@@ -55,6 +59,8 @@ class OutburstStats:
             "wait_sd": _sd(self.waits),
             "size_mean": _mean(self.sizes),
             "size_sd": _sd(self.sizes),
+            "active_steps_mean": _mean(self.active_steps),
+            "active_steps_sd": _sd(self.active_steps),
             "peak_mean": _mean(self.peaks),
         }
 
@@ -91,6 +97,7 @@ def outburst_stats(
     totals = np.concatenate(([0], np.cumsum(turned)))
     sizes = totals[ends] - totals[starts]
     active_tail = np.asarray(active)[burn_in:]
+    active_totals = np.concatenate(([0], np.cumsum(active_tail)))
     peaks = np.array(
         [active_tail[s:e].max() for s, e in zip(starts, ends, strict=True)], dtype=np.int64
     )
@@ -100,6 +107,7 @@ def outburst_stats(
         peaks=peaks,
         sizes=sizes.astype(np.int64),
         waits=waits.astype(np.int64),
+        active_steps=(active_totals[ends] - active_totals[starts]).astype(np.int64),
     )
 
 
@@ -110,4 +118,5 @@ def pool(stats: list[OutburstStats]) -> OutburstStats:
         peaks=np.concatenate([s.peaks for s in stats]),
         sizes=np.concatenate([s.sizes for s in stats]),
         waits=np.concatenate([s.waits for s in stats]),
+        active_steps=np.concatenate([s.active_steps for s in stats]),
     )

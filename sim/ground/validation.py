@@ -21,7 +21,13 @@ import numpy as np
 from sim.ground.epstein import CivilViolenceLattice, LatticeRun
 from sim.ground.outbursts import OutburstStats, outburst_stats, pool
 from sim.rng import RandomStreams
-from sim.scenario.ground import EpsteinSpec, InterGroupSpec, Neighbourhood, RatioRule
+from sim.scenario.ground import (
+    Activation,
+    EpsteinSpec,
+    InterGroupSpec,
+    Neighbourhood,
+    RatioRule,
+)
 
 RULES: tuple[RatioRule, ...] = ("floor", "round", "literal")
 FIGURES = Path("docs/figures/ground")
@@ -32,21 +38,33 @@ def _assumed(value: float) -> dict[str, Any]:
 
 
 def run2_spec(
-    rule: RatioRule, neighbourhood: Neighbourhood = "von_neumann", **overrides: float
+    rule: RatioRule,
+    neighbourhood: Neighbourhood = "von_neumann",
+    activation: Activation = "synchronous",
+    **overrides: float,
 ) -> EpsteinSpec:
     """The paper's Run 2 (40x40, density 0.7, cops 0.04, v 7, L 0.82, J_max 30), with overrides."""
-    fields: dict[str, Any] = {"ratio_rule": rule, "neighbourhood": neighbourhood}
+    fields: dict[str, Any] = {
+        "ratio_rule": rule,
+        "neighbourhood": neighbourhood,
+        "activation": activation,
+    }
     fields.update({name: _assumed(value) for name, value in overrides.items()})
     return EpsteinSpec.model_validate(fields)
 
 
 def punctuated(
-    rule: RatioRule, neighbourhood: Neighbourhood, seeds: range, steps: int = 1000
+    rule: RatioRule,
+    neighbourhood: Neighbourhood,
+    seeds: range,
+    steps: int = 1000,
+    activation: Activation = "synchronous",
 ) -> tuple[OutburstStats, LatticeRun]:
     """Outbursts over Run 2 replications; also returns the first run for plotting."""
     found, first = [], None
+    spec = run2_spec(rule, neighbourhood, activation)
     for seed in seeds:
-        run = CivilViolenceLattice(run2_spec(rule, neighbourhood), RandomStreams(seed)).run(steps)
+        run = CivilViolenceLattice(spec, RandomStreams(seed)).run(steps)
         first = first or run
         found.append(outburst_stats(run.active, run.activations, burn_in=50))
     assert first is not None
@@ -144,22 +162,38 @@ def _fmt(value: float) -> str:
     return "n/a" if np.isnan(value) else f"{value:.0f}"
 
 
+SCHEDULES: tuple[tuple[Activation, Neighbourhood], ...] = tuple(
+    (activation, shape)
+    for activation in ("synchronous", "random_sequential")
+    for shape in ("von_neumann", "circle", "moore")
+)
+"""Schedules and vision shapes of the punctuated-equilibrium table."""
+
+
 def report_punctuated(seeds: range, steps: int) -> None:
-    """Print the outburst table and save one series plot per rule."""
-    print("| rule | vision | outbursts | wait mean | wait sd | size mean | size sd | peak mean |")
-    print("|---|---|---|---|---|---|---|---|")
-    for neighbourhood in ("von_neumann", "circle"):
+    """Print the outburst table and save one series plot per rule and schedule (von Neumann)."""
+    print(
+        "| schedule | rule | vision | outbursts | wait mean | wait sd | size mean | size sd "
+        "| agent-steps mean | agent-steps sd | peak mean |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for activation, neighbourhood in SCHEDULES:
         for rule in RULES:
-            stats, first = punctuated(rule, neighbourhood, seeds, steps)
+            stats, first = punctuated(rule, neighbourhood, seeds, steps, activation)
             s = stats.summary()
+            cells = [s[k] for k in ("wait_mean", "wait_sd", "size_mean", "size_sd")]
+            cells += [s[k] for k in ("active_steps_mean", "active_steps_sd", "peak_mean")]
             print(
-                f"| {rule} | {neighbourhood} | {stats.count} | {_fmt(s['wait_mean'])} | "
-                f"{_fmt(s['wait_sd'])} | {_fmt(s['size_mean'])} | {_fmt(s['size_sd'])} | "
-                f"{_fmt(s['peak_mean'])} |"
+                f"| {activation} | {rule} | {neighbourhood} | {stats.count} | "
+                + " | ".join(_fmt(value) for value in cells)
+                + " |"
             )
             if neighbourhood == "von_neumann":
+                suffix = "" if activation == "synchronous" else "_sequential"
                 _plot_series(
-                    first, f"Run 2, {rule} rule (seed {seeds[0]})", FIGURES / f"run2_{rule}.png"
+                    first,
+                    f"Run 2, {rule} rule, {activation} (seed {seeds[0]})",
+                    FIGURES / f"run2_{rule}{suffix}.png",
                 )
 
 

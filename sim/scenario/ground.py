@@ -47,6 +47,8 @@ Cohorts = Annotated[int, Field(ge=1, le=64)]
 
 RatioRule = Literal["literal", "floor", "round"]
 Neighbourhood = Literal["von_neumann", "moore", "circle"]
+Activation = Literal["synchronous", "random_sequential"]
+Placement = Literal["exact", "per_site"]
 
 EPSTEIN = "paper.epstein2002"
 
@@ -487,7 +489,26 @@ class EpsteinSpec(_Strict):
     )
     movement: bool = Field(default=True, description="Agents and cops move each step.")
     move_tries: int = Field(
-        default=8, ge=1, le=64, description="Random sites inspected when looking for an empty one."
+        default=8,
+        ge=1,
+        le=64,
+        description="Synchronous schedule: random sites inspected when looking for an empty one.",
+    )
+    activation: Activation = Field(
+        default="synchronous",
+        description=(
+            "Schedule: synchronous (all agents per phase at once) or random_sequential (each "
+            "agent acts in turn in a random order, jailed citizens keep their site; the paper "
+            "and Mesa's example)."
+        ),
+    )
+    placement: Placement = Field(
+        default="exact",
+        description=(
+            "Initial agents: exact (round(density x sites) of each, at random sites) or per_site "
+            "(each site independently a citizen or a cop with those probabilities, as Mesa's "
+            "example does)."
+        ),
     )
 
     @model_validator(mode="after")

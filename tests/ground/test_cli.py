@@ -1,5 +1,6 @@
 import re
 
+import numpy as np
 import typer
 from typer.testing import CliRunner
 
@@ -66,4 +67,21 @@ def test_ground_map_command_writes_a_png(tmp_path):
     assert target.read_bytes()[:4] == b"\x89PNG"
     assert "day 3: population 2,100,000" in " ".join(result.output.split())
     bad = runner.invoke(app, ["ground-map", "happiness", "--out", str(target)])
+    assert bad.exit_code != 0
+
+
+def test_epstein_command_runs_the_schedule_asked_for():
+    args = ["epstein", "--seeds", "1", "--steps", "250", "--rule", "round", "--seed", "2"]
+    result = runner.invoke(app, [*args, "--activation", "random_sequential"])
+    assert result.exit_code == 0, result.output
+    assert "round rule, random_sequential" in " ".join(result.output.split())
+    spec = run2_spec("round").model_copy(update={"activation": "random_sequential"})
+    run = CivilViolenceLattice(spec, RandomStreams(2)).run(250)
+    found = outburst_stats(run.active, run.activations, burn_in=25)
+    sync = CivilViolenceLattice(run2_spec("round"), RandomStreams(2)).run(250)
+    assert not np.array_equal(run.active, sync.active)  # the option changes the runs
+    summary = found.summary()
+    assert _row(result.output, "peak actives")[1] == f"{summary['peak_mean']:.0f}"
+    assert _row(result.output, "outbursts")[1] == f"{found.count}"
+    bad = runner.invoke(app, [*args, "--activation", "simultaneous"])
     assert bad.exit_code != 0

@@ -9,13 +9,7 @@ import numpy as np
 import pytest
 
 from sim.ground.epstein import CivilViolenceLattice
-from sim.ground.lattice import (
-    TorusLattice,
-    arrest_probability,
-    choose_moves,
-    choose_targets,
-    vision_offsets,
-)
+from sim.ground.lattice import TorusLattice, arrest_probability, vision_offsets
 from sim.ground.outbursts import outburst_stats, pool
 from sim.ground.validation import extinction_times, legitimacy_experiment, run2_spec
 from sim.rng import RandomStreams
@@ -29,7 +23,7 @@ def test_vision_shapes_match_their_definitions():
     assert ((dy**2 + dx**2) <= 9).all() and dy.size == 28
 
 
-def test_fft_counts_equal_brute_force_counts():
+def test_scattered_counts_equal_brute_force_counts():
     rng = np.random.default_rng(0)
     lattice = TorusLattice(17, 20, 4, "von_neumann")
     field = (rng.random(17 * 20) < 0.3).astype(float)
@@ -46,27 +40,39 @@ def test_ratio_rules_differ_as_documented():
     assert arrest_probability(cops, actives, 2.3, "round")[0] == pytest.approx(1 - np.exp(-4.6))
 
 
-def test_targets_are_within_vision_and_never_shared():
+def test_arrests_take_actives_within_a_cops_vision_and_none_twice():
     rng = np.random.default_rng(1)
-    lattice = TorusLattice(30, 30, 3, "von_neumann")
-    targets = rng.random(900) < 0.05
-    hunters = rng.choice(900, size=120, replace=False)
-    index, sites = choose_targets(lattice, hunters, targets, rng)
-    assert np.unique(sites).size == sites.size
-    assert targets[sites].all()
-    for hunter, site in zip(index, sites, strict=True):
-        assert site in lattice.neighbours[hunters[hunter]]
+    model = CivilViolenceLattice(run2_spec("floor", cop_density=0.08), RandomStreams(1))
+    model.active[:] = rng.random(model.n_citizens) < 0.3
+    before = model.citizen_site.copy()
+    model._arrest()
+    arrested = np.flatnonzero(model.jailed)
+    assert 0 < arrested.size <= model.cop_site.size
+    assert model.active[arrested].sum() == 0 and (model.citizen_site[arrested] == -1).all()
+    # every arrested citizen was active and stood within vision of some cop
+    for citizen in arrested:
+        assert before[citizen] == model.last_site[citizen]
+        assert np.isin(before[citizen], model.cop_lattice.neighbours[model.cop_site]).any()
+    # a cop who made no arrest saw no active: only cops who arrested may still see one
+    at_large = model.citizen_site[model.active & model.free]
+    assert at_large.size > 0
+    seeing = np.isin(model.cop_lattice.neighbours[model.cop_site], at_large).any(axis=1)
+    assert seeing.sum() <= arrested.size
 
 
 def test_moves_go_to_distinct_empty_sites():
-    rng = np.random.default_rng(2)
-    lattice = TorusLattice(20, 20, 2, "moore")
-    occupied = rng.random(400) < 0.7
-    movers = np.flatnonzero(occupied)
-    index, sites = choose_moves(lattice, movers, occupied, 8, rng)
-    assert index.size > 0.5 * (~occupied).sum()
-    assert not occupied[sites].any()
-    assert np.unique(sites).size == sites.size
+    model = CivilViolenceLattice(EpsteinSpec(), RandomStreams(2))
+    occupied = model.occupied.copy()
+    citizens, cops = model.citizen_site.copy(), model.cop_site.copy()
+    model._move()
+    moved = np.concatenate((citizens != model.citizen_site, cops != model.cop_site))
+    new = np.concatenate((model.citizen_site, model.cop_site))[moved]
+    assert moved.sum() > 0.5 * (~occupied).sum()
+    assert not occupied[new].any()  # to sites empty at the start of the move
+    assert np.unique(new).size == new.size
+    old = np.concatenate((citizens, cops))[moved]
+    for start, end in zip(old, new, strict=True):
+        assert end in model.lattice.neighbours[start]
 
 
 def _outbursts(rule, seeds=range(3), steps=600):

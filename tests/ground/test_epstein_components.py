@@ -9,16 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sim.ground import epstein_kernels as kernels
 from sim.ground import validation
 from sim.ground.epstein import OFF_LATTICE, CivilViolenceLattice, LatticeRun
-from sim.ground.lattice import (
-    TorusLattice,
-    arrest_probability,
-    choose_moves,
-    choose_targets,
-    resolve_claims,
-    vision_offsets,
-)
+from sim.ground.lattice import TorusLattice, arrest_probability, vision_offsets
 from sim.ground.outbursts import (
     PAPER_SIZE_MEAN,
     PAPER_SIZE_SD,
@@ -80,11 +74,8 @@ def test_decision_rule_with_one_cop_in_view() -> None:
     model = CivilViolenceLattice(spec, RandomStreams(0))
     lattice = model.lattice
     # one citizen at site 0, one cop next to it (within vision 2)
-    model.citizen_site = np.array([0], dtype=np.int64)
-    model.hardship, model.risk_aversion = np.array([0.5]), np.array([0.4])
-    model.group, model.active = np.zeros(1, dtype=np.int64), np.zeros(1, dtype=bool)
-    model.alive, model.jail_left = np.ones(1, dtype=bool), np.zeros(1, dtype=np.int64)
-    model.cop_site = np.array([1], dtype=np.int64)
+    _place(model, citizens=[0], cops=[1])
+    model.hardship[:], model.risk_aversion[:] = 0.5, 0.4
     model._decide()
     # P = 1 - exp(-2.3 x 1 / 1) = 0.8997: net = 0.5 - 0.4 x 0.8997 = 0.140 > 0.1
     assert model.active[0]
@@ -276,40 +267,84 @@ def test_arrest_probability_rules_by_hand() -> None:
     )
 
 
-def test_resolve_claims_gives_each_site_to_one_claimant() -> None:
-    rng = np.random.default_rng(0)
-    claimants = np.arange(4)
-    sites = np.array([3, 3, 5, 3])
-    won = resolve_claims(claimants, sites, np.full(10, -1, dtype=np.int64), rng)
-    assert won[2] and won[[0, 1, 3]].sum() == 1
+def test_kernel_rule_matches_the_vectorised_rule() -> None:
+    """The compiled scalar P equals arrest_probability (which the Gaza layer uses)."""
+    cops = np.array([0.0, 1.0, 3.0, 5.0, 2.0, 7.0])
+    actives = np.array([1.0, 2.0, 2.0, 2.0, 4.0, 3.0])  # ratios 0, 0.5, 1.5, 2.5, 0.5, 2.33
+    for rule, code in kernels.RULE_CODES.items():
+        expected = arrest_probability(cops, actives, 2.3, rule)  # type: ignore[arg-type]
+        got = [kernels.arrest_p(c, a, 2.3, code) for c, a in zip(cops, actives, strict=True)]
+        np.testing.assert_allclose(got, expected, rtol=1e-14)
+    # round is half to even, as Python's round (Mesa) and numpy's
+    assert kernels.arrest_p(5.0, 2.0, 1.0, 2) == pytest.approx(1 - np.exp(-2.0))
+    assert kernels.arrest_p(3.0, 2.0, 1.0, 2) == pytest.approx(1 - np.exp(-2.0))
 
 
-def test_targets_exhaust_when_hunters_outnumber_targets() -> None:
-    lattice = TorusLattice(9, 9, 2, "moore")
-    targets = np.zeros(81, dtype=bool)
-    targets[[40, 41]] = True
-    hunters = np.array([30, 31, 32, 39, 49, 50])  # all see both targets
-    index, sites = choose_targets(lattice, hunters, targets, np.random.default_rng(1))
-    assert sorted(sites.tolist()) == [40, 41] and np.unique(index).size == 2
-    assert targets.sum() == 2  # not modified
-    none = choose_targets(lattice, hunters, np.zeros(81, dtype=bool), np.random.default_rng(1))
-    assert none[0].size == 0 and none[1].size == 0 and none[0].dtype == np.int64
-    # with a single round, losers of the tie do not retry
-    many = np.zeros(81, dtype=bool)
-    many[[40, 41, 22, 58]] = True
-    one_round = choose_targets(lattice, hunters, many, np.random.default_rng(1), max_rounds=1)
-    retries = choose_targets(lattice, hunters, many, np.random.default_rng(1))
-    assert one_round[1].size <= retries[1].size == 4
+def test_arrests_exhaust_when_cops_outnumber_actives() -> None:
+    model = CivilViolenceLattice(small(cop_density=0.0, citizen_density=0.0), RandomStreams(1))
+    lattice = model.lattice
+    # two actives at the centre of a 15 x 15 lattice, three cops around who all see both
+    _place(model, citizens=[7 * 15 + 7, 7 * 15 + 8], cops=[6 * 15 + 7, 8 * 15 + 8, 7 * 15 + 6])
+    model.active[:] = True
+    model._arrest()
+    assert model.jailed.all() and not model.active.any()
+    assert set(model.last_site.tolist()) == {7 * 15 + 7, 7 * 15 + 8}
+    assert (model.jail_left <= model.spec.max_jail_term.value).all()
+    assert not model.occupied[[7 * 15 + 7, 7 * 15 + 8]].any()
+    assert lattice.neighbourhood_size == 12  # von Neumann, vision 2
+
+
+def _place(model: CivilViolenceLattice, citizens: list[int], cops: list[int]) -> None:
+    """Put citizens and cops on given sites of an empty model (all quiet, free)."""
+    n = len(citizens)
+    model.citizen_site = np.array(citizens, dtype=np.int64)
+    model.cop_site = np.array(cops, dtype=np.int64)
+    model.hardship, model.risk_aversion = np.zeros(n), np.zeros(n)
+    model.group = np.zeros(n, dtype=np.int64)
+    model.active, model.alive = np.zeros(n, dtype=bool), np.ones(n, dtype=bool)
+    model.in_jail, model.jail_left = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.int64)
+    model.last_site = model.citizen_site.copy()
+    model.occupied[:] = False
+    model.occupied[citizens + cops] = True
+    model.citizen_at[:] = OFF_LATTICE
+    model.citizen_at[citizens] = np.arange(n)
 
 
 def test_no_move_where_every_site_in_view_is_taken() -> None:
-    lattice = TorusLattice(5, 5, 1, "von_neumann")
-    occupied = np.ones(25, dtype=bool)
-    index, sites = choose_moves(lattice, np.array([12]), occupied, 8, np.random.default_rng(0))
-    assert index.size == 0 and sites.size == 0
-    occupied[13] = False
-    index, sites = choose_moves(lattice, np.array([12]), occupied, 64, np.random.default_rng(0))
-    assert index.tolist() == [0] and sites.tolist() == [13]
+    spec = small(citizen_density=0.0, cop_density=0.0, citizen_vision=1, cop_vision=1)
+    model = CivilViolenceLattice(spec, RandomStreams(0))
+    _place(model, citizens=[112], cops=[])
+    model.occupied[:] = True  # every other site taken (by nobody in particular)
+    model._move()
+    assert model.citizen_site.tolist() == [112]
+    model.occupied[113] = False  # one empty site in view: found within eight tries at times
+    moves = 0
+    for _ in range(200):
+        model.citizen_site[0], model.citizen_at[112], model.citizen_at[113] = 112, 0, -1
+        model.occupied[112], model.occupied[113] = True, False
+        model._move()
+        moves += model.citizen_site[0] == 113
+        assert model.citizen_site[0] in (112, 113)
+    # P(one of 4 sites is hit within 8 tries) = 1 - 0.75^8 = 0.90
+    assert 160 <= moves <= 195
+
+
+def test_simultaneous_claims_on_one_site_are_won_at_random() -> None:
+    spec = small(citizen_density=0.0, cop_density=0.0, citizen_vision=1, cop_vision=1)
+    model = CivilViolenceLattice(spec, RandomStreams(3))
+    winners = []
+    for _ in range(300):
+        # two citizens either side of the only empty site, 112 and 114, both see 113
+        _place(model, citizens=[112, 114], cops=[])
+        model.occupied[:] = True
+        model.occupied[113] = False
+        model._move()
+        assert (model.citizen_site == 113).sum() <= 1
+        moved = np.flatnonzero(model.citizen_site == 113)
+        winners.append(int(moved[0]) if moved.size else -1)
+    counts = np.bincount(np.array(winners) + 1, minlength=3)
+    assert counts[0] < 60  # nobody moved only when both missed the site eight times
+    assert abs(counts[1] - counts[2]) < 60  # each wins about half of the contests
 
 
 def test_outbursts_by_hand() -> None:
@@ -319,11 +354,12 @@ def test_outbursts_by_hand() -> None:
     # three runs above 50: steps 1-2, 5-6 and 9
     assert stats.starts.tolist() == [1, 5, 9]
     assert stats.sizes.tolist() == [65, 90, 55] and stats.peaks.tolist() == [60, 80, 55]
+    assert stats.active_steps.tolist() == [120, 150, 55]  # actives summed over each outburst
     assert stats.waits.tolist() == [2, 2]
     # a burn-in drops what happened before and an outburst under way when it ends
     late = outburst_stats(active, turned, burn_in=2)
     assert late.starts.tolist() == [5, 9] and late.waits.tolist() == [2]
-    assert late.sizes.tolist() == [90, 55]
+    assert late.sizes.tolist() == [90, 55] and late.active_steps.tolist() == [150, 55]
     assert outburst_stats(active[1:], turned[1:]).starts.tolist() == [4, 8]
     assert outburst_stats(active, turned, threshold=60).starts.tolist() == [5]
     assert outburst_stats(active, turned, threshold=59).starts.tolist() == [1, 5]
@@ -349,7 +385,7 @@ def test_pooling_never_takes_a_wait_across_runs() -> None:
     assert isinstance(pooled, OutburstStats)
     assert pooled.count == 3 and pooled.waits.tolist() == [1]
     assert pooled.sizes.tolist() == [60, 60, 70] and pooled.peaks.tolist() == [60, 60, 70]
-    assert pooled.starts.tolist() == [1, 3, 1]
+    assert pooled.starts.tolist() == [1, 3, 1] and pooled.active_steps.tolist() == [60, 60, 70]
 
 
 def test_removing_cops_in_stages_tips_rebellion_as_reported() -> None:
@@ -372,10 +408,16 @@ def test_validation_script_prints_every_finding(
         peaks=np.array([70, 90]),
         sizes=np.array([100, 300]),
         waits=np.array([4]),
+        active_steps=np.array([150, 450]),
     )
 
-    def fake_punctuated(rule: str, neighbourhood: str, seeds: range, steps: int) -> Any:
+    asked = []
+
+    def fake_punctuated(
+        rule: str, neighbourhood: str, seeds: range, steps: int, activation: str
+    ) -> Any:
         assert isinstance(steps, int) and steps == 50 and seeds == range(2)
+        asked.append((activation, neighbourhood, rule))
         return stats, run
 
     monkeypatch.setattr(validation, "punctuated", fake_punctuated)
@@ -394,15 +436,19 @@ def test_validation_script_prints_every_finding(
     out = capsys.readouterr().out
     assert "## Punctuated equilibrium (Run 2, 2 seeds x 50 steps)" in out
     table = [line for line in out.splitlines() if line.startswith("|")]
-    row = "| 2 | 4 | n/a | 200 | 141 | 80 |"
+    row = "| 2 | 4 | n/a | 200 | 141 | 300 | 212 | 80 |"
+    cases = [
+        (schedule, vision, rule)
+        for schedule in ("synchronous", "random_sequential")
+        for vision in ("von_neumann", "circle", "moore")
+        for rule in ("floor", "round", "literal")
+    ]
+    assert asked == cases
     assert table == [
-        "| rule | vision | outbursts | wait mean | wait sd | size mean | size sd | peak mean |",
-        "|---|---|---|---|---|---|---|---|",
-        *[
-            f"| {rule} | {vision} {row}"
-            for vision in ("von_neumann", "circle")
-            for rule in ("floor", "round", "literal")
-        ],
+        "| schedule | rule | vision | outbursts | wait mean | wait sd | size mean | size sd "
+        "| agent-steps mean | agent-steps sd | peak mean |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+        *[f"| {schedule} | {rule} | {vision} {row}" for schedule, vision, rule in cases],
     ]
     assert "- round: sudden [400]; gradual [30]" in out
     assert "- literal: {'cops_100pct': 1.0}" in out
@@ -418,7 +464,11 @@ def test_validation_script_prints_every_finding(
     densities = [line.split(":")[0] for line in out.splitlines() if "peacekeepers" in line]
     assert densities == [f"- peacekeepers {d}" for d in ("0.0", "0.01", "0.02", "0.03", "0.05")]
     figures = sorted(p.name for p in (tmp_path / "figures").iterdir())
-    assert figures == ["run2_floor.png", "run2_literal.png", "run2_round.png"]
+    assert figures == sorted(
+        f"run2_{rule}{suffix}.png"
+        for rule in ("floor", "round", "literal")
+        for suffix in ("", "_sequential")
+    )
     assert validation._fmt(float("nan")) == "n/a" and validation._fmt(12.6) == "13"
 
 
@@ -432,7 +482,16 @@ def test_release_never_puts_two_citizens_on_one_site() -> None:
     for seed in range(8):
         model = CivilViolenceLattice(small(cop_density=0.0), RandomStreams(seed))
         a, b = 0, 1
-        model._take_off(np.array([a, b]))
+        for citizen in (a, b):  # jailed
+            kernels.take_off(
+                citizen,
+                model.citizen_site,
+                model.active,
+                model.last_site,
+                model.occupied,
+                model.citizen_at,
+            )
+            model.in_jail[citizen] = True
         home_a, home_b = model.last_site[a], model.last_site[b]
         model.occupied[:] = True
         model.occupied[home_a] = False  # a's home is free; b's is taken

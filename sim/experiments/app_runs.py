@@ -113,6 +113,12 @@ def server_pool(size: int | None = None) -> ServerPool | None:
         return _SERVER_POOL[0]
 
 
+def current_server_pool() -> ServerPool | None:
+    """The server's pool if one was made (never makes one)."""
+    with _SERVER_POOL_GUARD:
+        return _SERVER_POOL[0] if _SERVER_POOL else None
+
+
 def discard_server_pool(pool: ServerPool | None = None) -> None:
     """Forget the server's pool (``pool`` only if it is still the current one) and shut it down.
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from sim.experiments.app_runs import (
     app_workers,
     bargaining_run,
     code_fingerprint,
+    current_server_pool,
     detail_run,
     discard_server_pool,
     has_runs,
@@ -92,10 +94,11 @@ def workers() -> int:
 def start_pool() -> None:
     """Make sure the worker pool exists; the server's lifespan normally started it already.
 
-    A server started without ``app.py``'s lifespan (an older ``streamlit`` or another entry
-    point) gets its pool here, on the first page load; the call returns at once.
+    A server started without ``app.py``'s lifespan (another entry point) gets its pool here,
+    on the first page load, made in a background thread so the page does not wait for it.
     """
-    server_pool()
+    if workers() > 1 and current_server_pool() is None:
+        threading.Thread(target=server_pool, name="isf-lab-pool", daemon=True).start()
 
 
 # -- the scenario library -----------------------------------------------------------------------

@@ -242,7 +242,7 @@ def test_flip_run_compare_and_screenshot_every_page(
     tab.wait_for_selector("text=Runs finished")  # type: ignore[attr-defined]
     assert tab.get_by_text("outside the results folders").count() == 0  # type: ignore[attr-defined]
     shoot(tab, "5-batch-results")
-    check_positions_page(tab)
+    check_positions_page(tab, app_url[1])
 
     go_to(tab, "Downloads")
     text = download_csv(tab)
@@ -338,11 +338,18 @@ def check_map_play(tab: object) -> None:
     shoot(tab, "3e-compare-map", focus=MAP_IMAGES)
 
 
-def check_positions_page(tab: object) -> None:
-    """The Actor positions page draws a folder written by `isf-lab batch`."""
+def check_positions_page(tab: object, batch: Path) -> None:
+    """The Actor positions page draws the folder written by `isf-lab batch`, named safely."""
     go_to(tab, "Actor positions")
+    tab.locator(".st-key-pos_dir").click()  # type: ignore[attr-defined]
+    tab.get_by_role("option").filter(has_text=f"results/{batch.name} ·").click()  # type: ignore[attr-defined]
+    settle(tab)
     tab.get_by_text("Deal at the end of the horizon").first.wait_for(timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    chosen = tab.locator(".st-key-pos_dir").inner_text()  # type: ignore[attr-defined]
+    assert f"results/{batch.name} · 2 scenario(s)" in chosen  # the batch, by its short name
     assert tab.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # type: ignore[attr-defined]
+    shown = tab.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    assert str(batch.parents[1]) not in shown, "the server's absolute path is on the page"
     shoot(tab, "7-positions")
 
 

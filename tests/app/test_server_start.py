@@ -67,3 +67,35 @@ def test_the_pool_starts_with_the_server_before_any_page_load() -> None:
     while any(_alive(p) for p in workers) and time.monotonic() < deadline:
         time.sleep(0.5)
     assert not any(_alive(p) for p in workers), "the workers outlived the server"
+
+
+def test_a_page_load_without_the_lifespan_starts_the_pool_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import threading
+
+    from sim.experiments.app_runs import current_server_pool, discard_server_pool
+    from sim.ui import state
+
+    monkeypatch.setenv("ISF_LAB_WORKERS", str(WORKERS))
+    discard_server_pool()
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def spy(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", spy)
+    try:
+        state.start_pool()
+        ours = [t for t in started if t.name == "isf-lab-pool"]
+        assert len(ours) == 1  # the pool is made off the page's thread
+        ours[0].join(timeout=WAIT_S)
+        pool = current_server_pool()
+        assert pool is not None and pool.size == WORKERS
+        state.start_pool()  # a pool exists: nothing more is started
+        assert len([t for t in started if t.name == "isf-lab-pool"]) == 1
+        assert current_server_pool() is pool
+    finally:
+        discard_server_pool()

@@ -69,3 +69,9 @@ def test_is_warm_is_false_until_every_worker_has_answered() -> None:
     pending.set_exception(RuntimeError("worker failed to import the model"))
     assert not pool.is_warm()
     pool.executor.shutdown()
+
+
+def test_current_pool_never_makes_one() -> None:
+    assert app_runs.current_server_pool() is None
+    pool = server_pool(2)
+    assert app_runs.current_server_pool() is pool

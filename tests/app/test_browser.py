@@ -345,7 +345,7 @@ def check_positions_page(tab: object, batch: Path) -> None:
     tab.get_by_role("option").filter(has_text=f"results/{batch.name} ·").click()  # type: ignore[attr-defined]
     settle(tab)
     tab.get_by_text("Deal at the end of the horizon").first.wait_for(timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
-    chosen = tab.locator(".st-key-pos_dir").inner_text()  # type: ignore[attr-defined]
+    chosen = tab.get_by_role("combobox", name="Results folder").input_value()  # type: ignore[attr-defined]
     assert f"results/{batch.name} · 2 scenario(s)" in chosen  # the batch, by its short name
     assert tab.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # type: ignore[attr-defined]
     shown = tab.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]

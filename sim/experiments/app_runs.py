@@ -7,6 +7,11 @@ the code. Replication ``i`` uses the experiment layer's seed for ``i``, so runs 
 scenarios and with a command-line batch of the same seed. A folder the app wrote is an ordinary
 results folder: ``isf-lab compare`` and the Batch results page open it.
 
+The server's worker pool lives here too (:func:`server_pool`): one per server process, made
+by the server's lifespan when it starts (``app.py``), so its workers have imported the model
+before the first run. It uses the same ``forkserver`` pool as ``isf-lab batch``
+(:func:`sim.experiments.executors.make_pool`), handed to the runner as an external executor.
+
 It also holds the detailed single run (politics log, maps) and the bargaining table played on
 its own, which the Map and Bargaining views draw.
 """

@@ -1,8 +1,23 @@
-"""The ISF scenario lab in the browser: ``streamlit run app.py`` from the project folder."""
+"""The ISF scenario lab in the browser: ``streamlit run app.py`` from the project folder.
 
-from sim.ui.app_main import main
+This file is both the server and the page script:
 
-# Streamlit runs this file as ``__main__``; worker processes started with ``forkserver``
-# re-import it as ``__mp_main__`` and must not start the app (nor another pool) themselves.
+* ``streamlit run app.py`` finds ``app`` below (an ``st.App``) and serves it with uvicorn, which
+  imports this file as the module ``app``. The server's lifespan (:mod:`sim.ui.server`) starts
+  the worker pool before the first request, so a first **Run** finds warm workers.
+* For every session Streamlit runs this same file as ``__main__``: that draws the app.
+
+Worker processes (``forkserver``) may import the main module as ``__mp_main__``; they do
+neither.
+"""
+
+import streamlit as st
+
 if __name__ == "__main__":
+    from sim.ui.app_main import main
+
     main()
+elif __name__ == "app":
+    from sim.ui.server import lifespan
+
+    app = st.App("app.py", lifespan=lifespan)

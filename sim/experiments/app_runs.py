@@ -7,6 +7,11 @@ the code. Replication ``i`` uses the experiment layer's seed for ``i``, so runs 
 scenarios and with a command-line batch of the same seed. A folder the app wrote is an ordinary
 results folder: ``isf-lab compare`` and the Batch results page open it.
 
+The server's worker pool lives here too (:func:`server_pool`): one per server process, made
+by the server's lifespan when it starts (``app.py``), so its workers have imported the model
+before the first run. It uses the same ``forkserver`` pool as ``isf-lab batch``
+(:func:`sim.experiments.executors.make_pool`), handed to the runner as an external executor.
+
 It also holds the detailed single run (politics log, maps) and the bargaining table played on
 its own, which the Map and Bargaining views draw.
 """
@@ -28,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from sim.bargaining.engine import BargainingEngine
+from sim.experiments.executors import default_workers, make_pool
 from sim.experiments.runner import ExperimentResult, Progress, load_results, run_experiment
 from sim.experiments.seeds import SeedPlan
 from sim.experiments.store import RunStore, run_id_for
@@ -51,9 +57,84 @@ def payload_of(scenario: Scenario) -> str:
     return scenario.model_dump_json()
 
 
-def warm_up() -> bool:
-    """Nothing but this module's imports (the model): a pool's workers run it when they start."""
-    return True
+def warm_up() -> int:
+    """Nothing but this module's imports (the model): a pool's workers run it when they start.
+
+    Returns:
+        The worker's process id.
+    """
+    return os.getpid()
+
+
+WORKERS_ENV = "ISF_LAB_WORKERS"
+
+
+def app_workers() -> int:
+    """Worker processes for the app's runs: ``$ISF_LAB_WORKERS`` or every core."""
+    text = os.environ.get(WORKERS_ENV, "").strip()
+    return max(1, int(text)) if text.isdigit() else default_workers()
+
+
+@dataclass
+class ServerPool:
+    """The app server's worker pool and the warm-up calls its workers started with.
+
+    Attributes:
+        executor: The process pool (``forkserver`` workers, as ``isf-lab batch`` uses).
+        size: Its number of workers.
+        warming: One :func:`warm_up` call per worker, submitted when the pool was made: a
+            worker has imported the model once its call is done.
+    """
+
+    executor: cf.ProcessPoolExecutor
+    size: int
+    warming: list[cf.Future[int]]
+
+    def is_warm(self) -> bool:
+        """Whether every worker has started and imported the model."""
+        return all(f.done() and f.exception() is None for f in self.warming)
+
+
+_SERVER_POOL: list[ServerPool] = []
+_SERVER_POOL_GUARD = threading.Lock()
+
+
+def server_pool(size: int | None = None) -> ServerPool | None:
+    """The server's worker pool, made (and its warm-up started) by the first call.
+
+    Every later call returns the same pool, so the server starts it once, when it starts (the
+    app's ``lifespan``), and every session's runs use it. Returns at once: the workers import
+    the model in the background. ``None`` when one worker is asked for (``$ISF_LAB_WORKERS`` of
+    1): runs then go in the calling process.
+    """
+    size = app_workers() if size is None else size
+    if size <= 1:
+        return None
+    with _SERVER_POOL_GUARD:
+        if not _SERVER_POOL:
+            executor = make_pool(size)
+            warming = [executor.submit(warm_up) for _ in range(size)]
+            _SERVER_POOL.append(ServerPool(executor, size, warming))
+        return _SERVER_POOL[0]
+
+
+def current_server_pool() -> ServerPool | None:
+    """The server's pool if one was made (never makes one)."""
+    with _SERVER_POOL_GUARD:
+        return _SERVER_POOL[0] if _SERVER_POOL else None
+
+
+def discard_server_pool(pool: ServerPool | None = None) -> None:
+    """Forget the server's pool (``pool`` only if it is still the current one) and shut it down.
+
+    After a worker died (``BrokenExecutor``) the next :func:`server_pool` call makes a new one;
+    at the server's shutdown this stops the workers.
+    """
+    with _SERVER_POOL_GUARD:
+        if not _SERVER_POOL or (pool is not None and _SERVER_POOL[0] is not pool):
+            return
+        current = _SERVER_POOL.pop()
+    current.executor.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass

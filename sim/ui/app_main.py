@@ -43,7 +43,7 @@ def main() -> None:
     """Configure the page, restore the view from the URL, show the chosen page, save the view."""
     st.set_page_config(
         page_title="ISF scenario lab",
-        page_icon=":material/science:",
+        page_icon="🔬",  # an emoji: drawn locally (a :material: icon is fetched from Google)
         layout="wide",
         initial_sidebar_state="collapsed",
     )

@@ -22,7 +22,7 @@ from sim.analysis.positions import (
     position_trajectories,
 )
 from sim.experiments.positions import load_positions
-from sim.ui.page_batch import find_experiments, results_roots
+from sim.ui.page_batch import describe, find_experiments, results_roots
 from sim.ui.widgets import how_to_read
 
 HOW_TO_READ = """
@@ -52,14 +52,22 @@ def render() -> None:
         "dimension, scenario by scenario, from the coupled runs of a batch "
         "(`isf-lab batch scenarios/hamas-*.yaml --reps 30 --out results/2x2`)."
     )
-    found = find_experiments(results_roots())
+    roots = results_roots()
+    found = find_experiments(roots)
     with_positions = [
         p for p in found if (p / "positions").is_dir() or (p / "positions.parquet").exists()
     ]
     if not with_positions:
         st.info("No results folder with actor positions yet: run a batch from the command line.")
         return
-    folder = Path(st.selectbox("Results folder", [str(p) for p in with_positions], key="pos_dir"))
+    folder = Path(
+        st.selectbox(
+            "Results folder",
+            [str(p) for p in with_positions],
+            key="pos_dir",
+            format_func=lambda p: describe(Path(p), roots),  # never the server's absolute path
+        )
+    )
     positions = cached_positions(str(folder), (folder / "manifest.json").stat().st_mtime)
     if positions is None or positions.empty:
         st.info("This folder holds no actor positions.")

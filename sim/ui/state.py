@@ -2,14 +2,16 @@
 
 Results are cached with ``st.cache_data`` keyed by the scenario's hash, the seed and the block
 of replications, so a scenario run once (by anyone using this server) comes back at once.
-Runs go to a process pool kept for the life of the server (``st.cache_resource``); set
-``ISF_LAB_WORKERS=1`` to run in the app's own process (the tests do).
+Runs go to the server's process pool (:func:`sim.experiments.app_runs.server_pool`, started
+by the server's lifespan in ``app.py``); set ``ISF_LAB_WORKERS=1`` to run in the app's own
+process (the tests do).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -27,16 +29,18 @@ from sim.experiments.app_runs import (
     BargainingRun,
     Block,
     Detail,
+    app_workers,
     bargaining_run,
     code_fingerprint,
+    current_server_pool,
     detail_run,
+    discard_server_pool,
     has_runs,
     parse_payload,
     payload_of,
     run_scenario_reps,
-    warm_up,
+    server_pool,
 )
-from sim.experiments.executors import default_workers, make_pool
 from sim.experiments.positions import TABLE, load_positions
 from sim.experiments.seeds import SeedPlan
 from sim.scenario.draft_link import draft_params
@@ -84,28 +88,17 @@ def default_reps() -> int:
 
 def workers() -> int:
     """Worker processes for runs: ``$ISF_LAB_WORKERS`` or every core."""
-    text = os.environ.get("ISF_LAB_WORKERS", "")
-    return max(1, int(text)) if text.strip().isdigit() else default_workers()
-
-
-@st.cache_resource(show_spinner=False)
-def process_pool(size: int) -> cf.ProcessPoolExecutor:
-    """A pool kept for the life of the server; its workers import the model at once."""
-    pool = make_pool(size)
-    for _ in range(size):
-        pool.submit(warm_up)
-    return pool
+    return app_workers()
 
 
 def start_pool() -> None:
-    """Start the worker pool with the server (its workers import the model at once)."""
-    executor()
+    """Make sure the worker pool exists; the server's lifespan normally started it already.
 
-
-def executor() -> cf.Executor | None:
-    """The pool, or ``None`` to run in this process."""
-    size = workers()
-    return process_pool(size) if size > 1 else None
+    A server started without ``app.py``'s lifespan (another entry point) gets its pool here,
+    on the first page load, made in a background thread so the page does not wait for it.
+    """
+    if workers() > 1 and current_server_pool() is None:
+        threading.Thread(target=server_pool, name="isf-lab-pool", daemon=True).start()
 
 
 # -- the scenario library -----------------------------------------------------------------------
@@ -277,13 +270,17 @@ def fetch_runs(
     if key in kept:
         kept.move_to_end(key)
         return kept[key]
-    pool = executor()
+    pool = server_pool()
     try:
         block = run_scenario_reps(
-            scenario, reps, seed, executor=pool or "serial", on_progress=on_progress
+            scenario,
+            reps,
+            seed,
+            executor=pool.executor if pool is not None else "serial",
+            on_progress=on_progress,
         )
     except cf.BrokenExecutor:
-        process_pool.clear()  # a worker died: rebuild the pool next time, finish here
+        discard_server_pool(pool)  # a worker died: a new pool next time, finish this one here
         block = run_scenario_reps(scenario, reps, seed, executor="serial", on_progress=on_progress)
     if not block.errors:
         kept[key] = block

@@ -11,18 +11,18 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from sim.scenario.loader import SCENARIOS_DIR, load_scenario
+
+from .live_server import REPO, app_server
+
 SHOTS = REPO / os.environ.get("ISF_SCREENSHOT_DIR", "screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,7 +35,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SERVER_START_S = 90
 RUN_TIMEOUT_MS = 240_000
 
 pytestmark = [
@@ -46,26 +45,6 @@ pytestmark = [
         reason="headless Chromium is missing: run `sudo bash scripts/install_browser.sh`",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the app server exited early:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.read().strip() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise RuntimeError(f"the app server did not start in {SERVER_START_S} s:\n{log.read_text()}")
 
 
 def write_batch_results(root: Path) -> Path:
@@ -82,36 +61,18 @@ def write_batch_results(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[tuple[str, Path]]:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     work = Path(tempfile.mkdtemp(prefix="isf-lab-e2e-"))
-    log = work / "server.log"
     write_batch_results(work / "results")
     env = {
-        **os.environ,
         "ISF_LAB_REPS": "10",
         "ISF_LAB_OVERVIEW_REPS": "10",
         "ISF_LAB_CACHE": str(work / "app-runs"),
         "ISF_RESULTS_DIR": str(work / "results"),
-        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
-        "--server.headless", "true", "--server.port", str(port),
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=sink, stderr=sink)
     try:
-        wait_until_healthy(url, process, log)
-        yield url, work / "results" / "square"
+        with app_server(env, work / "server.log") as (url, _process):
+            yield url, work / "results" / "square"
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -129,12 +90,22 @@ def page(app_url: tuple[str, Path]) -> Iterator[object]:
             viewport={"width": 1400, "height": 1000},
             accept_downloads=True,
         )
+        context.on("request", lambda request: note_remote(request.url, app_url[0]))
         tab = context.new_page()
         tab.set_default_timeout(60_000)
         tab.goto(app_url[0])
         yield tab
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+REMOTE: list[str] = []
+"""Every request the browser made to anything but the app's server (data: URLs excepted)."""
+
+
+def note_remote(url: str, app: str) -> None:
+    if not url.startswith((app, "data:", "blob:", "about:")):
+        REMOTE.append(url)
 
 
 def settle(tab: object) -> None:
@@ -256,6 +227,8 @@ def test_flip_run_compare_and_screenshot_every_page(
     tab.get_by_role("radio", name="Distributions", exact=True).click()  # type: ignore[attr-defined]
     settle(tab)
     shoot(tab, "3c-compare-distributions", focus="text=Tails of")
+    check_compare_positions(tab)
+    check_map_play(tab)
 
     go_to(tab, "Sources")
     shoot(tab, "4-sources")
@@ -269,14 +242,141 @@ def test_flip_run_compare_and_screenshot_every_page(
     tab.wait_for_selector("text=Runs finished")  # type: ignore[attr-defined]
     assert tab.get_by_text("outside the results folders").count() == 0  # type: ignore[attr-defined]
     shoot(tab, "5-batch-results")
+    check_positions_page(tab, app_url[1])
 
     go_to(tab, "Downloads")
-    csv_button = tab.get_by_role("button", name="CSV").first  # type: ignore[attr-defined]
-    csv_button.wait_for(timeout=RUN_TIMEOUT_MS)
-    # the file is built when clicked (a rerun); on a loaded 2-core machine that took over 60 s
-    with tab.expect_download(timeout=RUN_TIMEOUT_MS) as download:  # type: ignore[attr-defined]
-        csv_button.click()
-    text = Path(download.value.path()).read_text(encoding="utf-8")
+    text = download_csv(tab)
     assert text.startswith("scenario,scenario_hash,replication")
     assert "(your scenario)" not in text
     shoot(tab, "6-downloads")
+
+
+FIRST_CORNER = "hamas-accepts-turkey-included.yaml"
+POSITION_SECTIONS = '[class*="st-key-compare-positions-"]'
+CHART = "canvas, svg"
+
+
+def check_compare_positions(tab: object) -> None:
+    """Compare's actor positions: a section per dimension, each with its chart and deal table."""
+    tab.get_by_role("radio", name="Actor positions", exact=True).click()  # type: ignore[attr-defined]
+    settle(tab)
+    dimensions = [d.id for d in load_scenario(SCENARIOS_DIR / FIRST_CORNER).bargaining.dimensions]
+    assert len(dimensions) >= 2
+    for dimension in dimensions:  # one section per political dimension, in the scenario's order
+        tab.locator(f".st-key-compare-positions-{dimension}").wait_for(timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    sections = tab.locator(POSITION_SECTIONS)  # type: ignore[attr-defined]
+    assert sections.count() == len(dimensions)
+    for i in range(len(dimensions)):
+        section = sections.nth(i)
+        section.locator(CHART).first.wait_for(timeout=RUN_TIMEOUT_MS)
+        assert section.get_by_text("Deal at the end of the horizon").count() == 1
+    assert tab.get_by_role("heading", name="Hamas disarmament").count() >= 1  # type: ignore[attr-defined]
+    shoot(tab, "3d-compare-positions", focus=POSITION_SECTIONS)
+
+
+SLIDER = '.st-key-map_day input[type="range"]'
+PLAY = ".st-key-map_play button"
+MAP_IMAGES = ".st-key-wide-maps img"
+
+
+def map_day(tab: object) -> int:
+    return int(tab.locator(SLIDER).first.input_value())  # type: ignore[attr-defined]
+
+
+def wait_for_label(tab: object, label: str) -> None:
+    """Wait until the play button says ``label`` (Play or Pause)."""
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "([sel, label]) => (document.querySelector(sel)?.innerText ?? '').includes(label)",
+        arg=[PLAY, label],
+        timeout=RUN_TIMEOUT_MS,
+    )
+
+
+def wait_for_day_after(tab: object, day: int) -> None:
+    tab.wait_for_function(  # type: ignore[attr-defined]
+        "([sel, day]) => Number(document.querySelector(sel)?.value ?? -1) > day",
+        arg=[SLIDER, day],
+        timeout=RUN_TIMEOUT_MS,
+    )
+
+
+def check_map_play(tab: object) -> None:
+    """The map's play control steps through the recorded days, pauses, and stops at the last."""
+    tab.get_by_role("radio", name="Map", exact=True).click()  # type: ignore[attr-defined]
+    settle(tab)
+    # two scenarios mapped by default, side by side (they appear one after the other)
+    tab.locator(MAP_IMAGES).nth(1).wait_for(timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    settle(tab)
+    assert tab.locator(MAP_IMAGES).count() == 2  # type: ignore[attr-defined]
+    first = map_day(tab)
+    wait_for_label(tab, "Play")
+    tab.locator(PLAY).first.click()  # type: ignore[attr-defined]
+    wait_for_label(tab, "Pause")
+    wait_for_day_after(tab, first)
+    tab.locator(PLAY).first.click()  # pause  # type: ignore[attr-defined]
+    wait_for_label(tab, "Play")
+    settle(tab)
+    paused = map_day(tab)
+    assert paused > first
+    tab.wait_for_timeout(3000)  # three frames' time: a paused map does not move  # type: ignore[attr-defined]
+    assert map_day(tab) == paused
+    tab.locator(PLAY).first.click()  # type: ignore[attr-defined]
+    wait_for_label(tab, "Pause")
+    wait_for_label(tab, "Play")  # it stops by itself at the last recorded day
+    settle(tab)
+    last = map_day(tab)
+    assert last > paused
+    captions = tab.get_by_text(f", day {last}").count()  # type: ignore[attr-defined]
+    assert captions == 2, "both maps show the last recorded day"
+    # at 800 px the two maps stack at full width instead of squeezing side by side
+    tab.set_viewport_size({"width": 800, "height": 900})  # type: ignore[attr-defined]
+    tab.wait_for_timeout(1500)  # type: ignore[attr-defined]
+    for i in range(2):
+        box = tab.locator(MAP_IMAGES).nth(i).bounding_box()  # type: ignore[attr-defined]
+        assert box is not None and box["width"] > 500 and box["x"] + box["width"] <= 800
+    tab.set_viewport_size({"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+    shoot(tab, "3e-compare-map", focus=MAP_IMAGES)
+
+
+def check_positions_page(tab: object, batch: Path) -> None:
+    """The Actor positions page draws the folder written by `isf-lab batch`, named safely."""
+    go_to(tab, "Actor positions")
+    tab.locator(".st-key-pos_dir").click()  # type: ignore[attr-defined]
+    tab.get_by_role("option").filter(has_text=f"results/{batch.name} ·").click()  # type: ignore[attr-defined]
+    settle(tab)
+    tab.get_by_text("Deal at the end of the horizon").first.wait_for(timeout=RUN_TIMEOUT_MS)  # type: ignore[attr-defined]
+    chosen = tab.get_by_role("combobox", name="Results folder").input_value()  # type: ignore[attr-defined]
+    assert f"results/{batch.name} · 2 scenario(s)" in chosen  # the batch, by its short name
+    assert tab.locator('[data-testid="stVegaLiteChart"]').count() >= 1  # type: ignore[attr-defined]
+    shown = tab.locator('[data-testid="stMain"]').inner_text()  # type: ignore[attr-defined]
+    assert str(batch.parents[1]) not in shown, "the server's absolute path is on the page"
+    shoot(tab, "7-positions")
+
+
+def download_csv(tab: object) -> str:
+    """Click the first CSV button and read the file.
+
+    The file is built when clicked (a rerun); on a loaded 2-core machine that took over 60 s.
+    A click that lands while the page is still drawing can be lost, so a second click is
+    allowed; a button that never downloads fails (with a screenshot of the page beside the
+    others).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    button = tab.get_by_role("button", name="CSV").first  # type: ignore[attr-defined]
+    for attempt in range(2):
+        button.wait_for(timeout=RUN_TIMEOUT_MS)
+        settle(tab)
+        try:
+            with tab.expect_download(timeout=RUN_TIMEOUT_MS // 2) as download:  # type: ignore[attr-defined]
+                button.click()
+            return Path(download.value.path()).read_text(encoding="utf-8")
+        except PlaywrightTimeout:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            tab.screenshot(path=str(SHOTS / f"failed-download-{attempt}.png"), full_page=True)  # type: ignore[attr-defined]
+    raise AssertionError("the CSV button gave no file after two clicks")
+
+
+def test_nothing_is_fetched_from_the_internet(page: object) -> None:
+    """After every page above: no request left the machine (no remote icon, font or tracker)."""
+    assert not REMOTE, sorted(set(REMOTE))

@@ -9,6 +9,11 @@ moves to a random empty site within vision; a cop arrests a random active within
 moves. The counts within vision that citizens decide on are kept current incrementally as
 agents turn, are arrested, die and move. The state tuples are those of
 :mod:`sim.ground.epstein_kernels`.
+
+Caution: these kernels call compiled functions of :mod:`sim.ground.epstein_kernels`, and numba's
+on-disk cache checks only the file of the cached function. After editing ``epstein_kernels.py``,
+touch this file too (or delete ``sim/ground/__pycache__/epstein_sequential.*.nb*``) so that the
+schedule is recompiled against the new code; a fresh checkout is always consistent.
 """
 
 from __future__ import annotations

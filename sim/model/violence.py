@@ -242,46 +242,18 @@ class Arsenal(mesa.Agent):
         share = where / max(float(where.sum()), 1e-12)
         return cls(model, name, group.fighters.value * share, group.weapons.value * share)
 
-    def remove_weapons(self, taken: FloatGrid) -> None:
-        """Decommission weapons; fighters who lose their arms demobilise in proportion."""
-        taken = np.minimum(taken, self.weapons)
-        kept = np.where(self.weapons > 0, 1.0 - taken / np.maximum(self.weapons, 1e-12), 1.0)
-        self.fighters *= kept
-        self.weapons -= taken
-        self.decommissioned += float(taken.sum())
-
     def decommission(
         self, consent_share: float, area: BoolGrid, coercion_rate: float, deter: FloatGrid
     ) -> None:
         """Weapons handed in and seized where the force holds ground, in one compiled pass.
 
-        The same arithmetic as :func:`decommissioning` then :meth:`remove_weapons`.
+        ``consent_share`` of the weapons a day where the force holds ground, plus
+        ``coercion_rate`` times the local deterrence; fighters who lose their arms demobilise in
+        proportion (see :func:`sim.model.kernels.decommission_into`).
         """
         self.decommissioned += model_kernels.decommission_into(
             self.weapons, self.fighters, consent_share, area, coercion_rate, deter
         )
-
-    def lose_fighters(self, killed: FloatGrid) -> None:
-        """Fighters killed (weapons are picked up by the rest)."""
-        self.fighters[...] = np.maximum(self.fighters - killed, 0.0)
-
-    def recruit(self, recruits: FloatGrid) -> None:
-        """New members join where they live."""
-        self.fighters += recruits
-
-
-def decommissioning(
-    arsenal: Arsenal,
-    consent_rate: float,
-    compliance: float,
-    secure: BoolGrid,
-    coercion_rate: float,
-    force_deter: FloatGrid,
-) -> FloatGrid:
-    """Weapons handed in (consent, where secure) plus seized (coercion, by deterrence)."""
-    consent = arsenal.weapons * consent_rate * compliance * secure
-    coerced = arsenal.weapons * coercion_rate * force_deter
-    return consent + coerced
 
 
 def front_cells(held: BoolGrid, land: BoolGrid) -> BoolGrid:

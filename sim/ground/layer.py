@@ -398,6 +398,10 @@ class GroundLayer:
 
     def danger(self) -> FloatGrid:
         """What people flee: IDF control, recent harm and destruction (danger units)."""
+        self._fill_danger()
+        return self._danger.copy()
+
+    def _fill_danger(self) -> None:
         f = self._fields
         kernels.danger_into(
             self._parameters,
@@ -407,18 +411,10 @@ class GroundLayer:
             f["damage"],
             self._danger,
         )
-        return self._danger.copy()
 
     def _displace(self) -> None:
         f = self._fields
-        kernels.danger_into(
-            self._parameters,
-            self.controller,
-            f["harm_memory"],
-            f["population"],
-            f["damage"],
-            self._danger,
-        )
+        self._fill_danger()
         kernels.displace_day(
             self._parameters,
             self._land_rows,

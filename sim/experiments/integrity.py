@@ -33,20 +33,45 @@ def code_label(code: dict[str, Any]) -> str:
 
 def content_digest(table: pa.Table) -> str:
     """SHA-256 of a table's columns, types and values (not of its metadata)."""
-    frame = table.replace_schema_metadata(None).to_pandas()
+    return _frame_digest(table.replace_schema_metadata(None).to_pandas(), table.schema.types)
+
+
+def _frame_digest(frame: pd.DataFrame, types: list[pa.DataType]) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps([str(c) for c in frame.columns]).encode())
-    digest.update(json.dumps([str(t) for t in table.schema.types]).encode())
+    digest.update(json.dumps([str(t) for t in types]).encode())
     digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
-def write_with_identity(path: Path, frame: pd.DataFrame, identity: dict[str, Any]) -> None:
-    """Write ``frame`` to ``path`` as Parquet with ``identity`` and a content hash attached."""
+# Column types that come back from Parquet exactly as written (with or without the pandas
+# metadata), so a frame of only these can be hashed as it is instead of as read back: one
+# conversion of the table instead of two. Anything else (categories, dates, objects) is hashed
+# from the table, the definition above.
+_ROUND_TRIP_DTYPES = frozenset({"float64", "int64", "bool", "str", "string"})
+
+
+def round_trips(frame: pd.DataFrame) -> bool:
+    """Whether every column of ``frame`` comes back from Parquet exactly as it is."""
+    return all(str(dtype) in _ROUND_TRIP_DTYPES for dtype in frame.dtypes)
+
+
+def write_with_identity(
+    path: Path, frame: pd.DataFrame, identity: dict[str, Any]
+) -> dict[str, Any]:
+    """Write ``frame`` to ``path`` as Parquet with ``identity`` and a content hash attached.
+
+    Returns:
+        The identity as stamped on the file (with its ``content_sha256``).
+    """
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    stamped = {**identity, "content_sha256": content_digest(table)}
+    digest = (
+        _frame_digest(frame, table.schema.types) if round_trips(frame) else content_digest(table)
+    )
+    stamped = {**identity, "content_sha256": digest}
     metadata = {**(table.schema.metadata or {}), IDENTITY_KEY: json.dumps(stamped).encode()}
     pq.write_table(table.replace_schema_metadata(metadata), path)
+    return stamped
 
 
 @dataclass(frozen=True)
@@ -102,13 +127,18 @@ def read_checked(path: Path, expect: Expectations) -> CheckedTable:
         identity = json.loads(raw)
     except ValueError:
         return CheckedTable(None, RejectedRun(shown, "its identity record is unreadable"))
-    problem = _mismatch(path, identity, expect) or _content_mismatch(table, identity)
+    problem = identity_problem(path, identity, expect)
     if problem:
         return CheckedTable(None, RejectedRun(shown, problem), identity)
-    return CheckedTable(table.to_pandas(), None, identity)
+    frame = table.to_pandas()
+    if _content_digest_of(table, frame) != identity.get("content_sha256"):
+        problem = "its content changed after it was written (hash mismatch)"
+        return CheckedTable(None, RejectedRun(shown, problem), identity)
+    return CheckedTable(frame, None, identity)
 
 
-def _mismatch(path: Path, identity: dict[str, Any], expect: Expectations) -> str | None:
+def identity_problem(path: Path, identity: dict[str, Any], expect: Expectations) -> str | None:
+    """Why a run file's identity record does not fit its name and ``expect`` (None if it does)."""
     run_id = path.name.removesuffix(".parquet").removesuffix(".daily")
     if any(key not in identity for key in ID_FIELDS):
         return "its identity record is incomplete"
@@ -129,10 +159,11 @@ def _mismatch(path: Path, identity: dict[str, Any], expect: Expectations) -> str
     return None
 
 
-def _content_mismatch(table: pa.Table, identity: dict[str, Any]) -> str | None:
-    if content_digest(table) != identity.get("content_sha256"):
-        return "its content changed after it was written (hash mismatch)"
-    return None
+def _content_digest_of(table: pa.Table, frame: pd.DataFrame) -> str:
+    """:func:`content_digest` of ``table``, from ``frame`` (its conversion) where that is exact."""
+    if round_trips(frame):
+        return _frame_digest(frame, table.schema.types)
+    return content_digest(table)
 
 
 def expectations_from(manifest: dict[str, Any] | None) -> Expectations | None:

@@ -27,6 +27,7 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,13 @@ import pandas as pd
 from filelock import FileLock, Timeout
 
 from sim.experiments.integrity import (
+    CheckedTable,
     Expectations,
     RejectedRun,
     expectations_from,
+    identity_problem,
     read_checked,
+    round_trips,
     write_with_identity,
 )
 from sim.experiments.seeds import spawn_key_text
@@ -76,6 +80,31 @@ LOCK_NAME = ".isf-lab.lock"
 OWNER_NAME = ".isf-lab.lock.owner"
 
 
+KEEP_BYTES = 256 * 2**20
+"""Run tables a store keeps in memory after writing or checking them (bytes), so that
+consolidating a batch does not read back and re-hash files it has just written."""
+
+FileKey = tuple[int, int, int]
+
+
+def file_key(path: Path) -> FileKey | None:
+    """Inode, size and modification time (ns) of ``path``: any rewrite or edit changes one."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass
+class KnownFile:
+    """A run file this store wrote or checked, as it was then (its table, if kept)."""
+
+    key: FileKey
+    identity: dict[str, Any]
+    frame: pd.DataFrame | None
+
+
 class FolderLockedError(RuntimeError):
     """Another process is writing to this results folder."""
 
@@ -96,6 +125,8 @@ class RunStore:
         self.rejected_dir = self.root / "rejected"
         self.code = ""  # the code version stamped on run files (set by the runner)
         self.rejected: list[RejectedRun] = []  # run files rejected since this store was opened
+        self._known: dict[Path, KnownFile] = {}
+        self._kept_bytes = 0
 
     @property
     def manifest_path(self) -> Path:
@@ -196,13 +227,57 @@ class RunStore:
             daily = record.daily.copy()
             daily.insert(0, "scenario", record.scenario_name)
             daily.insert(1, "replication", record.replication)
-            path = self.runs_dir / f"{record.run_id}.daily.parquet"
-            atomic_write(path, lambda tmp: write_with_identity(tmp, daily, identity))
+            self._write_run_file(self.runs_dir / f"{record.run_id}.daily.parquet", daily, identity)
         # the summary goes last: its presence marks the run finished
         row = summary_row(record)
-        path = self.runs_dir / f"{record.run_id}.parquet"
-        atomic_write(path, lambda tmp: write_with_identity(tmp, row, identity))
+        self._write_run_file(self.runs_dir / f"{record.run_id}.parquet", row, identity)
         (self.failures_dir / f"{record.run_id}.json").unlink(missing_ok=True)
+
+    def _write_run_file(self, path: Path, frame: pd.DataFrame, identity: dict[str, Any]) -> None:
+        stamped: dict[str, Any] = {}
+        atomic_write(path, lambda tmp: stamped.update(write_with_identity(tmp, frame, identity)))
+        # what a reader would get back; frames of other column types are read back when needed
+        kept = frame.reset_index(drop=True) if round_trips(frame) else None
+        self._remember(path, stamped, kept)
+
+    def _remember(self, path: Path, identity: dict[str, Any], frame: pd.DataFrame | None) -> None:
+        key = file_key(path)
+        if key is None:
+            return
+        old = self._known.pop(path, None)
+        if old is not None and old.frame is not None:
+            self._kept_bytes -= _size(old.frame)
+        if frame is not None and self._kept_bytes + _size(frame) > KEEP_BYTES:
+            frame = None
+        if frame is not None:
+            self._kept_bytes += _size(frame)
+        self._known[path] = KnownFile(key, identity, frame)
+
+    def _checked(self, path: Path, expect: Expectations) -> CheckedTable:
+        """:func:`read_checked`, skipping the read and hash of a file unchanged since then.
+
+        A file this store wrote or checked keeps its table while its inode, size and
+        modification time stay the same; its identity is still checked against ``expect``.
+        """
+        known = self._known.get(path)
+        if known is None or known.key != file_key(path):
+            checked = read_checked(path, expect)
+            if checked.rejected is None and checked.table is not None:
+                self._remember(path, checked.identity, checked.table)
+            return checked
+        problem = identity_problem(path, known.identity, expect)
+        if problem is not None:
+            shown = f"{path.parent.name}/{path.name}"
+            return CheckedTable(None, RejectedRun(shown, problem), known.identity)
+        frame = known.frame if known.frame is not None else pd.read_parquet(path)
+        return CheckedTable(frame, None, known.identity)
+
+    def _frame(self, path: Path) -> pd.DataFrame:
+        """A run file's table: from memory when unchanged since this store wrote or checked it."""
+        known = self._known.get(path)
+        if known is not None and known.frame is not None and known.key == file_key(path):
+            return known.frame
+        return pd.read_parquet(path)
 
     def _save_failure(self, record: RunRecord) -> None:
         payload = {
@@ -231,7 +306,9 @@ class RunStore:
         """
         found = []
         for path in self._run_files(daily=False) + self._run_files(daily=True):
-            checked = read_checked(path, expect)
+            if not path.exists():
+                continue  # moved to rejected/ with the other file of its run
+            checked = self._checked(path, expect)
             if checked.rejected is not None:
                 found.append(checked.rejected)
                 self._quarantine(path)
@@ -263,11 +340,11 @@ class RunStore:
             good, good_daily = self._run_files(daily=False), self._run_files(daily=True)
         elif expect is not None:
             good, good_daily = self._readable(good, expect), self._readable(good_daily, expect)
-        summary = _concat_sorted([pd.read_parquet(p) for p in good])
+        summary = _concat_sorted([self._frame(p) for p in good])
         duplicated = summary.duplicated(["scenario", "replication"]) if len(summary) else []
         if any(duplicated):
             raise RuntimeError(f"duplicated runs in {self.runs_dir}: a bug, please report it")
-        daily_parts = [pd.read_parquet(p) for p in good_daily]
+        daily_parts = [self._frame(p) for p in good_daily]
         daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None
         if write:
             atomic_write_parquet(self.root / "summary.parquet", summary)
@@ -279,7 +356,7 @@ class RunStore:
         """The files that pass their check, without moving the others (read-only)."""
         good = []
         for path in files:
-            checked = read_checked(path, expect)
+            checked = self._checked(path, expect)
             if checked.rejected is None:
                 good.append(path)
             else:
@@ -310,6 +387,10 @@ def summary_row(record: RunRecord) -> pd.DataFrame:
     row["duration_s"] = record.duration
     row["worker"] = record.worker
     return pd.DataFrame([row])
+
+
+def _size(frame: pd.DataFrame) -> int:
+    return int(frame.memory_usage(index=False).sum())
 
 
 def _concat_sorted(parts: list[pd.DataFrame], extra: list[str] | None = None) -> pd.DataFrame:

@@ -390,7 +390,9 @@ def summary_row(record: RunRecord) -> pd.DataFrame:
 
 
 def _size(frame: pd.DataFrame) -> int:
-    return int(frame.memory_usage(index=False).sum())
+    # 8 bytes a value: run tables hold 64-bit numbers, bools and short strings; an estimate
+    # for the memory budget (pandas' exact memory_usage costs more than writing the file)
+    return 8 * int(frame.size)
 
 
 def _concat_sorted(parts: list[pd.DataFrame], extra: list[str] | None = None) -> pd.DataFrame:

@@ -75,12 +75,30 @@ def paired_frame(summary: pd.DataFrame, outcome: str) -> pd.DataFrame:
     """Outcome values with one row per replication and one column per scenario.
 
     Every scenario keeps its column even when all its values are missing (a bargaining outcome
-    with no deal in any replication is NaN, not a number on the 0-100 scale).
+    with no deal in any replication is NaN, not a number on the 0-100 scale). A replication
+    recorded twice counts once: its first value that is not missing.
     """
-    table = summary.pivot_table(
-        index="replication", columns="scenario", values=outcome, aggfunc="first", sort=False
-    )
-    return table.reindex(columns=list(dict.fromkeys(summary["scenario"]))).astype(float)
+    return paired_frames(summary, [outcome])[outcome]
+
+
+def paired_frames(summary: pd.DataFrame, outcomes: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """:func:`paired_frame` of several outcomes, from one grouping of the table.
+
+    Columns keep the order of scenarios in the table; rows are sorted by replication, so that
+    the bootstrap, which resamples pairs by position, draws the same pairs however the table's
+    rows are ordered (a pivot kept an order that depended on where values were missing).
+    Replications without any value are left out.
+    """
+    scenarios = list(dict.fromkeys(summary["scenario"]))
+    first = summary.groupby(["replication", "scenario"], sort=False)[list(outcomes)].first()
+    frames = {}
+    for outcome in outcomes:
+        present = summary["replication"][summary[outcome].notna()]
+        table = first[outcome].unstack("scenario")
+        table = table.reindex(index=sorted(set(present)), columns=scenarios)
+        table.columns.name, table.index.name = "scenario", "replication"
+        frames[outcome] = table.astype(float)
+    return frames
 
 
 def paired_differences(
@@ -107,8 +125,9 @@ def paired_differences(
             f"{', '.join(map(str, summary['scenario'].unique()))}"
         )
     rows = []
+    tables = paired_frames(summary, outcomes)
     for outcome in outcomes:
-        table = paired_frame(summary, outcome)
+        table = tables[outcome]
         for scenario in scenarios:
             pairs = table[[scenario, baseline]].dropna()
             diffs = (pairs[scenario] - pairs[baseline]).to_numpy()

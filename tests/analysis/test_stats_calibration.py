@@ -22,6 +22,7 @@ from sim.analysis.stats import (
     difference_row,
     paired_differences,
     paired_frame,
+    paired_frames,
     probability_better,
     replications_needed,
     scenario_bands,
@@ -136,6 +137,34 @@ def test_paired_frame_pivots_by_replication() -> None:
     # a replication recorded twice (a rerun) counts once: the first record
     twice = pd.concat([summary, summary.assign(incidents=100)])
     assert paired_frame(twice, "incidents").loc[0, "a"] == 1.0
+
+
+def test_paired_frames_equal_one_pivot_per_outcome_and_ignore_row_order() -> None:
+    # One grouping for every outcome must give the values a pivot per outcome gave, rows sorted
+    # by replication whatever the order of the table's rows: the bootstrap resamples pairs by
+    # position, so a shuffled table must give the same intervals.
+    rng = np.random.default_rng(3)
+    rows = [(s, r) for s in ("a", "b", "c") for r in range(12)]
+    summary = pd.DataFrame(rows, columns=["scenario", "replication"])
+    summary["x"] = rng.normal(size=len(summary))
+    summary["y"] = rng.normal(size=len(summary))
+    summary.loc[summary["replication"] % 5 == 1, "x"] = np.nan  # missing in every scenario
+    summary.loc[(summary["scenario"] == "a") & (summary["replication"] == 4), "y"] = np.nan
+    summary["flag"] = summary["y"] > 0
+    shuffled = summary.sample(frac=1.0, random_state=2)
+    for table in (summary, shuffled, pd.concat([summary, summary.assign(x=9.0)])):
+        frames = paired_frames(table, ["x", "y", "flag"])
+        for outcome, frame in frames.items():
+            pivot = table.pivot_table(
+                index="replication", columns="scenario", values=outcome, aggfunc="first"
+            )
+            expected = pivot.reindex(columns=list(dict.fromkeys(table["scenario"])))
+            assert list(frame.index) == sorted(frame.index) == list(expected.index)
+            np.testing.assert_array_equal(frame.to_numpy(), expected.astype(float).to_numpy())
+    assert 1 not in paired_frames(summary, ["x"])["x"].index  # no value at all: left out
+    ordered = paired_differences(summary, "a", ["x", "y"], resamples=200, seed=1)
+    mixed = paired_differences(shuffled, "a", ["x", "y"], resamples=200, seed=1)
+    pd.testing.assert_frame_equal(ordered, mixed)
 
 
 def test_paired_frame_keeps_a_scenario_whose_values_are_all_missing() -> None:

@@ -64,6 +64,7 @@ def start_server(port: int, work: Path, workers: int, reps: int) -> subprocess.P
         "ISF_LAB_REPS": str(reps),
         "ISF_LAB_OVERVIEW_REPS": str(reps),
         "PYTHONPATH": str(REPO),
+        "ISF_LAB_TRACE": "1",  # the Run page prints when each stage ends (stages())
     }
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
@@ -103,18 +104,39 @@ def settle(tab: Any) -> None:
     tab.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT_MS)
 
 
-def click_to_chart(tab: Any, url: str, params: dict[str, str]) -> float:
-    """Seconds from the click on Run to the comparison chart on screen."""
+def click_to_chart(tab: Any, url: str, params: dict[str, str]) -> tuple[float, float, float]:
+    """Seconds from the click on Run to the comparison chart on screen, and the click's and
+    the chart's wall-clock times (to place the server's trace lines between them)."""
     tab.goto(f"{url}/run?{urlencode(params, safe=',;=')}")
     button = tab.get_by_role("button", name="Run", exact=True)
     button.wait_for(timeout=TIMEOUT_MS)
     settle(tab)
     if tab.locator(CHART).count():
         raise RuntimeError(f"a chart is on screen before the click: {params} is not new")
-    start = time.perf_counter()
+    clicked, start = time.time(), time.perf_counter()
     button.click()
     tab.wait_for_selector(CHART, timeout=TIMEOUT_MS)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, clicked, time.time()
+
+
+STAGES = ("run-start", "runs-done", "compared", "chart-sent")
+
+
+def stages(log: str, clicked: float, shown: float) -> dict[str, float]:
+    """Seconds from the click to the end of each stage the server traced in between.
+
+    The Run page prints ``isf-lab trace STAGE UNIX_TIME`` (``ISF_LAB_TRACE=1``); the rest,
+    from ``chart-sent`` to ``shown``, is the browser receiving and drawing the chart.
+    """
+    found: dict[str, float] = {}
+    for line in log.splitlines():
+        parts = line.split()
+        if len(parts) == 4 and parts[:2] == ["isf-lab", "trace"] and parts[2] in STAGES:
+            when = float(parts[3])
+            if clicked <= when <= shown and parts[2] not in found:
+                found[parts[2]] = when - clicked
+    found["on screen"] = shown - clicked
+    return found
 
 
 def run_experiment_reference(reps: int, workers: int, folder: Path) -> float:
@@ -149,6 +171,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     url = f"http://127.0.0.1:{port}"
     server = start_server(port, work, args.workers, args.reps)
     clicks: list[float] = []
+    windows: list[tuple[float, float]] = []
     steps: list[float] = []
     try:
         with sync_playwright() as driver:
@@ -165,14 +188,23 @@ def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 steps.append(mesa_step_seconds())
                 edit = f"idf.strike_probability={0.31 + i / 100:.2f}"
                 params = {"scenario": ORIGIN, "reps": str(args.reps), "seed": "1", "edits": edit}
-                clicks.append(click_to_chart(tab, url, params))
+                seconds, clicked, shown = click_to_chart(tab, url, params)
+                clicks.append(seconds)
+                windows.append((clicked, shown))
             steps.append(mesa_step_seconds())
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=60)
     log = (work / "server.log").read_text(errors="replace")
-    return {"first_visit": first_visit, "clicks": clicks, "steps": steps, "pool": POOL_LINE in log}
+    split = [stages(log, clicked, shown) for clicked, shown in windows]
+    return {
+        "first_visit": first_visit,
+        "clicks": clicks,
+        "steps": steps,
+        "pool": POOL_LINE in log,
+        "stages": split,
+    }
 
 
 def report(args: argparse.Namespace, found: dict[str, Any], batch: float) -> None:
@@ -195,6 +227,9 @@ def report(args: argparse.Namespace, found: dict[str, Any], batch: float) -> Non
         + " ms)"
     )
     print(f"ratio click-to-chart / Mesa step: best {best / step:.0f}x, median {median / step:.0f}x")
+    print("where a click's time goes (s after the click when each stage ended):")
+    for index, split in enumerate(found["stages"], start=1):
+        print(f"  click {index}: " + ", ".join(f"{k} {v:.2f}" for k, v in split.items()))
     for issue, target in TARGETS.items():
         verdict = "met" if median <= target else "not met"
         print(

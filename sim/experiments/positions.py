@@ -13,6 +13,7 @@ positions (runs with daily records). Runs without them store nothing here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,29 +30,33 @@ def positions_for(result: Any) -> pd.DataFrame | None:
     return positions_of_result(result)
 
 
-def save_positions(root: Path, run_id: str, scenario: str, replication: int,
-                   table: pd.DataFrame) -> Path:  # fmt: skip
-    """Write one run's positions (atomically) under ``root/positions/``."""
-    from sim.experiments.store import atomic_write_parquet
+def positions_path(root: Path, run_id: str) -> Path:
+    """Where one run's positions are stored."""
+    return root / FOLDER / f"{run_id}.parquet"
 
-    folder = root / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
+
+def run_positions(scenario: str, replication: int, table: pd.DataFrame) -> pd.DataFrame:
+    """One run's positions as stored: the table with its scenario and replication in front."""
     frame = table.copy()
     frame.insert(0, "scenario", scenario)
     frame.insert(1, "replication", replication)
-    path = folder / f"{run_id}.parquet"
-    atomic_write_parquet(path, frame)
-    return path
+    return frame
 
 
-def consolidate_positions(root: Path) -> pd.DataFrame | None:
-    """Gather ``positions/*.parquet`` into ``positions.parquet``; ``None`` when there are none."""
+def consolidate_positions(
+    root: Path, read: Callable[[Path], pd.DataFrame] = pd.read_parquet
+) -> pd.DataFrame | None:
+    """Gather ``positions/*.parquet`` into ``positions.parquet``; ``None`` when there are none.
+
+    ``read`` reads one run's file (a results store passes one that returns the tables it has
+    just written without reading them back).
+    """
     from sim.experiments.store import atomic_write_parquet
 
     files = sorted((root / FOLDER).glob("*.parquet")) if (root / FOLDER).is_dir() else []
     if not files:
         return None
-    table = pd.concat([pd.read_parquet(p) for p in files], ignore_index=True)
+    table = pd.concat([read(p) for p in files], ignore_index=True)
     table = table.sort_values(["scenario", "replication", "day", "actor", "dimension"])
     table = table.reset_index(drop=True)
     atomic_write_parquet(root / TABLE, table)

@@ -24,7 +24,6 @@ import pandas as pd
 from sim.experiments.designs import Design
 from sim.experiments.executors import open_executor, windowed
 from sim.experiments.integrity import Expectations, code_label
-from sim.experiments.positions import consolidate_positions, save_positions
 from sim.experiments.provenance import code_version, now_iso, package_versions
 from sim.experiments.seeds import SeedPlan
 from sim.experiments.store import RunStore, atomic_write_parquet, run_id_for
@@ -382,11 +381,8 @@ def _execute(
         session["executor"] = handle.description
         for task, future in windowed(handle, job, plan.tasks):
             record = _record_of(task, future)
-            if record.ok and record.positions is not None:  # before the summary marks it done
-                save_positions(
-                    store.root, record.run_id, record.scenario_name, record.replication,
-                    record.positions,
-                )  # fmt: skip
+            if record.ok:  # positions before the summary, which marks the run done
+                store.save_positions(record)
             store.save(record)
             session["finished" if record.ok else "failed"] += 1
             if progress_callback is not None:
@@ -409,7 +405,7 @@ def _finish(
     store: RunStore, manifest: dict[str, Any], session: dict[str, Any], interrupted: bool
 ) -> ExperimentResult:
     summary, daily = store.consolidate()
-    consolidate_positions(store.root)
+    store.consolidate_positions()
     failures = store.failures()
     session["ended"] = now_iso()
     session["interrupted"] = interrupted

@@ -44,6 +44,7 @@ from sim.experiments.integrity import (
     round_trips,
     write_with_identity,
 )
+from sim.experiments.positions import consolidate_positions, positions_path, run_positions
 from sim.experiments.seeds import spawn_key_text
 from sim.experiments.tasks import RunRecord
 
@@ -272,7 +273,20 @@ class RunStore:
         frame = known.frame if known.frame is not None else pd.read_parquet(path)
         return CheckedTable(frame, None, known.identity)
 
-    def _frame(self, path: Path) -> pd.DataFrame:
+    def save_positions(self, record: RunRecord) -> None:
+        """Store a finished run's actor positions (``positions/RUN.parquet``), if it has any."""
+        if record.positions is None:
+            return
+        frame = run_positions(record.scenario_name, record.replication, record.positions)
+        path = positions_path(self.root, record.run_id)
+        atomic_write_parquet(path, frame)
+        self._remember(path, {}, frame.reset_index(drop=True) if round_trips(frame) else None)
+
+    def consolidate_positions(self) -> pd.DataFrame | None:
+        """:func:`~sim.experiments.positions.consolidate_positions`, from memory where it can."""
+        return consolidate_positions(self.root, read=self.frame_of)
+
+    def frame_of(self, path: Path) -> pd.DataFrame:
         """A run file's table: from memory when unchanged since this store wrote or checked it."""
         known = self._known.get(path)
         if known is not None and known.frame is not None and known.key == file_key(path):
@@ -340,11 +354,11 @@ class RunStore:
             good, good_daily = self._run_files(daily=False), self._run_files(daily=True)
         elif expect is not None:
             good, good_daily = self._readable(good, expect), self._readable(good_daily, expect)
-        summary = _concat_sorted([self._frame(p) for p in good])
+        summary = _concat_sorted([self.frame_of(p) for p in good])
         duplicated = summary.duplicated(["scenario", "replication"]) if len(summary) else []
         if any(duplicated):
             raise RuntimeError(f"duplicated runs in {self.runs_dir}: a bug, please report it")
-        daily_parts = [self._frame(p) for p in good_daily]
+        daily_parts = [self.frame_of(p) for p in good_daily]
         daily = _concat_sorted(daily_parts, extra=["day"]) if daily_parts else None
         if write:
             atomic_write_parquet(self.root / "summary.parquet", summary)

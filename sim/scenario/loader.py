@@ -304,7 +304,10 @@ def scenario_hash(scenario: BaseModel) -> str:
 def dump_scenario(scenario: BaseModel) -> str:
     """The resolved scenario as YAML text (loads back to an equal scenario)."""
     data = scenario.model_dump(mode="json", exclude_none=True)
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    # libyaml's dumper writes the same text as the pure-Python one, about twice as fast
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text: str = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def discover_scenarios(folder: Path = SCENARIOS_DIR) -> list[Path]:

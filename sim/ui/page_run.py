@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import time
+
 import streamlit as st
 
 from sim.analysis.explain import explain
@@ -30,8 +34,19 @@ replications give usable medians and bands; use more when two scenarios are clos
 """
 
 
+TRACE = "ISF_LAB_TRACE"
+"""Set to 1 to print when each stage of a run ends (``bench/bench_app.py`` reads them)."""
+
+
+def trace(stage: str) -> None:
+    """Print ``isf-lab trace STAGE UNIX_TIME`` to stderr when :data:`TRACE` is set."""
+    if os.environ.get(TRACE) == "1":
+        print(f"isf-lab trace {stage} {time.time():.3f}", file=sys.stderr, flush=True)
+
+
 def render() -> None:
     """Draw the Run page."""
+    trace("script-start")
     st.title("Run")
     draft = state.draft()
     built, problems = state.built_draft()
@@ -52,7 +67,9 @@ def render() -> None:
     _settings()
     reps, seed = int(st.session_state[state.REPS]), int(st.session_state[state.SEED])
     if st.button("Run", type="primary", key="run_button"):
+        trace("run-start")
         run_with_progress(scenarios, reps, seed)
+        trace("runs-done")
     if all(state.is_complete(s, reps, seed) for s in scenarios.values()):
         _results(draft, scenarios, reps, seed)
     else:
@@ -113,6 +130,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         return
     baseline = labels[-1]
     comparison, bands, daily = state.compare_blocks(blocks, scenarios, reps, seed, baseline)
+    trace("compared")
     mine = labels[0]
     story = (
         explain(comparison, mine, changes(scenarios[baseline], scenarios[mine]))
@@ -139,6 +157,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         show_what_matters(comparison)
         st.subheader(f"How {mine} differs from {baseline}")
         show_differences(comparison)
+        trace("chart-sent")
         st.markdown(story.markdown())
     st.subheader("Day by day")
     show_fans(bands, labels, FAN_SERIES, comparison.summary)

@@ -144,3 +144,29 @@ def test_read_checked_accepts_a_frame_that_does_not_round_trip(tmp_path: Path) -
     checked = read_checked(path, expect)
     assert checked.rejected is None
     assert checked.table is not None and list(checked.table["replication"]) == [7]
+
+
+def test_positions_consolidated_from_memory_equal_the_files(tmp_path: Path) -> None:
+    from sim.experiments.positions import consolidate_positions
+
+    store = new_store(tmp_path / "batch", 0)
+    for replication in range(3):
+        run = record(replication)
+        run.positions = pd.DataFrame(
+            {
+                "day": [7, 7],
+                "round": [1, 1],
+                "actor": ["us", "hamas"],
+                "dimension": ["mandate", "mandate"],
+                "position": [80.0 + replication, 20.0],
+            }
+        )
+        store.save_positions(run)
+    from_memory = store.consolidate_positions()
+    from_files = consolidate_positions(tmp_path / "batch")
+    assert from_memory is not None and from_files is not None
+    pd.testing.assert_frame_equal(from_memory, from_files)
+    assert list(from_memory["replication"].unique()) == [0, 1, 2]
+    assert from_memory.loc[from_memory["actor"] == "us", "position"].tolist() == [80.0, 81.0, 82.0]
+    store.save_positions(record(5))  # a run without positions stores nothing
+    assert not (tmp_path / "batch" / "positions" / "toy__r00005.parquet").exists()

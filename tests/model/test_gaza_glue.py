@@ -530,30 +530,36 @@ def test_recruits_join_the_groups_by_share_after_attrition() -> None:
 
 def test_the_record_of_a_day_by_hand() -> None:
     model = model_of()
-    secure = np.zeros(model.geometry.shape, dtype=bool)
+    nothing = np.zeros(model.geometry.shape, dtype=bool)
+    no_aid = {"delivered_trucks": 0.0, "delivered_share": 0.0}
+    model._record(2, DayViolence(), np.zeros(3), nothing, no_aid, 0.0)
+    # before its first day a model has fired no event and covers no one
+    assert model.recorder.series["events_fired"][2] == 0.0
+    assert model.recorder.series["force_cover"][2] == 0.0
+    model.step()  # a day of grievance and actives on the ground
+    secure = nothing.copy()
     secure[10:15] = True
     model.others.decommissioned = 5.0
     model._cover = 0.25
+    aid = {"delivered_trucks": 100.0, "delivered_share": 0.2}
     model._record(
-        3,
-        DayViolence(attacks_on_isf=2.0),
-        np.array([10.0, 20.0, 0.0]),
-        secure,
-        {"delivered_trucks": 100.0, "delivered_share": 0.2},
-        0.125,
+        3, DayViolence(attacks_on_isf=2.0), np.array([10.0, 20.0, 0.0]), secure, aid, 0.125
     )
     row = model.recorder.frame().iloc[3]
     view = model.view
     people = view.population.sum()
+    assert view.grievance.sum() > 0.0 and view.actives.sum() > 0.0
     assert row["legitimacy"] == pytest.approx((view.legitimacy * view.population).sum() / people)
     assert row["grievance"] == pytest.approx((view.grievance * view.population).sum() / people)
     assert row["active_share"] == pytest.approx(view.actives.sum() / people)
     assert row["secure_population_share"] == pytest.approx(view.population[secure].sum() / people)
     held = model.territory.idf_held.sum() / model.geometry.land.sum()
     assert row["idf_held_share"] == pytest.approx(held)
-    assert row["fighters"] == pytest.approx(24_000.0)
-    assert row["weapons_remaining"] == pytest.approx(48_000.0)
-    assert row["weapons_decommissioned"] == 5.0 and row["reconstruction_share"] == 0.125
+    hamas, others = model.hamas, model.others
+    assert row["fighters"] == pytest.approx(hamas.fighters.sum() + others.fighters.sum())
+    assert row["weapons_remaining"] == pytest.approx(hamas.weapons.sum() + others.weapons.sum())
+    assert row["weapons_decommissioned"] == hamas.decommissioned + 5.0
+    assert row["reconstruction_share"] == 0.125 and row["aid_delivered_trucks"] == 100.0
     assert row["isf_troops"] == 30.0 and row["force_cover"] == 0.25
     assert row["incidents"] == 2.0
     # only day 3 is written
@@ -627,10 +633,18 @@ def test_map_fields_are_the_snapshot_fields_at_their_units() -> None:
     assert fields["population"] == pytest.approx(people / model.geometry.cell_area_km2)
     stock = model.ground.field("aid_stock")
     inhabited = people > 0
+    # freed grids full of 7: an output left uninitialised where nobody lives would show them
+    junk = [np.full(people.shape, 7.0) for _ in range(5)]
+    del junk
+    fields = model.map_fields()
     assert (~inhabited).any()  # the sea
     assert fields["aid_days"][inhabited] == pytest.approx(stock[inhabited] / people[inhabited])
     assert (fields["aid_days"][~inhabited] == 0.0).all()
     assert fields["civilian_deaths"].shape == people.shape
+    # residents per km2 on a grid of 2 km cells: a quarter of the residents per cell
+    coarse = model_of(override(shipped(BASE), {("ground", "strip", "cell_km"): 2.0}))
+    assert coarse.geometry.cell_area_km2 == 4.0
+    assert coarse.map_fields()["population"] == pytest.approx(coarse.view.population / 4.0)
 
 
 def test_a_new_model_maps_empty_days() -> None:

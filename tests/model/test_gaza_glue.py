@@ -17,6 +17,7 @@ import dataclasses
 import io
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -929,3 +930,12 @@ def test_a_snapshot_is_drawn_with_its_day_and_label(monkeypatch: pytest.MonkeyPa
     assert label == SNAPSHOT_FIELDS["grievance"]
     render_snapshot(snapshots, "custom", 2, io.BytesIO())  # a field without a description
     assert drawn[1][5:] == (0, "")
+
+
+def test_a_snapshot_is_a_png_whatever_the_file_is_called(tmp_path: Path) -> None:
+    geometry = model_of().geometry
+    snapshots = MapSnapshots(geometry, 5)
+    snapshots.add(0, {"grievance": np.zeros(geometry.shape)}, np.zeros(geometry.shape, bool))
+    path = tmp_path / "map.svg"
+    render_snapshot(snapshots, "grievance", 0, str(path))
+    assert path.read_bytes().startswith(b"\x89PNG")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.ground.interfaces import SecurityPresence
+from sim.ground.geometry import StripGeometry
+from sim.ground.interfaces import Controller, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.model import GroundModel
+from sim.scenario.ground import GroundSpec
 
 
 def quiet_layer() -> GroundLayer:
@@ -61,3 +63,78 @@ def test_mean_grievance_is_weighted_by_people_even_for_a_tiny_population() -> No
     assert totals["population"] == 1.5 and totals["grievance"] == pytest.approx(0.4)
     population[...] = 0.0
     assert ground.totals()["grievance"] == 0.0  # nobody: 0 / max(0, 1)
+
+
+def _layer_with_line(share: float) -> GroundLayer:
+    spec = GroundSpec()
+    line = spec.yellow_line_share.model_copy(update={"value": share})
+    return GroundModel(spec=spec.model_copy(update={"yellow_line_share": line})).ground
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_nobody_is_lost_when_one_side_of_the_line_has_no_cells(share: float) -> None:
+    # at 0 the IDF holds nothing (its residents' share lives west), at 1 everything (the
+    # residents "west of the line" live on the whole Strip): 2.1 million either way
+    ground = _layer_with_line(share)
+    total = GroundSpec().population.total.value
+    assert ground.field("population").sum() == pytest.approx(total)
+    assert np.isfinite(ground.field("population")).all()
+
+
+def test_a_line_with_one_cell_east_puts_its_people_and_the_idf_there() -> None:
+    # the line between the two largest across-fractions: exactly one land cell is the IDF's
+    geometry = StripGeometry.from_spec(GroundSpec())
+    across = np.sort(geometry.across_fraction[geometry.land])
+    ground = _layer_with_line(1.0 - (across[-1] + across[-2]) / 2)
+    east = ground.geometry.east_of_line
+    assert east.sum() == 1
+    spec = ground.spec
+    # east_of_line_share of the residents (15% by default) all in that cell
+    people = spec.population.total.value * spec.population.east_of_line_share.value
+    assert ground.field("population")[east].sum() == pytest.approx(people)
+    # the baseline IDF presence (by area) all in that cell
+    idf = ground.baseline_presence().personnel[ForceCategory.IDF]
+    assert idf[east].sum() == pytest.approx(spec.baseline.idf_troops.value)
+    assert idf.sum() == pytest.approx(spec.baseline.idf_troops.value)
+
+
+def test_damage_is_added_and_kept_within_zero_and_one() -> None:
+    ground = quiet_layer()
+    damage = ground.field("damage")
+    land = ground.geometry.land
+    damage[...] = np.where(land, 0.5, 0.0)
+    change = np.where(land, 0.3, 0.0)
+    ground.add_damage(change)
+    np.testing.assert_allclose(damage[land], 0.8)  # 0.5 + 0.3
+    ground.add_damage(change)
+    np.testing.assert_allclose(damage[land], 1.0)  # 1.1 capped at 1 (all destroyed)
+    ground.add_damage(np.where(land, -1.5, 0.0))
+    np.testing.assert_allclose(damage[land], 0.0)  # -0.5 floored at 0 (rebuilt)
+    view = ground.damage_view()
+    with pytest.raises(ValueError, match="read-only"):
+        view[0, 0] = 1.0
+
+
+def test_the_view_follows_the_live_fields_and_the_day_read_only() -> None:
+    ground = quiet_layer()
+    view = ground.view()
+    assert view.day == 0
+    for name in ("population", "displaced", "grievance", "legitimacy", "actives", "detained"):
+        assert np.shares_memory(getattr(view, name), ground.field(name)), name
+    for name in ("recruits", "armed", "harm"):
+        assert np.shares_memory(getattr(view, name), ground.field(name)), name
+    assert np.shares_memory(view.controller, ground.controller)
+    for array in (view.population, view.armed, view.controller):
+        with pytest.raises(ValueError, match="read-only"):
+            array[0, 0] = 1
+    ground.day = 3  # a day later: the same arrays, the new day
+    later = ground.view()
+    assert later.day == 3 and later.population is view.population
+    assert ground.view() is later  # built once per day
+
+
+def test_the_grid_carries_the_land_mask_and_no_controller_at_sea() -> None:
+    ground = GroundModel().ground
+    land = ground.geometry.land
+    np.testing.assert_array_equal(ground.grid.land.data, land)
+    assert (ground.controller[~land] == Controller.NONE).all()

@@ -11,21 +11,33 @@ a contributor's patience and casualties, and the political decisions table.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, dataclass, replace
 from types import SimpleNamespace
 from typing import Any
 
 import mesa
 import numpy as np
+import pandas as pd
 import pytest
 
-from sim.bargaining import ShockMode
+from sim.bargaining import Shock, ShockMode
+from sim.bargaining.vetoes import Decision as Verdict
 from sim.ground.geometry import StripGeometry
 from sim.model.aid import AidSystem, Reconstruction
 from sim.model.ceasefire import Ceasefire, CeasefireStatus, Conditions
 from sim.model.events import EventSchedule, to_shock
-from sim.model.forces import Contingent
-from sim.model.politics import Politics, PositionSnapshot, WeekEvents, positions_frame
+from sim.model.forces import ConditionContext, Contingent, failed_condition
+from sim.model.politics import (
+    POSITION_COLUMNS,
+    DimensionState,
+    Levers,
+    Politics,
+    PositionSnapshot,
+    WeekEvents,
+    _plain,
+    positions_frame,
+    positions_of_result,
+)
 from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.events import Decision
@@ -330,3 +342,380 @@ def test_a_snapshot_is_its_own_positions_table() -> None:
     assert len(frame) == len(snapshot.actors) * len(snapshot.dimensions)
     assert frame.equals(positions_frame([snapshot]))
     assert frame.equals(politics.positions_table())
+
+
+def test_delivered_trucks_are_the_trucks_times_the_share_that_arrives() -> None:
+    # a toy strip of five rows of two cells, 100 residents each, crossing in the last row,
+    # nothing secure: row r arrives with 0.98 ** (5 - r) (base seizure probability 0.02)
+    geometry: Any = SimpleNamespace(
+        shape=(5, 2), land=np.ones((5, 2), dtype=bool), crossing_cells={"kerem_shalom": (4, 1)}
+    )
+    aid = shipped("base.yaml").aid.model_copy(update={"crossings_open": ["kerem_shalom"]})
+    system = AidSystem(aid, EFFECTS, geometry)
+    delivered: list[np.ndarray] = []
+    ground: Any = SimpleNamespace(
+        view=lambda: SimpleNamespace(population=np.full((5, 2), 100.0)),
+        deliver_aid=delivered.append,
+    )
+    secure = np.zeros((5, 2), dtype=bool)
+    reached = sum(0.98**k for k in range(1, 6)) / 5  # equal residents in every row
+    out = system.deliver(0, ground, secure, troops=0.0, collapsed=False)
+    assert out["delivered_trucks"] == pytest.approx(170 * reached)  # 170 trucks a day
+    assert out["delivered_share"] == pytest.approx(170 * reached / 600)  # need: 600 a day
+    # rations in person-days: 170 / 600 of a day's need per resident, times the row's arrival
+    np.testing.assert_allclose(delivered[0][0], 170 / 600 * 100 * 0.98**5)
+    collapsed = system.deliver(0, ground, secure, troops=0.0, collapsed=True)
+    assert collapsed["delivered_trucks"] == pytest.approx(0.3 * 170 * reached)
+
+
+def test_reconstruction_budget_and_cost_by_hand() -> None:
+    rebuild, geometry, damage = _toy_reconstruction(fallback_zone=True)
+    geometry.cell_area_km2 = 0.25
+    territory: Any = SimpleNamespace(fallback=0, idf_held=np.zeros((1, 4), dtype=bool))
+    secure_days = np.array([[60.0, 60.0, 0.0, 0.0]])
+    # support 1: governance factor 1.5; a decision halves the budget: 19 x 1.5 x 0.5 = 14.25
+    # a day; a cell of 0.25 km2 costs 190 x 0.25 = 47.5 to rebuild: 0.3 of a cell repaired,
+    # split 1.0 : 0.6 (the zone's cell is not held by the IDF here, so not eligible)
+    share, repair = rebuild.step(secure_days, territory, damage, 1.0, funding_factor=0.5)
+    np.testing.assert_allclose(repair, [[0.1875, 0.1125, 0.0, 0.0]])
+    assert share == pytest.approx(0.3 / 2.0)
+
+
+# -- dated events, more -------------------------------------------------------------------------
+
+
+def _as_reported_events() -> dict[str, Any]:
+    return {e.id: e for e in shipped("as-reported-2026.yaml").events}
+
+
+def test_decisions_multiply_the_funding_and_fired_events_are_recorded() -> None:
+    meeting = shipped("board-of-peace-technocratic.yaml").events[1]
+    assert isinstance(meeting, Decision) and meeting.reconstruction_funding_factor is not None
+    factor = meeting.reconstruction_funding_factor
+    second = meeting.model_copy(
+        update={"id": "second_pledge", "reconstruction_funding_factor": factor.model_copy(
+            update={"value": 1.5})}
+    )  # fmt: skip
+    schedule = EventSchedule([meeting, second])
+    fired = schedule.fire(meeting.day.value)
+    assert [e.id for e in fired] == schedule.fired == [meeting.id, "second_pledge"]
+    assert schedule.funding_factor == pytest.approx(2.0 * 1.5)
+
+
+def test_an_unnamed_event_shock_is_named_after_its_event() -> None:
+    ultimatum = _as_reported_events()["israel_ultimatum"]
+    unnamed = ultimatum.model_copy(
+        update={"shocks": [ultimatum.shocks[0].model_copy(update={"reason": ""})]}
+    )
+    (shock,) = EventSchedule.shocks([unnamed])
+    assert shock.reason == "event israel_ultimatum"
+
+
+def test_a_war_suspends_until_its_last_day_inclusive() -> None:
+    war = _as_reported_events()["iran_war"]  # from day 141, suspends Indonesia
+    ended = war.model_copy(update={"until_day": war.day.model_copy(update={"value": 200})})
+    schedule = EventSchedule([ended])
+    assert "iran_war" in schedule.suspension("indonesia", 200)
+    assert schedule.suspension("indonesia", 201) == ""
+    assert "iran_war" in EventSchedule([war]).suspension("indonesia", 10_000)  # open-ended
+
+
+def test_an_ultimatum_is_met_at_exactly_the_required_share() -> None:
+    ultimatum = _as_reported_events()["israel_ultimatum"]
+    deadline = ultimatum.day.value + ultimatum.deadline_days.value
+    required = ultimatum.decommissioned_share_required.value
+    (expiry,) = EventSchedule([ultimatum]).expiring(deadline, required)
+    assert expiry.met
+
+
+# -- contributors, more -------------------------------------------------------------------------
+
+
+def test_exhausted_commitment_withdraws_a_deployed_contingent() -> None:
+    spec = shipped("as-reported-2026.yaml").forces.contributors["indonesia"]
+    fresh = Contingent(mesa.Model(), "indonesia", spec)
+    fresh.absorb_casualties(100.0)
+    fresh.decide(10, mission_changed=False)
+    assert not fresh.withdrawn  # never inside: nothing to withdraw
+    contingent = Contingent(mesa.Model(), "indonesia", spec)
+    contingent.advance(180)  # arrival day: one active day
+    contingent.decide(180, mission_changed=False)
+    assert not contingent.withdrawn  # commitment 0.6 left
+    contingent.absorb_casualties(12.0)  # 0.6 - 12 / 20 = 0 exactly
+    assert contingent.commitment == 0.0
+    contingent.decide(181, mission_changed=False)
+    assert contingent.leaving_since == 181
+    assert contingent.withdrawal_reason == "casualties exhausted commitment"
+    contingent.decide(190, mission_changed=True)  # already leaving: nothing changes
+    assert contingent.leaving_since == 181
+
+
+def test_a_mission_change_withdraws_only_under_the_caveat() -> None:
+    contributors = shipped("as-reported-2026.yaml").forces.contributors
+    indonesia = _deployed_indonesia()  # leave_if_mission_changes
+    indonesia.decide(200, mission_changed=False)
+    assert not indonesia.withdrawn
+    indonesia.decide(201, mission_changed=True)
+    assert indonesia.leaving_since == 201 and indonesia.withdrawal_reason == "the mission changed"
+    egypt = Contingent(mesa.Model(), "egypt", contributors["egypt"])  # no such caveat
+    for day in range(400):
+        egypt.advance(day)
+    egypt.decide(400, mission_changed=True)
+    assert not egypt.withdrawn
+
+
+def test_failed_condition_messages_and_bounds() -> None:
+    contributors = shipped("as-reported-2026.yaml").forces.contributors
+    kosovo = contributors["kosovo"]  # consent >= 0.75, mandate, US lead, ceasefire
+    ok = ConditionContext(hamas_consent=0.75, mandate=True, us_lead=True, collapsed=False)
+    assert failed_condition(kosovo, {}, {}, ok) == ""  # consent exactly at the threshold
+    assert failed_condition(kosovo, {}, {}, replace(ok, mandate=False)) == (
+        "no Security Council mandate in force"
+    )
+    assert failed_condition(kosovo, {}, {}, replace(ok, us_lead=False)) == "no US lead"
+    assert failed_condition(kosovo, {}, {}, replace(ok, collapsed=True)) == (
+        "the ceasefire has collapsed"
+    )
+    # Indonesia does not need a US lead: none is no failure
+    assert failed_condition(contributors["indonesia"], {}, {}, replace(ok, us_lead=False)) == ""
+    turkey = shipped("base.yaml").forces.contributors["turkey"]  # turkish_participation >= 40
+    unexplained = DimensionState("turkish_participation", False, 0.0, 0.0)
+    assert failed_condition(turkey, {"turkish_participation": unexplained}, {}, ok) == (
+        "no deal on turkish_participation: status quo"
+    )
+    at_least = DimensionState("turkish_participation", True, 40.0, 0.0)
+    assert failed_condition(turkey, {"turkish_participation": at_least}, {}, ok) == ""
+
+
+# -- the force's sectors, by hand on a toy strip ------------------------------------------------
+
+
+def _two_sector_territory() -> Territory:
+    """Two rows of four land cells: Rafah (row 0) and Khan Younis (row 1), the order of base.
+
+    Cells sit at 1/8, 3/8, 5/8 and 7/8 across; the IDF holds 0.55 of each row, so the last two
+    cells (5/8 and 7/8 >= 0.45).
+    """
+    scenario = shipped("base.yaml")
+    geometry: Any = SimpleNamespace(
+        shape=(2, 4),
+        land=np.ones((2, 4), dtype=bool),
+        across_fraction=np.tile([0.125, 0.375, 0.625, 0.875], (2, 1)),
+        governorate=np.array([[0] * 4, [1] * 4]),
+        governorate_ids=("rafah", "khan_younis"),
+    )
+    return Territory(scenario.idf, scenario.forces.deployment, scenario.effects, geometry)
+
+
+PEOPLE = np.full((2, 4), 1000.0)
+NO_FIGHTERS = np.zeros((2, 4))
+
+
+def test_a_sector_is_taken_at_exactly_the_peaceful_density_then_the_next_when_due() -> None:
+    territory = _two_sector_territory()
+    days = territory.days_per_sector
+    # consent at the threshold (0.5): in full, west of the line: 2 cells x 1,000 residents at
+    # 2.5 per 1,000 = exactly 5 troops
+    assert territory.expand(0, 5.0, PEOPLE, 0.5, False, NO_FIGHTERS)
+    assert territory.sectors.taken == 1 and territory.sectors.full == [0]
+    assert territory.sectors.next_due_day == days and territory.sectors.taken_days == [0]
+    assert not territory.expand(days - 1, 100.0, PEOPLE, 1.0, False, NO_FIGHTERS)  # not due
+    # the next sector adds its 2,000 residents west of the line: 10 troops for both
+    assert not territory.expand(days, 9.9, PEOPLE, 1.0, False, NO_FIGHTERS)
+    assert territory.expand(days, 10.0, PEOPLE, 1.0, False, NO_FIGHTERS)
+    assert territory.sectors.taken == 2 and territory.sectors.full == [0, 1]
+    # every sector taken: nothing more to take, whatever the troops
+    assert not territory.expand(10 * days, 1e6, PEOPLE, 1.0, True, NO_FIGHTERS)
+    np.testing.assert_array_equal(
+        territory.sectors.held_mask(territory.geometry), np.ones((2, 4), dtype=bool)
+    )
+
+
+def test_without_consent_a_sector_is_taken_by_coercion_at_five_to_one() -> None:
+    # one armed fighter in Rafah; 6 troops: 6 / 1 >= 10 x 0.5, and 6 >= the 5 troops needed
+    fighters = NO_FIGHTERS.copy()
+    fighters[0, 0] = 1.0
+    territory = _two_sector_territory()
+    assert territory.expand(0, 6.0, PEOPLE, 0.0, True, fighters)
+    assert territory.sectors.full == [0]
+    # a fraction of a fighter counts as one: 4.9 / 1 < 5, for handover only
+    fighters[0, 0] = 0.5
+    partial = _two_sector_territory()
+    assert partial.expand(0, 4.9, PEOPLE, 0.0, True, fighters)
+    assert partial.sectors.full == [] and partial.sectors.taken == 1
+
+
+def test_a_sector_for_handover_only_needs_troops_only_for_ground_handed_over() -> None:
+    # no consent, no coercion: the force holds only what the IDF hands over, nothing yet, so
+    # any troops at all take it; none do not
+    territory = _two_sector_territory()
+    assert not territory.expand(0, 0.0, PEOPLE, 0.0, False, NO_FIGHTERS)
+    assert territory.expand(0, 0.5, PEOPLE, 0.0, False, NO_FIGHTERS)
+    assert territory.sectors.full == [] and not territory.force_area().any()
+
+
+def test_held_mask_is_the_sectors_taken_in_order() -> None:
+    territory = _two_sector_territory()
+    territory.sectors.order, territory.sectors.taken = [1, 0], 1
+    held = territory.sectors.held_mask(territory.geometry)
+    assert held.tolist() == [[False] * 4, [True] * 4]
+
+
+def test_secure_cells_is_a_boolean_mask() -> None:
+    territory = _two_sector_territory()
+    territory.secure_days = np.zeros((2, 4))
+    density = np.full((2, 4), 30.0)
+    area = np.zeros((2, 4), dtype=bool)
+    area[0, :2] = True
+    secure = territory.secure_cells(density, np.zeros((2, 4)), area, density, NO_FIGHTERS)
+    # a mask (it selects residents: population[secure]), not 0/1 numbers
+    assert secure.dtype == np.bool_
+    assert PEOPLE[secure].sum() == 2000.0
+
+
+# -- the political layer: levers, caches, the log -----------------------------------------------
+
+
+def _politics() -> Politics:
+    return Politics(shipped("base.yaml"), np.random.default_rng(1))
+
+
+def _verdict(dimension: str, deal: bool, outcome: float, status_quo: float = 0.0) -> Verdict:
+    return Verdict(dimension, deal, outcome, outcome, status_quo, "deal" if deal else "no_deal")
+
+
+def _levers_of(*decisions: Verdict) -> Levers:
+    """The levers a political layer reads from the given decisions (no Hamas position)."""
+    politics = _politics()
+    politics.engine = SimpleNamespace(decisions=lambda: {d.dimension: d for d in decisions})  # type: ignore[assignment]
+    politics._hamas_disarmament = None
+    return politics._read_levers(np.zeros((0, 0)))
+
+
+def test_levers_default_to_the_middle_of_missing_dimensions() -> None:
+    # no dimension at all: every lever at 50 of 100; no mandate decision blocks robustness and
+    # 50 reaches the robust threshold (50)
+    levers = _levers_of()
+    assert (levers.hamas_compliance, levers.mandate_level) == (0.5, 0.5)
+    assert (levers.withdrawal_will, levers.governance_support) == (0.5, 0.5)
+    assert levers.mandate_robust and levers.branches == {} and levers.dimensions == {}
+
+
+def test_levers_read_the_implemented_outcomes() -> None:
+    levers = _levers_of(
+        _verdict("hamas_disarmament", True, 30.0),
+        _verdict("mandate_robustness", True, 50.0),
+        _verdict("idf_withdrawal", True, 20.0),
+        _verdict("palestinian_governance", True, 70.0),
+    )
+    # without Hamas in the table, compliance is the implemented disarmament
+    assert levers.hamas_compliance == pytest.approx(0.3)
+    assert levers.mandate_level == 0.5 and levers.mandate_robust  # exactly at the threshold
+    assert levers.withdrawal_will == pytest.approx(0.2)
+    assert levers.governance_support == pytest.approx(0.7)
+    assert not _levers_of(_verdict("mandate_robustness", True, 49.9)).mandate_robust
+
+
+def test_a_mandate_without_a_deal_is_not_robust_whatever_its_level() -> None:
+    # a status quo of 80 holds without a deal: the level reads 80, robustness needs the deal
+    levers = _levers_of(_verdict("mandate_robustness", False, 80.0, status_quo=80.0))
+    assert levers.mandate_level == pytest.approx(0.8) and not levers.mandate_robust
+
+
+def test_hamas_compliance_is_its_own_position() -> None:
+    politics = _politics()
+    hamas = politics._actor_ids.index("hamas")
+    disarmament = politics._dimension_ids.index("hamas_disarmament")
+    position = float(politics.engine.positions[hamas, disarmament])
+    assert 0.0 < position < 100.0
+    assert politics.levers.hamas_compliance == pytest.approx(position / 100.0)
+
+
+def test_a_decision_is_translated_once_and_nan_status_quo_reads_the_outcome() -> None:
+    politics = _politics()
+    decision = next(iter(politics.engine.decisions().values()))
+    assert politics._dimension_state(decision) is politics._dimension_state(decision)
+    open_rule = _verdict("palestinian_governance", True, 56.0, status_quo=float("nan"))
+    assert politics._dimension_state(open_rule).status_quo == 56.0  # no rule: no reversion
+    closed = _verdict("idf_withdrawal", False, 0.0, status_quo=0.0)
+    state = politics._dimension_state(closed)
+    assert state.status_quo == 0.0 and state.reason == closed.label() and not state.deal
+
+
+def test_rounds_are_due_every_cadence_from_day_one() -> None:
+    politics = _politics()
+    politics.cadence = 1  # daily rounds
+    assert [politics.due(day) for day in (0, 1, 2)] == [False, True, True]
+
+
+def test_a_round_logs_the_week_and_hands_the_ground_reports_over() -> None:
+    politics = _politics()
+    week = WeekEvents(idf_deaths=2.0, idf_held_share=0.4, decommissioned_total_share=0.1)
+    politics.play_round(7, week)
+    # reports reach the engine's links in points (0-100)
+    drivers = politics.engine.book._drivers
+    assert drivers["idf_held_share"] == pytest.approx(40.0)
+    assert drivers["decommissioned_total_share"] == pytest.approx(10.0)
+    (entry,) = politics.log
+    assert {"day", "round", "events", "shocks", "movers", "branches", "reasons"} <= set(entry)
+    assert entry["day"] == 7 and entry["round"] == 1
+    assert entry["events"]["idf_deaths"] == 2.0 and entry["events"]["idf_held_share"] == 0.4
+    assert entry["branches"] == {d: s.state for d, s in politics.engine.decisions().items()}
+    assert entry["reasons"] == {
+        d: s.reason for d, s in politics.levers.dimensions.items() if s.reason
+    }
+    assert entry["reasons"] and isinstance(entry["movers"], list)
+
+
+def test_ground_events_of_actors_outside_the_table_make_no_shock() -> None:
+    politics = _politics()
+    assert "kosovo" not in politics.actors
+    week = WeekEvents(isf_deaths={"kosovo": 3.0, "egypt": 0.0})  # and none for zero deaths
+    assert politics.shocks_for(week) == []
+
+
+def test_positions_table_of_nothing_has_the_columns() -> None:
+    empty = positions_frame([])
+    assert list(empty.columns) == POSITION_COLUMNS and empty.empty
+
+
+def test_text_columns_use_pandas_default_string_dtype() -> None:
+    table = _politics().positions_table()
+    default = pd.Series(["hamas"]).dtype
+    assert table["actor"].dtype == default and table["dimension"].dtype == default
+    assert table["state"].dtype == default
+
+
+def test_positions_of_a_result_from_its_table_or_its_log() -> None:
+    politics = _politics()
+    politics.play_round(7, WeekEvents())
+    table = politics.positions_table()
+    rounds = len(table[table["day"] == 7])
+    assert positions_of_result(SimpleNamespace(positions=table)) is table
+    log = pd.DataFrame(politics.log)
+    rebuilt = positions_of_result(SimpleNamespace(politics=log))
+    assert rebuilt is not None and len(rebuilt) == rounds
+    for nothing in (
+        SimpleNamespace(),
+        SimpleNamespace(politics=None),
+        SimpleNamespace(politics=pd.DataFrame({"day": [7]})),  # a log without positions
+        SimpleNamespace(politics=log.iloc[:0]),  # an empty log
+    ):
+        assert positions_of_result(nothing) is None
+
+
+@dataclass(frozen=True)
+class _Note:
+    text: str
+    pair: tuple[int, int]
+
+
+def test_the_logged_week_is_a_plain_copy() -> None:
+    shock = Shock.position("israel", "idf_withdrawal", -1.0, mode=ShockMode.ADD, reason="x")
+    week = WeekEvents(isf_deaths={"egypt": 1.0}, withdrawals=["egypt"], shocks=[shock])
+    plain = _plain(week)
+    assert plain == asdict(week)  # what dataclasses.asdict gives, in the same order
+    assert isinstance(plain, dict) and isinstance(plain["shocks"][0], dict)
+    assert plain["withdrawals"] is not week.withdrawals  # containers copied
+    assert _plain([_Note("a", (1, 2)), None]) == [{"text": "a", "pair": (1, 2)}, None]
+    assert _plain((1, 2)) == (1, 2) and _plain(_Note) is _Note  # other leaves as they are

@@ -138,3 +138,10 @@ def test_the_grid_carries_the_land_mask_and_no_controller_at_sea() -> None:
     land = ground.geometry.land
     np.testing.assert_array_equal(ground.grid.land.data, land)
     assert (ground.controller[~land] == Controller.NONE).all()
+
+
+def test_the_layer_keeps_the_presence_it_was_given() -> None:
+    ground = quiet_layer()
+    presence = SecurityPresence({ForceCategory.POLICE: np.where(ground.geometry.land, 1.0, 0.0)})
+    ground.set_security(presence)
+    assert ground.presence is presence  # what the full model reads back

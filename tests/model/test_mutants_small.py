@@ -24,9 +24,9 @@ from sim.bargaining import Shock, ShockMode
 from sim.bargaining.vetoes import Decision as Verdict
 from sim.ground.geometry import StripGeometry
 from sim.model.aid import AidSystem, Reconstruction
-from sim.model.ceasefire import Ceasefire, CeasefireStatus, Conditions
+from sim.model.ceasefire import Ceasefire, CeasefireStatus, Conditions, force_cover
 from sim.model.events import EventSchedule, to_shock
-from sim.model.forces import ConditionContext, Contingent, failed_condition
+from sim.model.forces import ConditionContext, Contingent, PoliceService, failed_condition
 from sim.model.politics import (
     POSITION_COLUMNS,
     DimensionState,
@@ -719,3 +719,171 @@ def test_the_logged_week_is_a_plain_copy() -> None:
     assert plain["withdrawals"] is not week.withdrawals  # containers copied
     assert _plain([_Note("a", (1, 2)), None]) == [{"text": "a", "pair": (1, 2)}, None]
     assert _plain((1, 2)) == (1, 2) and _plain(_Note) is _Note  # other leaves as they are
+
+
+# -- the ceasefire's bounds ---------------------------------------------------------------------
+
+
+def test_force_cover_with_one_resident_and_the_lowest_contested_density() -> None:
+    # residents may be fractional (expected values); one resident in held ground, 0.01 troops
+    # there: 10 per 1,000 = the contested density 10: full cover
+    one = np.array([[1.0]])
+    held = np.array([[True]])
+    assert force_cover(one, held, np.array([[0.01]]), 10.0) == pytest.approx(1.0)
+    # contested at 1 per 1,000: the same troops are ten times that, cover capped at the held
+    # share of residents (here 1 of 4)
+    four = np.array([[1.0, 3.0]])
+    assert force_cover(four, np.array([[True, False]]), np.array([[0.01, 0.0]]), 1.0) == 0.25
+    # no contested density declared: no cover (not a division by zero)
+    assert force_cover(one, held, np.array([[0.01]]), 0.0) == 0.0
+
+
+def test_strained_from_exactly_the_threshold_even_below_one_incident() -> None:
+    effects = _with(EFFECTS, incidents_per_day_strain=0.5)
+    ceasefire = Ceasefire(effects, np.random.default_rng(0))
+    ceasefire._threshold = float("inf")
+    ceasefire.update(0, Conditions(cover=0.0, guarantor=0.0, compliance=0.0, violence=0.25))
+    assert ceasefire.strain == pytest.approx(0.5) and ceasefire.status is CeasefireStatus.HOLDING
+    ceasefire.update(1, Conditions(cover=0.0, guarantor=0.0, compliance=0.0, violence=0.75))
+    # mean 0.5 over two days = the threshold: strain 1, strained
+    assert ceasefire.strain == 1.0 and ceasefire.status is CeasefireStatus.STRAINED
+
+
+# -- contributors and police, bounds ------------------------------------------------------------
+
+
+def test_a_review_that_passes_clears_the_hold_and_the_count() -> None:
+    contingent = _deployed_indonesia()
+    contingent.review(200, "no US lead", "", 28)
+    contingent.review(207, "", "", 28)
+    assert (contingent.holding, contingent.hold_reason, contingent.failing_days) == (False, "", 0)
+
+
+def test_failure_counts_from_the_first_active_day() -> None:
+    spec = shipped("as-reported-2026.yaml").forces.contributors["indonesia"]  # arrives day 180
+    contingent = Contingent(mesa.Model(), "indonesia", spec)
+    contingent.advance(180)
+    assert contingent.active_days == 1
+    contingent.review(180, "no US lead", "", 28)
+    assert contingent.failing_days == 7
+
+
+def test_a_one_day_ramp_and_a_one_day_withdrawal() -> None:
+    spec = shipped("as-reported-2026.yaml").forces.contributors["indonesia"]  # 8,000 x 0.7
+    quick = spec.model_copy(update={"ramp_days": spec.ramp_days.model_copy(update={"value": 1})})
+    contingent = Contingent(mesa.Model(), "indonesia", quick)
+    contingent.advance(180)
+    assert contingent.strength(180, 1) == pytest.approx(5600.0)  # full after one active day
+    contingent.decide(181, mission_changed=True)  # leave_if_mission_changes
+    assert contingent.strength(181, 1) == pytest.approx(5600.0)
+    assert contingent.strength(182, 1) == 0.0  # gone one day later
+
+
+def test_police_trained_up_to_the_horizon_and_casualties_add_up() -> None:
+    spec = shipped("base.yaml").forces.police  # 1,000 a month from day 30, 60 days, 70% pass
+    police = PoliceService(mesa.Model(), spec, 100)
+    for day in range(101):  # courses that end after the horizon are not recorded
+        police.train(day, pace=1.0)
+    daily = 1000 / 30.4 * 0.7
+    assert police.officers == pytest.approx(11 * daily)  # cohorts of days 30-40 graduate
+    police.absorb_casualties(2.0)
+    police.absorb_casualties(3.0)
+    assert police.deaths == 5.0 and police.officers == pytest.approx(11 * daily - 5.0)
+    police.absorb_casualties(1e6)
+    assert police.officers == 0.0
+
+
+# -- the political layer's outcome record -------------------------------------------------------
+
+
+def test_outcome_record_follows_the_levers() -> None:
+    politics = _politics()
+    first = politics.outcome_record()
+    politics.levers = _levers_of(_verdict("idf_withdrawal", True, 42.0))
+    second = politics.outcome_record()
+    assert second == {"forecast_idf_withdrawal": 42.0, "deal_idf_withdrawal": True}
+    assert second != first
+
+
+# -- the IDF's line, bounds ---------------------------------------------------------------------
+
+
+def test_reentry_at_more_than_the_weekly_threshold_and_through_its_last_day() -> None:
+    # base: re-entry after more than 25 incidents a week, for 30 days
+    territory = _territory(effects=_with(EFFECTS, handover_days=1))
+    territory.sectors.taken, territory.sectors.taken_days = 5, [0, 0, 0, 0, 0]
+    territory.update_line(10, 1.0, 25.0, False, 1.0)  # exactly 25: no re-entry
+    assert territory.held_share == pytest.approx(0.15)
+    territory.update_line(11, 1.0, 25.5, False, 1.0)
+    assert territory.reentry_until == 41 and territory.held_share == pytest.approx(0.55)
+    territory.update_line(41, 1.0, 0.0, False, 1.0)  # the last day of re-entry
+    assert territory.held_share == pytest.approx(0.55)
+    territory.update_line(42, 1.0, 0.0, False, 1.0)
+    assert territory.held_share == pytest.approx(0.15)
+
+
+def test_the_line_version_counts_changes_of_cells_only() -> None:
+    territory = _territory()
+    calls: list[float] = []
+    held_cells = territory._held_cells
+
+    def counted(share: float) -> Any:
+        calls.append(share)
+        return held_cells(share)
+
+    territory._held_cells = counted  # type: ignore[method-assign]
+    territory.floor_share = 0.5500001  # a new share, but no cell centre between the two
+    territory.update_line(0, 0.0, 0.0, False, 0.0)
+    assert calls == [0.5500001] and territory.line_version == 0
+    territory.floor_share = 0.7
+    territory.update_line(1, 0.0, 0.0, False, 0.0)
+    assert territory.line_version == 1
+    territory.update_line(2, 0.0, 0.0, True, 0.0)  # collapse: to 0.75
+    assert territory.line_version == 2 and territory.held_share == pytest.approx(0.75)
+    territory.update_line(3, 0.0, 0.0, True, 0.0)  # the same: neither recomputed nor counted
+    assert len(calls) == 3 and territory.line_version == 2
+
+
+def test_no_first_milestone_means_the_first_stage_needs_only_a_handover() -> None:
+    scenario = shipped("base.yaml")
+    idf = scenario.idf
+    idf = idf.model_copy(
+        update={
+            "decommissioned_for_first_stage": idf.decommissioned_for_first_stage.model_copy(
+                update={"value": 0.0}
+            )
+        }
+    )
+    geometry = StripGeometry.from_spec(scenario.ground)
+    territory = Territory(idf, scenario.forces.deployment, scenario.effects, geometry)
+    # stage 1 (0.55 -> 0.40) in full with a sector handed over and nothing decommissioned
+    assert territory.withdrawal(0.2, 0.0, 1.0) == pytest.approx(0.15)
+    assert territory.withdrawal(0.0, 0.0, 1.0) == 0.0
+
+
+def test_handover_progress_counts_sectors_handed_over_at_least_the_lag_ago() -> None:
+    territory = _territory()  # five sectors, handover after 30 days
+    territory.sectors.taken, territory.sectors.taken_days = 2, [0, 10]
+    assert territory._handover_progress(29) == 0.0
+    assert territory._handover_progress(30) == pytest.approx(1 / 5)  # the first, exactly
+    assert territory._handover_progress(40) == pytest.approx(2 / 5)
+    territory.sectors.order = []  # no sector to hand over: no progress
+    assert territory._handover_progress(100) == 0.0
+
+
+def test_no_open_crossing_no_aid() -> None:
+    geometry: Any = SimpleNamespace(
+        shape=(5, 2), land=np.ones((5, 2), dtype=bool), crossing_cells={"kerem_shalom": (4, 1)}
+    )
+    aid = shipped("base.yaml").aid.model_copy(update={"crossings_open": []})
+    system = AidSystem(aid, EFFECTS, geometry)
+    secure = np.ones((5, 2), dtype=bool)
+    np.testing.assert_array_equal(system.arrival_share(secure, 0.1), np.zeros(5))
+    delivered: list[np.ndarray] = []
+    ground: Any = SimpleNamespace(
+        view=lambda: SimpleNamespace(population=np.full((5, 2), 100.0)),
+        deliver_aid=delivered.append,
+    )
+    out = system.deliver(0, ground, secure, troops=0.0, collapsed=False)
+    assert out == {"delivered_trucks": 0.0, "delivered_share": 0.0}
+    assert not delivered[0].any()

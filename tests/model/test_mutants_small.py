@@ -640,6 +640,8 @@ def test_a_decision_is_translated_once_and_nan_status_quo_reads_the_outcome() ->
     closed = _verdict("idf_withdrawal", False, 0.0, status_quo=0.0)
     state = politics._dimension_state(closed)
     assert state.status_quo == 0.0 and state.reason == closed.label() and not state.deal
+    agreed = _verdict("mandate_robustness", True, 63.0, status_quo=10.0)
+    assert politics._dimension_state(agreed).status_quo == 10.0  # the rule's reversion point
 
 
 def test_rounds_are_due_every_cadence_from_day_one() -> None:
@@ -887,3 +889,42 @@ def test_no_open_crossing_no_aid() -> None:
     out = system.deliver(0, ground, secure, troops=0.0, collapsed=False)
     assert out == {"delivered_trucks": 0.0, "delivered_share": 0.0}
     assert not delivered[0].any()
+
+
+def test_without_hamas_in_the_table_compliance_is_the_implemented_disarmament() -> None:
+    scenario = shipped("base.yaml")
+    table = scenario.bargaining.model_dump(mode="json", exclude_none=True)
+    del table["actors"]["hamas"], table["vetoes"]["hamas_red_line"]
+    bargaining = type(scenario.bargaining).model_validate(table)
+    politics = Politics(
+        scenario.model_copy(update={"bargaining": bargaining}), np.random.default_rng(1)
+    )
+    assert politics._hamas_disarmament is None
+    implemented = politics.engine.decisions()["hamas_disarmament"].outcome
+    assert politics.levers.hamas_compliance == pytest.approx(implemented / 100.0)
+
+
+def test_a_need_of_less_than_one_truck_a_day() -> None:
+    # 0.25 trucks for a need of 0.5 a day (the schema allows any need from 0), everything
+    # secure so everything arrives: half the need delivered
+    geometry: Any = SimpleNamespace(
+        shape=(5, 2), land=np.ones((5, 2), dtype=bool), crossing_cells={"kerem_shalom": (4, 1)}
+    )
+    aid = shipped("base.yaml").aid
+    aid = aid.model_copy(
+        update={
+            "crossings_open": ["kerem_shalom"],
+            "trucks_per_day": aid.trucks_per_day.model_copy(update={"value": 0.25}),
+            "need_trucks_per_day": aid.need_trucks_per_day.model_copy(update={"value": 0.5}),
+        }
+    )
+    delivered: list[np.ndarray] = []
+    ground: Any = SimpleNamespace(
+        view=lambda: SimpleNamespace(population=np.full((5, 2), 100.0)),
+        deliver_aid=delivered.append,
+    )
+    out = AidSystem(aid, EFFECTS, geometry).deliver(
+        0, ground, np.ones((5, 2), dtype=bool), troops=0.0, collapsed=False
+    )
+    assert out["delivered_share"] == pytest.approx(0.5)
+    np.testing.assert_allclose(delivered[0], 0.5 * 100.0)  # half a day of need per resident

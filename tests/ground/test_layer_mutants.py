@@ -145,3 +145,17 @@ def test_the_layer_keeps_the_presence_it_was_given() -> None:
     presence = SecurityPresence({ForceCategory.POLICE: np.where(ground.geometry.land, 1.0, 0.0)})
     ground.set_security(presence)
     assert ground.presence is presence  # what the full model reads back
+
+
+def test_baseline_hamas_security_follows_the_residents_even_when_few() -> None:
+    # Hamas's baseline security is spread by residents west of the line; with one and a half
+    # residents, all in one cell, all of it is there (the floor of one resident only guards an
+    # empty west)
+    ground = quiet_layer()
+    population = ground.field("population")
+    row, col = np.argwhere(ground.geometry.west_of_line)[0]
+    population[...] = 0.0
+    population[row, col] = 1.5
+    hamas = ground.baseline_presence().personnel[ForceCategory.HAMAS]
+    security = ground.spec.baseline.hamas_security.value
+    assert hamas[row, col] == pytest.approx(security) and hamas.sum() == pytest.approx(security)

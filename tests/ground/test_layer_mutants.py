@@ -138,6 +138,8 @@ def test_the_grid_carries_the_land_mask_and_no_controller_at_sea() -> None:
     land = ground.geometry.land
     np.testing.assert_array_equal(ground.grid.land.data, land)
     assert (ground.controller[~land] == Controller.NONE).all()
+    # controller codes are integers (an IntGrid of Controller values), in the view too
+    assert ground.controller.dtype == np.int64 and ground.view().controller.dtype == np.int64
 
 
 def test_the_layer_keeps_the_presence_it_was_given() -> None:

@@ -71,14 +71,38 @@ def _layer_with_line(share: float) -> GroundLayer:
     return GroundModel(spec=spec.model_copy(update={"yellow_line_share": line})).ground
 
 
-@pytest.mark.parametrize("share", [0.0, 1.0])
+@pytest.mark.parametrize("share", [0.0, 0.94, 0.95, 1.0])
 def test_nobody_is_lost_when_one_side_of_the_line_has_no_cells(share: float) -> None:
     # at 0 the IDF holds nothing (its residents' share lives west), at 1 everything (the
-    # residents "west of the line" live on the whole Strip): 2.1 million either way
+    # residents "west of the line" live on the whole Strip): 2.1 million either way. At 0.95
+    # only Khan Younis keeps cells west of the line (0, 8, 0, 0, 0 by governorate) and at 0.94
+    # Deir al-Balah keeps one: the residents of a governorate with no cell west of the line live
+    # in its cells east of it
     ground = _layer_with_line(share)
     total = GroundSpec().population.total.value
     assert ground.field("population").sum() == pytest.approx(total)
     assert np.isfinite(ground.field("population")).all()
+
+
+def test_a_governorate_keeps_its_share_of_the_residents_who_stay() -> None:
+    # at a held share of 0.94 Deir al-Balah keeps one cell west of the line; the residents who
+    # stay home (total x (1 - east share) x (1 - displaced share)) are split by pre-war
+    # population, so that cell holds Deir al-Balah's share of them, plus displaced people
+    ground = _layer_with_line(0.94)
+    geometry, spec = ground.geometry, ground.spec
+    deir = geometry.governorate_ids.index("deir_al_balah")
+    cell = geometry.west_of_line & (geometry.governorate == deir)
+    assert cell.sum() == 1
+    people = spec.population
+    staying = (
+        people.total.value
+        * (1 - people.east_of_line_share.value)
+        * (1 - people.displaced_share.value)
+    )
+    prewar = {gid: g.population_prewar.value for gid, g in spec.governorates.items()}
+    home = staying * prewar["deir_al_balah"] / sum(prewar.values())
+    displaced = ground.field("displaced")[cell].sum()
+    assert ground.field("population")[cell].sum() == pytest.approx(home + displaced)
 
 
 def test_a_line_with_one_cell_east_puts_its_people_and_the_idf_there() -> None:

@@ -128,7 +128,8 @@ class GroundLayer:
         people = spec.population
         total = people.total.value
         # At the bounds of the IDF's held share one side of the line has no cells; its people
-        # then live on the other side (nobody is lost, nothing is divided by zero).
+        # then live on the other side (nobody is lost, nothing is divided by zero). The same
+        # holds for a governorate the IDF holds whole (held shares of about 0.94 to 0.96).
         west = geometry.west_of_line if geometry.west_of_line.any() else self._land
         east = geometry.east_of_line if geometry.east_of_line.any() else west
         home = np.zeros(geometry.shape)
@@ -139,6 +140,8 @@ class GroundLayer:
         )
         for index, share in enumerate(prewar / prewar.sum()):
             cells = west & (geometry.governorate == index)
+            if not cells.any():  # the IDF holds all of it: its residents stay, east of the line
+                cells = self._land & (geometry.governorate == index)
             home[cells] = staying * share / max(int(cells.sum()), 1)
         coast_weight = np.where(
             west, 1.0 + people.coastal_pull.value * (1.0 - geometry.across_fraction), 0.0

@@ -20,7 +20,7 @@ py="${ISF_VENV:-$here/.venv}/bin"
 
 # Modules to mutate (globs relative to the repository). sim/ground/render.py (drawing:
 # colours, labels, figure sizes) is left out; docs/testing.md says why.
-MODULES="${MUTATION_MODULES:-sim/ground/epstein.py sim/ground/geometry.py sim/ground/interfaces.py sim/ground/lattice.py sim/ground/layer.py sim/ground/model.py sim/ground/outbursts.py sim/ground/stencils.py sim/ground/validation.py sim/bargaining/core.py sim/analysis/stats.py sim/analysis/compare.py sim/model/*.py}"
+MODULES="${MUTATION_MODULES:-sim/ground/epstein.py sim/ground/epstein_sequential.py sim/ground/mesa_comparison.py sim/ground/geometry.py sim/ground/interfaces.py sim/ground/lattice.py sim/ground/layer.py sim/ground/model.py sim/ground/outbursts.py sim/ground/stencils.py sim/ground/validation.py sim/bargaining/core.py sim/analysis/stats.py sim/analysis/compare.py sim/model/*.py}"
 # Tests that may kill them (mutmut narrows this to the tests that reach each function): all of
 # tests/ but the end-to-end folders and files (tests/model's component tests are in; its
 # year-long runs, test_gaza_model.py and test_positions_output.py, are out) and the report

@@ -144,12 +144,12 @@ def test_paired_frames_equal_one_pivot_per_outcome_and_ignore_row_order() -> Non
     # by replication whatever the order of the table's rows: the bootstrap resamples pairs by
     # position, so a shuffled table must give the same intervals.
     rng = np.random.default_rng(3)
-    rows = [(s, r) for s in ("a", "b", "c") for r in range(12)]
+    rows = [(s, r) for s in ("mine", "base", "c") for r in range(12)]  # not alphabetical
     summary = pd.DataFrame(rows, columns=["scenario", "replication"])
     summary["x"] = rng.normal(size=len(summary))
     summary["y"] = rng.normal(size=len(summary))
     summary.loc[summary["replication"] % 5 == 1, "x"] = np.nan  # missing in every scenario
-    summary.loc[(summary["scenario"] == "a") & (summary["replication"] == 4), "y"] = np.nan
+    summary.loc[(summary["scenario"] == "mine") & (summary["replication"] == 4), "y"] = np.nan
     summary["flag"] = summary["y"] > 0
     shuffled = summary.sample(frac=1.0, random_state=2)
     for table in (summary, shuffled, pd.concat([summary, summary.assign(x=9.0)])):
@@ -160,11 +160,19 @@ def test_paired_frames_equal_one_pivot_per_outcome_and_ignore_row_order() -> Non
             )
             expected = pivot.reindex(columns=list(dict.fromkeys(table["scenario"])))
             assert list(frame.index) == sorted(frame.index) == list(expected.index)
+            assert list(frame.columns) == list(dict.fromkeys(table["scenario"]))  # first seen
+            assert (frame.columns.name, frame.index.name) == ("scenario", "replication")
+            assert set(frame.dtypes) == {np.dtype(float)}  # booleans too
             np.testing.assert_array_equal(frame.to_numpy(), expected.astype(float).to_numpy())
     assert 1 not in paired_frames(summary, ["x"])["x"].index  # no value at all: left out
-    ordered = paired_differences(summary, "a", ["x", "y"], resamples=200, seed=1)
-    mixed = paired_differences(shuffled, "a", ["x", "y"], resamples=200, seed=1)
-    pd.testing.assert_frame_equal(ordered, mixed)
+    assert list(paired_frames(summary, ["x"])["x"].columns) == ["mine", "base", "c"]
+    ordered = paired_differences(summary, "base", ["x", "y"], resamples=200, seed=1)
+    mixed = paired_differences(shuffled, "base", ["x", "y"], resamples=200, seed=1)
+
+    def by_name(table: pd.DataFrame) -> pd.DataFrame:  # rows follow the scenarios' first rows
+        return table.sort_values(["scenario", "outcome"], ignore_index=True)
+
+    pd.testing.assert_frame_equal(by_name(ordered), by_name(mixed))
 
 
 def test_paired_frame_keeps_a_scenario_whose_values_are_all_missing() -> None:

@@ -90,7 +90,8 @@ def paired_frames(summary: pd.DataFrame, outcomes: Sequence[str]) -> dict[str, p
     Replications without any value are left out.
     """
     scenarios = list(dict.fromkeys(summary["scenario"]))
-    first = summary.groupby(["replication", "scenario"], sort=False)[list(outcomes)].first()
+    # sorted groups; both axes are then put in the order wanted
+    first = summary.groupby(["replication", "scenario"])[list(outcomes)].first()
     frames = {}
     for outcome in outcomes:
         present = summary["replication"][summary[outcome].notna()]

@@ -269,7 +269,10 @@ def check_compare_positions(tab: object) -> None:
     for i in range(len(dimensions)):
         section = sections.nth(i)
         section.locator(CHART).first.wait_for(timeout=RUN_TIMEOUT_MS)
-        assert section.get_by_text("Deal at the end of the horizon").count() == 1
+        # the deal table follows the chart: wait for it (a loaded machine draws it later)
+        deal = section.get_by_text("Deal at the end of the horizon")
+        deal.first.wait_for(timeout=RUN_TIMEOUT_MS)
+        assert deal.count() == 1
     assert tab.get_by_role("heading", name="Hamas disarmament").count() >= 1  # type: ignore[attr-defined]
     shoot(tab, "3d-compare-positions", focus=POSITION_SECTIONS)
 

@@ -16,7 +16,10 @@ import numpy.typing as npt
 import pytest
 
 from sim.ground import validation
+from sim.ground.epstein import CivilViolenceLattice
+from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import ForceCategory, GroundReport, SecurityPresence
+from sim.ground.lattice import TorusLattice
 from sim.ground.outbursts import outburst_stats
 from sim.rng import RandomStreams
 
@@ -72,6 +75,69 @@ def test_totals_weigh_grievance_by_population_even_for_one_person() -> None:
     totals = report.totals()
     assert totals["grievance"] == pytest.approx(0.4)
     assert (totals["day"], totals["population"]) == (3.0, 1.0)
+
+
+# --- sim/ground/geometry.py, lattice.py, epstein.py ---
+
+
+def _strip(cell_km: float, bearing_deg: float) -> StripGeometry:
+    land = np.ones((2, 3), dtype=bool)
+    return StripGeometry(
+        cell_km=cell_km,
+        land=land,
+        row_width_km=np.full(2, 1.5),
+        governorate=np.zeros((2, 3), dtype=np.int64),
+        governorate_ids=("g",),
+        east_of_line=~land,
+        across_fraction=np.zeros((2, 3)),
+        crossing_cells={},
+        bearing_deg=bearing_deg,
+    )
+
+
+def test_map_coordinates_rotate_the_grid_by_the_strips_bearing() -> None:
+    geometry = _strip(0.5, 30.0)
+    # cell (1, 2) centre: along (1 + 0.5) x 0.5 = 0.75 km, across (2 + 0.5) x 0.5 = 1.25 km;
+    # east = 0.75 sin 30 + 1.25 cos 30 = 0.375 + 1.0825 = 1.4575,
+    # north = 0.75 cos 30 - 1.25 sin 30 = 0.6495 - 0.625 = 0.0245
+    east, north = geometry.centre_east_north(1, 2)
+    assert (east, north) == pytest.approx((1.457532, 0.024519), abs=1e-6)
+    corners_east, corners_north = geometry.corners_east_north()
+    assert corners_east.shape == corners_north.shape == (3, 4)
+    # far corner (2, 3): along 1.0, across 1.5: east 0.5 + 1.2990, north 0.8660 - 0.75
+    assert corners_east[2, 3] == pytest.approx(1.799038, abs=1e-6)
+    assert corners_north[2, 3] == pytest.approx(0.116025, abs=1e-6)
+    # every centre is the mean of its cell's four corners
+    for row in range(2):
+        for col in range(3):
+            box = (slice(row, row + 2), slice(col, col + 2))
+            expected = (corners_east[box].mean(), corners_north[box].mean())
+            assert geometry.centre_east_north(row, col) == pytest.approx(expected)
+
+
+def test_torus_must_be_at_least_as_wide_as_the_vision_diameter() -> None:
+    TorusLattice(7, 9, 3, "von_neumann")  # 2 x 3 + 1 = 7 sites: just fits
+    with pytest.raises(ValueError, match=r"6 x 9 torus is too small for vision 3: .* at least 7$"):
+        TorusLattice(6, 9, 3, "von_neumann")
+
+
+def test_count_within_vision_keeps_the_fields_apart() -> None:
+    lattice = TorusLattice(5, 5, 1, "von_neumann")
+    fields = np.zeros((2, 25))
+    fields[0, 0] = 1.0  # one agent at site 0 (row 0, column 0)
+    fields[1] = 1.0  # one everywhere
+    counts = lattice.count_within_vision(fields)
+    assert counts.shape == (2, 25)
+    # site 0's four von Neumann neighbours on the torus: 1, 4 (wraps), 5 and 20 (wraps)
+    assert np.flatnonzero(counts[0]).tolist() == [1, 4, 5, 20]
+    assert (counts[1] == 4.0).all()
+
+
+def test_lattice_series_are_integer_counts() -> None:
+    spec = validation.run2_spec("round", width=15, height=15, citizen_vision=3, cop_vision=3)
+    run = CivilViolenceLattice(spec, RandomStreams(0)).run(2)
+    for series in (run.active, run.jailed, run.quiet, run.activations, run.cops):
+        assert series.dtype == np.int64 and series.shape == (3,)
 
 
 # --- sim/ground/validation.py: the experiments' set-up, with a recording stand-in model ---

@@ -7,6 +7,7 @@ docs/testing.md lists the mutants that remain and why no test can kill them.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, ClassVar
@@ -345,4 +346,6 @@ def test_validation_help_explains_its_options(capsys: pytest.CaptureFixture[str]
         validation.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "Replicate the published findings of Epstein (2002)" in text
-    assert "replications per experiment" in text and "steps per Run 2 replication" in text
+    for phrase in ("replications per experiment", "steps per Run 2 replication"):
+        # bounded by non-word characters: a help text with anything glued on does not match
+        assert re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text), phrase

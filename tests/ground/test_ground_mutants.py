@@ -141,6 +141,16 @@ def test_lattice_series_are_integer_counts() -> None:
         assert series.dtype == np.int64 and series.shape == (3,)
 
 
+def test_runs_of_one_step_add_up() -> None:
+    spec = validation.run2_spec("round", width=15, height=15, citizen_vision=3, cop_vision=3)
+    model = CivilViolenceLattice(spec, RandomStreams(0))
+    assert model.run(0).active.shape == (1,) and model.steps == 0
+    model.run(1)
+    model.run(2)
+    # 0 + 1 + 2 steps: the counter and the series both hold three steps after the start
+    assert model.steps == 3 and model.series().active.shape == (4,)
+
+
 # --- sim/ground/validation.py: the experiments' set-up, with a recording stand-in model ---
 
 

@@ -22,6 +22,7 @@ from sim.ground.geometry import StripGeometry
 from sim.ground.interfaces import ForceCategory, GroundReport, SecurityPresence
 from sim.ground.lattice import TorusLattice
 from sim.ground.outbursts import outburst_stats
+from sim.ground.stencils import LandNeighbours, box_sum, pad_zeros
 from sim.rng import RandomStreams
 
 CATEGORIES = len(ForceCategory)  # 6
@@ -149,6 +150,26 @@ def test_runs_of_one_step_add_up() -> None:
     model.run(2)
     # 0 + 1 + 2 steps: the counter and the series both hold three steps after the start
     assert model.steps == 3 and model.series().active.shape == (4,)
+
+
+def test_pad_zeros_adds_the_same_margin_on_every_side() -> None:
+    padded = pad_zeros(np.ones((2, 3)), 2, fill=-1.0)
+    assert padded.shape == (2 + 2 * 2, 3 + 2 * 2)
+    assert padded.sum() == 6 * 1.0 - (6 * 7 - 6) * 1.0  # 6 ones, 36 cells of -1
+
+
+def test_box_sum_of_radius_zero_is_a_copy() -> None:
+    values = np.arange(6.0).reshape(2, 3)
+    summed = box_sum(values, 0)
+    assert summed is not values and np.array_equal(summed, values)
+    summed[0, 0] = 99.0
+    assert values[0, 0] == 0.0
+
+
+def test_land_neighbours_keep_their_land_mask() -> None:
+    land = np.array([[True, False], [True, True]])
+    neighbours = LandNeighbours(land)
+    assert neighbours.land is land and neighbours.count == 3
 
 
 # --- sim/ground/validation.py: the experiments' set-up, with a recording stand-in model ---

@@ -133,6 +133,8 @@ def test_count_within_vision_keeps_the_fields_apart() -> None:
     # site 0's four von Neumann neighbours on the torus: 1, 4 (wraps), 5 and 20 (wraps)
     assert np.flatnonzero(counts[0]).tolist() == [1, 4, 5, 20]
     assert (counts[1] == 4.0).all()
+    # one field given as a flat vector comes back flat
+    assert lattice.count_within_vision(fields[0]).shape == (25,)
 
 
 def test_lattice_series_are_integer_counts() -> None:

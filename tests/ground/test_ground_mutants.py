@@ -144,6 +144,15 @@ def test_lattice_series_are_integer_counts() -> None:
         assert series.dtype == np.int64 and series.shape == (3,)
 
 
+def test_cops_see_with_their_own_radius_in_the_same_shape() -> None:
+    spec = validation.run2_spec("round", width=15, height=15, citizen_vision=3, cop_vision=2)
+    model = CivilViolenceLattice(spec, RandomStreams(0))
+    # von Neumann vision r has 2 r (r + 1) sites: 24 for citizens (r 3), 12 for cops (r 2);
+    # a Moore square of radius 2 would have 24
+    assert model.lattice.neighbourhood_size == 24
+    assert model.cop_lattice.neighbourhood_size == 12
+
+
 def test_runs_of_one_step_add_up() -> None:
     spec = validation.run2_spec("round", width=15, height=15, citizen_vision=3, cop_vision=3)
     model = CivilViolenceLattice(spec, RandomStreams(0))

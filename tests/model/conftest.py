@@ -11,6 +11,7 @@ import pytest
 
 from sim.experiments.variants import with_values
 from sim.model.run import run_scenario
+from sim.scenario.effects import EffectsSpec
 from sim.scenario.loader import SCENARIOS_DIR, load_scenario
 from sim.scenario.schema import Scenario
 
@@ -53,3 +54,11 @@ def outcomes(scenario: Scenario, key: str, seeds: range) -> np.ndarray:
 def run() -> Callable[..., Any]:
     """The library's run function (a fixture so tests read like the API)."""
     return run_scenario
+
+
+def with_effects(effects: EffectsSpec, **values: float) -> EffectsSpec:
+    """A copy of ``effects`` with new values for some sourced parameters."""
+    update = {
+        name: getattr(effects, name).model_copy(update={"value": v}) for name, v in values.items()
+    }
+    return effects.model_copy(update=update)

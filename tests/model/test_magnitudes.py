@@ -41,17 +41,9 @@ from sim.model.violence import (
     protection_factors,
 )
 from sim.scenario.effects import EffectsSpec
-from tests.model.conftest import shipped
+from tests.model.conftest import shipped, with_effects
 
 EFFECTS = EffectsSpec()
-
-
-def _with(effects: EffectsSpec, **values: float) -> EffectsSpec:
-    """A copy of ``effects`` with new values for some sourced parameters."""
-    update = {
-        name: getattr(effects, name).model_copy(update={"value": v}) for name, v in values.items()
-    }
-    return effects.model_copy(update=update)
 
 
 # -- the ceasefire's hazard: Fortna's reduction, Quinlivan's contested band ---------------------
@@ -67,7 +59,7 @@ def test_full_cover_cuts_the_hazard_by_fortnas_reduction() -> None:
     assert bare == pytest.approx(0.5 / 365)  # base_relapse_hazard_per_year / 365
     # a UN force (no discount) at full cover: 1 - 0.6 = 0.4 of the bare hazard, a 60% cut,
     # inside Fortna's 50-75%
-    un = _with(EFFECTS, non_un_discount=1.0)
+    un = with_effects(EFFECTS, non_un_discount=1.0)
     assert _hazard(1.0, un) / bare == pytest.approx(0.4)
     assert 0.25 <= _hazard(1.0, un) / bare <= 0.5
     # the default non-UN force keeps 0.6 of the cut: 1 - 0.6 * 0.6 = 0.64
@@ -147,7 +139,7 @@ def test_protection_factors_read_the_scenarios_hultman_parameters() -> None:
     civ, battle = protection_factors(np.array([0.0, 20.0]), EFFECTS)
     assert civ == pytest.approx([1.0, 2 / 106])
     assert battle == pytest.approx([1.0, 6 / 22])
-    other = _with(EFFECTS, civilian_harm_8000_troops=53.0, battle_deaths_10000_troops=11.0)
+    other = with_effects(EFFECTS, civilian_harm_8000_troops=53.0, battle_deaths_10000_troops=11.0)
     civ, battle = protection_factors(np.array([20.0]), other)
     assert civ == pytest.approx([0.5]) and battle == pytest.approx([0.5])
 

@@ -32,17 +32,9 @@ from sim.model.politics import (
 from sim.scenario.effects import EffectsSpec
 from sim.scenario.events import Decision
 from sim.scenario.schema import Scenario
-from tests.model.conftest import shipped
+from tests.model.conftest import shipped, with_effects
 
 EFFECTS = EffectsSpec()
-
-
-def _with(effects: EffectsSpec, **values: float) -> EffectsSpec:
-    """A copy of ``effects`` with new values for some sourced parameters."""
-    update = {
-        name: getattr(effects, name).model_copy(update={"value": v}) for name, v in values.items()
-    }
-    return effects.model_copy(update=update)
 
 
 # -- the ceasefire ------------------------------------------------------------------------------
@@ -90,7 +82,7 @@ def test_force_cover_with_one_resident_and_the_lowest_contested_density() -> Non
 
 
 def test_strained_from_exactly_the_threshold_even_below_one_incident() -> None:
-    effects = _with(EFFECTS, incidents_per_day_strain=0.5)
+    effects = with_effects(EFFECTS, incidents_per_day_strain=0.5)
     ceasefire = Ceasefire(effects, np.random.default_rng(0))
     ceasefire._threshold = float("inf")
     ceasefire.update(0, Conditions(cover=0.0, guarantor=0.0, compliance=0.0, violence=0.25))

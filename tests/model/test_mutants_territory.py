@@ -20,18 +20,10 @@ import pytest
 from sim.ground.geometry import StripGeometry
 from sim.model.territory import Territory
 from sim.scenario.effects import EffectsSpec
-from tests.model.conftest import shipped
+from tests.model.conftest import shipped, with_effects
 
 EFFECTS = EffectsSpec()
 SHARE_AT_WAR = shipped("base.yaml").idf.held_share_at_war.value
-
-
-def _with(effects: EffectsSpec, **values: float) -> EffectsSpec:
-    """A copy of ``effects`` with new values for some sourced parameters."""
-    update = {
-        name: getattr(effects, name).model_copy(update={"value": v}) for name, v in values.items()
-    }
-    return effects.model_copy(update=update)
 
 
 # -- the IDF's line -----------------------------------------------------------------------------
@@ -110,7 +102,7 @@ def test_a_cell_centred_on_the_line_is_the_idfs() -> None:
 def test_the_line_can_move_from_the_first_days_without_a_violent_week() -> None:
     # all five sectors handed over on day 0, handover after 1 day, everything decommissioned:
     # on day 1 the line goes to the perimeter (0.15); nothing has triggered a re-entry
-    territory = _territory(effects=_with(EFFECTS, handover_days=1))
+    territory = _territory(effects=with_effects(EFFECTS, handover_days=1))
     territory.sectors.taken, territory.sectors.taken_days = 5, [0, 0, 0, 0, 0]
     territory.update_line(1, 1.0, 0.0, False, 1.0)
     assert territory.held_share == pytest.approx(0.15)
@@ -118,7 +110,7 @@ def test_the_line_can_move_from_the_first_days_without_a_violent_week() -> None:
 
 def test_reentry_at_more_than_the_weekly_threshold_and_through_its_last_day() -> None:
     # base: re-entry after more than 25 incidents a week, for 30 days
-    territory = _territory(effects=_with(EFFECTS, handover_days=1))
+    territory = _territory(effects=with_effects(EFFECTS, handover_days=1))
     territory.sectors.taken, territory.sectors.taken_days = 5, [0, 0, 0, 0, 0]
     territory.update_line(10, 1.0, 25.0, False, 1.0)  # exactly 25: no re-entry
     assert territory.held_share == pytest.approx(0.15)

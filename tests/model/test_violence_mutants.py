@@ -27,19 +27,11 @@ from sim.model.violence import (
     tally,
 )
 from sim.scenario.effects import EffectsSpec
-from tests.model.conftest import shipped
+from tests.model.conftest import shipped, with_effects
 
 EFFECTS = EffectsSpec()
 # strikes_per_idf_death 15, war_strikes_per_day 15, civilian_deaths_per_strike 2,
 # fighters_killed_per_strike 1, damage_per_strike 0.002
-
-
-def _with(effects: EffectsSpec, **values: float) -> EffectsSpec:
-    """A copy of ``effects`` with new values for some sourced parameters."""
-    update = {
-        name: getattr(effects, name).model_copy(update={"value": v}) for name, v in values.items()
-    }
-    return effects.model_copy(update=update)
 
 
 def _hamas(fighters: list[list[float]]) -> Arsenal:
@@ -113,7 +105,7 @@ def test_a_wave_with_a_mean_of_one_is_drawn() -> None:
     # one strike per IDF death: Poisson(1), drawn although its mean is not above one; over
     # five seeds the first draw is positive at least once (1 - e^-5 would fail 0.7% of seeds;
     # these seeds are fixed)
-    effects = _with(EFFECTS, strikes_per_idf_death=1.0)
+    effects = with_effects(EFFECTS, strikes_per_idf_death=1.0)
     draws = [np.random.default_rng(seed).poisson(1.0) for seed in range(5)]
     assert sum(draws) > 0
     for seed, expected in enumerate(draws):
@@ -129,7 +121,7 @@ def test_war_strikes_only_after_a_collapse() -> None:
         assert out.strikes == np.random.default_rng(seed).poisson(15.0)
     assert _strike(0, DayViolence(), _hamas([[80.0]]), collapsed=False) is None
     # a war rate of one strike a day is drawn too
-    effects = _with(EFFECTS, war_strikes_per_day=1.0)
+    effects = with_effects(EFFECTS, war_strikes_per_day=1.0)
     draws = [np.random.default_rng(seed).poisson(1.0) for seed in range(5)]
     assert sum(draws) > 0
     for seed, expected in enumerate(draws):

@@ -122,8 +122,8 @@ def test_reentry_at_more_than_the_weekly_threshold_and_through_its_last_day() ->
     assert territory.held_share == pytest.approx(0.15)
 
 
-def test_an_unchanged_line_is_not_recomputed() -> None:
-    territory = _territory()
+def _count_recomputations(territory: Territory) -> list[float]:
+    """Record each share for which the held cells are recomputed (the list fills as it runs)."""
     calls: list[float] = []
     held_cells = territory._held_cells
 
@@ -132,6 +132,12 @@ def test_an_unchanged_line_is_not_recomputed() -> None:
         return held_cells(share)
 
     territory._held_cells = counted  # type: ignore[method-assign]
+    return calls
+
+
+def test_an_unchanged_line_is_not_recomputed() -> None:
+    territory = _territory()
+    calls = _count_recomputations(territory)
     territory.update_line(0, 0.0, 0.0, False, 0.0)  # the same share, no sector taken
     assert calls == [] and territory.line_version == 0
     territory.update_line(1, 0.0, 0.0, True, 0.0)  # a collapse moves the line: recomputed
@@ -140,14 +146,7 @@ def test_an_unchanged_line_is_not_recomputed() -> None:
 
 def test_the_line_version_counts_changes_of_cells_only() -> None:
     territory = _territory()
-    calls: list[float] = []
-    held_cells = territory._held_cells
-
-    def counted(share: float) -> Any:
-        calls.append(share)
-        return held_cells(share)
-
-    territory._held_cells = counted  # type: ignore[method-assign]
+    calls = _count_recomputations(territory)
     territory.floor_share = 0.5500001  # a new share, but no cell centre between the two
     territory.update_line(0, 0.0, 0.0, False, 0.0)
     assert calls == [0.5500001] and territory.line_version == 0

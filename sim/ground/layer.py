@@ -19,7 +19,7 @@ presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundRe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import mesa
 import numpy as np
@@ -248,7 +248,8 @@ class GroundLayer:
         """
         if self._view is not None:
             if self._view.day != self.day:
-                self._view = replace(self._view, day=self.day)
+                # The live view follows the layer, its day too (read daily: no new object).
+                object.__setattr__(self._view, "day", self.day)
             return self._view
         f = self._fields
 

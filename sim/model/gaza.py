@@ -40,7 +40,7 @@ from sim.model.forces import (
     PoliceService,
     failed_condition,
 )
-from sim.model.outcomes import DailyRecorder
+from sim.model.outcomes import RECORDED_BY_MODEL, DailyRecorder
 from sim.model.politics import Levers, Politics, WeekEvents
 from sim.model.scalars import PER_THOUSAND
 from sim.model.setup import ground_spec_for
@@ -142,6 +142,8 @@ class GazaModel(mesa.Model):
         self.recorder = DailyRecorder(
             scenario.metadata.horizon_days, list(self.politics.engine.dimensions)
         )
+        self._record_rows = self.recorder.rows([*DayViolence.RECORDED, *RECORDED_BY_MODEL])
+        self._politics_record: tuple[object, np.ndarray, list[float]] = (None, np.zeros(0), [])
         self.week = WeekEvents()
         self._weekly_incidents: list[float] = []
         self._initial_weapons = max(
@@ -155,7 +157,10 @@ class GazaModel(mesa.Model):
         self._isf_cells = np.zeros(shape)
         self._isf_density = np.zeros(shape)
         self._presence_stack = np.zeros((len(ForceCategory), *shape))
+        # Views of the stack, rewritten in place each day (built once).
+        self._presence = SecurityPresence.from_stack(self._presence_stack)
         self._deploy_fields = np.zeros((5, *shape))
+        self._targets = np.zeros((3, *shape))  # the force's reach, police, the IDF's front
         self._fired_today = 0
         self._land_cells = float(self.geometry.land.sum())
         self._cover = 0.0
@@ -352,7 +357,7 @@ class GazaModel(mesa.Model):
         )
         isf_cells, isf_density, security, density, force_deter = self._deploy_fields
         self._isf_cells, self._isf_density = isf_cells, isf_density
-        return SecurityPresence.from_stack(self._presence_stack), density, force_deter, security
+        return self._presence, density, force_deter, security
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""
@@ -410,6 +415,10 @@ class GazaModel(mesa.Model):
         idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         harm = np.empty(self.geometry.shape)
+        targets = self._targets
+        targets[0], targets[1] = isf_reach, presence.personnel[ForceCategory.POLICE]
+        targets[2] = idf_front
+        factor = strike_factor(self._policy(), effects)
         out = armed_day(
             rng,
             self._rates,
@@ -417,7 +426,7 @@ class GazaModel(mesa.Model):
             np.array([compliance, 0.0]),
             force_deter,
             grievance,
-            np.stack([isf_reach, presence.personnel[ForceCategory.POLICE], idf_front]),
+            targets,
             cooperation,
             (civ, battle),
             effects,
@@ -430,7 +439,7 @@ class GazaModel(mesa.Model):
             harm,
             self.hamas,
             effects,
-            strike_factor(self._policy(), effects),
+            factor,
             self.spec.idf.strike_probability.value,
             self.ceasefire.collapsed,
         )
@@ -442,7 +451,7 @@ class GazaModel(mesa.Model):
             self._front(),
             self._area,
             effects.line_fire_deaths_per_day.value,
-            strike_factor(self._policy(), effects),
+            factor,
             effects.line_buffer_efficacy.value,
         )
         out.line_fire_deaths = float(fire.sum())
@@ -558,32 +567,47 @@ class GazaModel(mesa.Model):
             self._weapons,
         )
         people = max(float(sums[0]), 1.0)
-        values = {
-            **violence.record(),
-            "ceasefire_status": float(self.ceasefire.status),
-            "isf_troops": float(troops.sum()),
-            "police_officers": self.police.officers,
-            "contributors_withdrawn": float(sum(c.withdrawn for c in self.contingents)),
-            "isf_sectors": float(self.territory.sectors.taken),
-            "idf_held_share": float(sums[5]) / self._land_cells,
-            "secure_population_share": float(sums[4]) / people,
-            "fighters": float(sums[6]),
-            "weapons_remaining": float(sums[7]),
-            "weapons_decommissioned": self.hamas.decommissioned + self.others.decommissioned,
-            "aid_delivered_trucks": aid["delivered_trucks"],
-            "aid_delivered_share": aid["delivered_share"],
-            "reconstruction_share": rebuilt,
-            "legitimacy": float(sums[1]) / people,
-            "grievance": float(sums[2]) / people,
-            "active_share": float(sums[3]) / people,
-            "hamas_compliance": self.politics.levers.hamas_compliance,
-            "collapse_hazard": self.ceasefire.hazard,
-            "force_cover": self._cover,
-            "contingents_holding": float(sum(c.holding for c in self.contingents)),
-            "events_fired": float(self._fired_today),
-        }
-        values.update({k: float(v) for k, v in self.politics.outcome_record().items()})
-        self.recorder.record(day, values)
+        values = [
+            *violence.record_values(),
+            float(self.ceasefire.status),
+            float(troops.sum()),
+            self.police.officers,
+            float(sum(c.withdrawn for c in self.contingents)),
+            float(self.territory.sectors.taken),
+            float(sums[5]) / self._land_cells,
+            float(sums[4]) / people,
+            float(sums[6]),
+            float(sums[7]),
+            self.hamas.decommissioned + self.others.decommissioned,
+            aid["delivered_trucks"],
+            aid["delivered_share"],
+            rebuilt,
+            float(sums[1]) / people,
+            float(sums[2]) / people,
+            float(sums[3]) / people,
+            self.politics.levers.hamas_compliance,
+            self.ceasefire.hazard,
+            self._cover,
+            float(sum(c.holding for c in self.contingents)),
+            float(self._fired_today),
+        ]
+        self.recorder.record_rows(day, self._record_rows, values)
+        self._record_politics(day)
+
+    def _record_politics(self, day: int) -> None:
+        """The political columns (``forecast_<dim>``, ``deal_<dim>``): rewritten on change only.
+
+        They change only when a round returns new levers; between rounds the day's column is
+        the previous day's.
+        """
+        record = self.politics.outcome_record
+        levers = self.politics.levers
+        if self._politics_record[0] is not levers:
+            values = record()
+            rows = self.recorder.rows(list(values))
+            self._politics_record = (levers, rows, [float(v) for v in values.values()])
+        _, rows, numbers = self._politics_record
+        self.recorder.record_rows(day, rows, numbers)
 
     def _close_week(self) -> None:
         """End-of-day state the political layer reads at its next round."""

@@ -55,6 +55,33 @@ DAILY_SERIES: dict[str, str] = {
 }
 
 
+RECORDED_BY_MODEL = (
+    "ceasefire_status",
+    "isf_troops",
+    "police_officers",
+    "contributors_withdrawn",
+    "isf_sectors",
+    "idf_held_share",
+    "secure_population_share",
+    "fighters",
+    "weapons_remaining",
+    "weapons_decommissioned",
+    "aid_delivered_trucks",
+    "aid_delivered_share",
+    "reconstruction_share",
+    "legitimacy",
+    "grievance",
+    "active_share",
+    "hamas_compliance",
+    "collapse_hazard",
+    "force_cover",
+    "contingents_holding",
+    "events_fired",
+)
+"""The daily series the full model fills besides the day's violence
+(:attr:`sim.model.violence.DayViolence.RECORDED`), in the order it records them."""
+
+
 @dataclass
 class DailyRecorder:
     """Preallocated daily series for one run."""
@@ -69,16 +96,27 @@ class DailyRecorder:
             *(f"forecast_{d}" for d in self.dimensions),
             *(f"deal_{d}" for d in self.dimensions),
         ]
-        self.series = {name: np.zeros(self.horizon_days) for name in names}
+        # One (series, day) table; each series is a row of it (a view).
+        self.table = np.zeros((len(names), self.horizon_days))
+        self.series = dict(zip(names, self.table, strict=True))
+        self._row = {name: row for row, name in enumerate(names)}
 
     def record(self, day: int, values: dict[str, float]) -> None:
         """Store the values of ``day`` (unknown names are a programming error)."""
         for name, value in values.items():
             self.series[name][day] = value
 
+    def rows(self, names: list[str]) -> np.ndarray:
+        """Row numbers of ``names`` in :attr:`table`, for :meth:`record_rows`."""
+        return np.array([self._row[name] for name in names], dtype=np.intp)
+
+    def record_rows(self, day: int, rows: np.ndarray, values: list[float]) -> None:
+        """Store ``values`` of ``day`` in the given rows (one write instead of one per name)."""
+        self.table[rows, day] = values
+
     def frame(self) -> pd.DataFrame:
         """One row per day."""
-        table = pd.DataFrame(self.series)
+        table = pd.DataFrame(self.table.T, columns=list(self.series))
         table.insert(0, "day", np.arange(self.horizon_days))
         return table
 

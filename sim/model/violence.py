@@ -20,6 +20,7 @@ reached at the hostile-setting density (Quinlivan); police alone give no protect
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import mesa
 import numpy as np
@@ -59,25 +60,45 @@ class DayViolence:
     fighters_killed: float = 0.0
     harm_by_cell: FloatGrid | None = None
 
+    RECORDED: ClassVar[tuple[str, ...]] = (
+        "attacks_on_isf",
+        "attacks_on_police",
+        "attacks_on_idf",
+        "attacks_on_rivals",
+        "reprisals",
+        "strikes",
+        "civilian_deaths",
+        "isf_deaths",
+        "police_deaths",
+        "idf_deaths",
+        "line_fire_deaths",
+        "incidents",
+        "palestinians_killed",
+    )
+    """The daily series (:mod:`sim.model.outcomes`) a day's violence fills, in
+    :meth:`record_values` order."""
+
     def record(self) -> dict[str, float]:
         """The day's values under their daily-series names (sim.model.outcomes)."""
-        names = (
-            "attacks_on_isf",
-            "attacks_on_police",
-            "attacks_on_idf",
-            "attacks_on_rivals",
-            "reprisals",
-            "strikes",
-            "civilian_deaths",
-            "isf_deaths",
-            "police_deaths",
-            "idf_deaths",
-            "line_fire_deaths",
-        )
-        values = {name: float(getattr(self, name)) for name in names}
-        values["incidents"] = self.incidents
-        values["palestinians_killed"] = self.palestinians_killed
-        return values
+        return dict(zip(self.RECORDED, self.record_values(), strict=True))
+
+    def record_values(self) -> list[float]:
+        """The day's values in :attr:`RECORDED` order."""
+        return [
+            float(self.attacks_on_isf),
+            float(self.attacks_on_police),
+            float(self.attacks_on_idf),
+            float(self.attacks_on_rivals),
+            float(self.reprisals),
+            float(self.strikes),
+            float(self.civilian_deaths),
+            float(self.isf_deaths),
+            float(self.police_deaths),
+            float(self.idf_deaths),
+            float(self.line_fire_deaths),
+            float(self.incidents),
+            float(self.palestinians_killed),
+        ]
 
     @property
     def palestinians_killed(self) -> float:

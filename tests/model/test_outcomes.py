@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.model.outcomes import DAILY_SERIES, DailyRecorder, summarise
+from sim.model.outcomes import DAILY_SERIES, RECORDED_BY_MODEL, DailyRecorder, summarise
+from sim.model.violence import DayViolence
 
 HORIZON = 5
 DIMENSIONS = ["troops", "mandate"]
@@ -170,3 +171,18 @@ def test_no_weapons_at_the_start_gives_a_zero_share_not_a_division_by_zero() -> 
     # fewer than one weapon at the start: the share is taken against one weapon
     daily.loc[HORIZON - 1, "weapons_decommissioned"] = 0.5
     assert summarise(daily, None, HORIZON)["weapons_decommissioned_share"] == 0.5
+
+
+def test_the_model_fills_every_daily_series_once() -> None:
+    filled = [*DayViolence.RECORDED, *RECORDED_BY_MODEL]
+    assert sorted(filled) == sorted(DAILY_SERIES)  # each series once, none missing
+
+
+def test_rows_are_written_where_their_names_say() -> None:
+    recorder = DailyRecorder(3, ["a"])
+    rows = recorder.rows(["incidents", "deal_a", "strikes"])
+    recorder.record_rows(1, rows, [4.0, 1.0, 2.0])
+    frame = recorder.frame()
+    assert frame.loc[1, ["incidents", "deal_a", "strikes"]].tolist() == [4.0, 1.0, 2.0]
+    assert frame.loc[[0, 2], ["incidents", "deal_a", "strikes"]].to_numpy().sum() == 0.0
+    assert list(frame.columns[:3]) == ["day", "ceasefire_status", "incidents"]

@@ -119,21 +119,26 @@ def click_to_chart(tab: Any, url: str, params: dict[str, str]) -> tuple[float, f
     return time.perf_counter() - start, clicked, time.time()
 
 
-STAGES = ("run-start", "runs-done", "compared", "chart-sent")
+STAGES = ("run-start", "runs-done", "compared", "chart-sent", "page-done")
+AFTER_SHOWN = ("page-done",)
+"""Stages that may end after the chart is on screen (the rest of the page)."""
+PAGE_GRACE_S = 30.0
 
 
 def stages(log: str, clicked: float, shown: float) -> dict[str, float]:
     """Seconds from the click to the end of each stage the server traced in between.
 
     The Run page prints ``isf-lab trace STAGE UNIX_TIME`` (``ISF_LAB_TRACE=1``); the rest,
-    from ``chart-sent`` to ``shown``, is the browser receiving and drawing the chart.
+    from ``chart-sent`` to ``shown``, is the browser receiving and drawing the chart;
+    ``page-done`` (the server has sent the whole page) may come after the chart is on screen.
     """
     found: dict[str, float] = {}
     for line in log.splitlines():
         parts = line.split()
         if len(parts) == 4 and parts[:2] == ["isf-lab", "trace"] and parts[2] in STAGES:
             when = float(parts[3])
-            if clicked <= when <= shown and parts[2] not in found:
+            latest = shown + PAGE_GRACE_S if parts[2] in AFTER_SHOWN else shown
+            if clicked <= when <= latest and parts[2] not in found:
                 found[parts[2]] = when - clicked
     found["on screen"] = shown - clicked
     return found

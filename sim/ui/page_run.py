@@ -172,3 +172,4 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         label="Compare with other scenarios",
         icon=":material/compare_arrows:",
     )
+    trace("page-done")

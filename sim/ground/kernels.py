@@ -210,15 +210,18 @@ def activate_day(
     near = np.empty((rows, cols))
     box_sum_into(actives, radius, near)
     cohorts = hardship_factor.size
+    top = hardship_factor.max() if cohorts > 0 else 0.0
     for r in range(rows):
         for c in range(cols):
-            ratio = _ratio(near_forces[r, c], near[r, c] + 1.0, p[RATIO_RULE])
-            risk = max(1.0 - np.exp(-p[ARREST_CONSTANT] * ratio), TINY_PROBABILITY)
             share = 0.0
-            for k in range(cohorts):
-                margin = grievance[r, c] * hardship_factor[k] - p[THRESHOLD]
-                if margin > 0.0:
-                    share += min(margin / risk, 1.0)
+            # The risk (an exp) is only needed where some cohort's grievance clears the threshold.
+            if grievance[r, c] * top - p[THRESHOLD] > 0.0:
+                ratio = _ratio(near_forces[r, c], near[r, c] + 1.0, p[RATIO_RULE])
+                risk = max(1.0 - np.exp(-p[ARREST_CONSTANT] * ratio), TINY_PROBABILITY)
+                for k in range(cohorts):
+                    margin = grievance[r, c] * hardship_factor[k] - p[THRESHOLD]
+                    if margin > 0.0:
+                        share += min(margin / risk, 1.0)
             free = max(population[r, c] - detained[r, c], 0.0)
             actives[r, c] = share / cohorts * free
 

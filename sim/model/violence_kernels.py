@@ -68,23 +68,26 @@ def attack_means(
     """
     groups, rows, cols = fighters.shape
     kinds = targets.shape[0]
-    for g in range(groups):
-        for r in range(rows):
-            for c in range(cols):
-                pressure = (1.0 - deter[r, c]) * (baseline + grievance[r, c])
+    weights = np.empty(kinds)  # exposure-weighted targets of one cell (the same for each group)
+    for r in range(rows):
+        for c in range(cols):
+            pressure = (1.0 - deter[r, c]) * (baseline + grievance[r, c])
+            everyone = 0.0
+            for h in range(groups):
+                everyone += fighters[h, r, c]
+            for k in range(kinds):
+                weights[k] = targets[k, r, c] * exposure_by_target[k]
+            for g in range(groups):
                 mean = attack[g] * (1.0 - compliance[g]) * fighters[g, r, c] * pressure
-                everyone = 0.0
-                for h in range(groups):
-                    everyone += fighters[h, r, c]
                 total = 0.0
                 for k in range(kinds):
-                    out[g, k, r, c] = targets[k, r, c] * exposure_by_target[k]
-                    total += out[g, k, r, c]
-                out[g, kinds, r, c] = everyone - fighters[g, r, c]
-                total += out[g, kinds, r, c]
+                    total += weights[k]
+                rivals = everyone - fighters[g, r, c]
+                total += rivals
                 per_weight = mean / total if total > 0.0 else 0.0
-                for k in range(kinds + 1):
-                    out[g, k, r, c] *= per_weight
+                for k in range(kinds):
+                    out[g, k, r, c] = weights[k] * per_weight
+                out[g, kinds, r, c] = rivals * per_weight
 
 
 @njit(cache=True, error_model="numpy")
@@ -188,8 +191,12 @@ def protection_into(
     for r in range(rows):
         for c in range(cols):
             reach = min(max(density[r, c] / hostile_density, 0.0), 1.0)
-            civ[r, c] = np.exp(reach * log_civ)
-            battle[r, c] = np.exp(reach * log_battle)
+            if reach == 0.0:  # no force here: exp(0) is exactly 1 (most cells, and two exps)
+                civ[r, c] = 1.0
+                battle[r, c] = 1.0
+            else:
+                civ[r, c] = np.exp(reach * log_civ)
+                battle[r, c] = np.exp(reach * log_battle)
 
 
 @njit(cache=True, error_model="numpy")

@@ -238,7 +238,8 @@ class GroundLayer:
     def add_damage(self, change: FloatGrid) -> None:
         """Add destruction (positive) or repairs (negative) per cell, kept within [0, 1]."""
         damage = self.field("damage")
-        damage[...] = np.clip(damage + change, 0.0, 1.0)
+        np.add(damage, change, out=damage)
+        np.minimum(np.maximum(damage, 0.0, out=damage), 1.0, out=damage)  # clip, in place
 
     def view(self) -> GroundReport:
         """The state other modules read, as read-only views of the live arrays (no copies).

@@ -377,9 +377,14 @@ class GazaModel(mesa.Model):
         return self._idf_cache[3]
 
     def _hostility(self, compliance: float) -> FloatGrid:
-        grievance = self.view.grievance
+        """Local hostility in [0, 1]: Hamas's non-compliance and the cell's grievance, blended.
+
+        A new array each day (callers may keep it), computed in place: three array operations.
+        """
         weight = self.effects.hostility_compliance_weight.value
-        return np.clip(weight * (1.0 - compliance) + (1.0 - weight) * grievance, 0.0, 1.0)
+        hostility = np.multiply(self.view.grievance, 1.0 - weight)
+        hostility += weight * (1.0 - compliance)
+        return np.minimum(np.maximum(hostility, 0.0, out=hostility), 1.0, out=hostility)
 
     def _can_coerce(self, mandate_robust: bool) -> bool:
         mandate = self.spec.mandate

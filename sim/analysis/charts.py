@@ -20,6 +20,12 @@ from sim.analysis.palette import VERDICT_COLOURS, scenario_colours
 
 WIDTH = 620
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart
+FAN_POINTS = 60
+"""Days drawn per line of a fan chart at most (a year: every 7th day, a point every ~11 px of a
+~600 px chart; the daily counts are 7-day means already, see ``daily_bands``). Four fans of
+365 days each held the Run page's comparison chart back by ~0.4 s in the browser (measured
+with ``bench/bench_app.py``); weekly points cost about nothing."""
+
 CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
 
@@ -164,7 +170,7 @@ def _empty(message: str) -> AnyChart:
 
 def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> AnyChart:
     """Median and 10-90% band of one daily series per scenario."""
-    table = bands[bands["series"] == series]
+    table = thinned_days(bands[bands["series"] == series], FAN_POINTS)
     if table.empty:
         return _empty(f"No daily values of {series}.")
     colour = alt.Color(
@@ -185,6 +191,25 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
     return (band + line).properties(
         title=f"{info.label} [{info.unit}]" if info.unit else info.label, height=230
     )
+
+
+def thinned_days(table: pd.DataFrame, points: int) -> pd.DataFrame:
+    """Rows of ``table`` on at most ``points`` evenly spaced days, values unchanged.
+
+    Every k-th day from the first is kept, and always the last day.
+
+    Example:
+        >>> days = pd.DataFrame({"day": range(365)})
+        >>> kept = thinned_days(days, 60)["day"].tolist()
+        >>> len(kept), kept[:3], kept[-2:]
+        (53, [0, 7, 14], [357, 364])
+    """
+    days = np.unique(table["day"].to_numpy())
+    if days.size <= points:
+        return table
+    stride = math.ceil(days.size / points)
+    kept = np.union1d(days[::stride], days[-1:])
+    return table[table["day"].isin(kept)]
 
 
 def is_skewed(values: pd.Series) -> bool:

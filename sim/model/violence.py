@@ -458,6 +458,8 @@ def strike(
     e = effects
     # Draws with nothing to draw (no attacks, a zero mean) are skipped: numpy returns 0 for them
     # without touching the stream, so skipping keeps every later draw the same.
+    if not collapsed and out.attacks_on_idf < 1.0 and out.idf_deaths <= 0.0:
+        return None  # the usual quiet day: nothing to answer
     attacks, chance = int(out.attacks_on_idf), min(1.0, strike_probability * factor)
     retaliations = rng.binomial(attacks, chance) if attacks > 0 and chance > 0 else 0
     waves_mean = e.strikes_per_idf_death.value * out.idf_deaths * factor

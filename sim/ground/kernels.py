@@ -77,7 +77,7 @@ def for_stream(kernel: Any, stream: object) -> Any:
     return getattr(kernel, "py_func", kernel)  # NUMBA_DISABLE_JIT=1 leaves plain functions
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def box_sum_into(values: FloatGrid, radius: int, out: FloatGrid) -> None:  # pragma: no cover
     """``out`` = sum of ``values`` over the (2r+1)^2 square around each cell (off-grid is 0).
 
@@ -99,7 +99,7 @@ def box_sum_into(values: FloatGrid, radius: int, out: FloatGrid) -> None:  # pra
             out[r, c] = total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def _ratio(cops: float, actives: float, rule: float) -> float:  # pragma: no cover
     ratio = cops / actives
     if rule == 1.0:
@@ -109,7 +109,7 @@ def _ratio(cops: float, actives: float, rule: float) -> float:  # pragma: no cov
     return ratio
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def security_day(
     stack: np.ndarray,
     land: BoolGrid,
@@ -153,7 +153,7 @@ def security_day(
             deterrence[r, c] = deter
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def remember_day(
     p: np.ndarray, incoming: FloatGrid, harm: FloatGrid, memory: FloatGrid
 ) -> None:  # pragma: no cover
@@ -167,7 +167,7 @@ def remember_day(
             memory[r, c] = memory[r, c] * decay + harm[r, c]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def grievance_day(
     p: np.ndarray,
     memory: FloatGrid,
@@ -194,7 +194,7 @@ def grievance_day(
             grievance[r, c] = hardship[r, c] * (1.0 - legitimacy[r, c])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def activate_day(
     p: np.ndarray,
     radius: int,
@@ -226,7 +226,7 @@ def activate_day(
             actives[r, c] = share / cohorts * free
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def arrest_day(
     p: np.ndarray,
     radius: int,
@@ -260,7 +260,7 @@ def arrest_day(
             detained[r, c] += arrested - released
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def recruit_day(
     p: np.ndarray,
     rng: np.random.Generator,
@@ -292,7 +292,7 @@ def recruit_day(
             armed[r, c] += joined - armed[r, c] * p[ATTRITION]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def consume_aid_day(
     p: np.ndarray, population: FloatGrid, stock: FloatGrid, shortfall: FloatGrid
 ) -> None:  # pragma: no cover
@@ -308,7 +308,7 @@ def consume_aid_day(
             shortfall[r, c] += blend * (short_today - shortfall[r, c])
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def danger_into(
     p: np.ndarray,
     controller: IntGrid,
@@ -330,7 +330,7 @@ def danger_into(
             )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def displace_day(
     p: np.ndarray,
     land_rows: np.ndarray,
@@ -387,7 +387,7 @@ def displace_day(
         population[r, c] = people[i] + arrivals[i] - departures[i]
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def add_harm_into(
     land: BoolGrid,
     casualties: FloatGrid,

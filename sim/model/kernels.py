@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def arrival_share_into(
     land: np.ndarray,
     secure: np.ndarray,
@@ -45,7 +45,7 @@ def arrival_share_into(
 LN10 = float(np.log(10.0))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def deploy_into(
     weights: np.ndarray,
     population: np.ndarray,
@@ -100,7 +100,7 @@ WEAPONS_FLOOR = 1e-12
 """Smallest weapon count divided by when fighters demobilise with their weapons."""
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def decommission_into(
     weapons: np.ndarray,
     fighters: np.ndarray,
@@ -129,7 +129,7 @@ def decommission_into(
     return taken_total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def record_sums(
     population: np.ndarray,
     legitimacy: np.ndarray,
@@ -164,7 +164,7 @@ def record_sums(
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def secure_into(
     force_density: np.ndarray,
     hostility: np.ndarray,
@@ -194,7 +194,7 @@ def secure_into(
             secure_days[r, c] = secure_days[r, c] + 1.0 if held else 0.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def rations_into(
     population: np.ndarray, arriving: np.ndarray, per_person: float, out: np.ndarray
 ) -> float:  # pragma: no cover
@@ -214,7 +214,7 @@ def rations_into(
     return reached / max(people, 1.0)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def held_sums(
     population: np.ndarray, area: np.ndarray, troops_per_cell: np.ndarray
 ) -> np.ndarray:  # pragma: no cover
@@ -230,7 +230,7 @@ def held_sums(
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def join_groups(
     fighters: np.ndarray, recruits: np.ndarray, shares: np.ndarray, attrition: float
 ) -> None:  # pragma: no cover
@@ -244,7 +244,7 @@ def join_groups(
                 )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def repair_into(
     eligible: np.ndarray, damage: np.ndarray, budget: float, cost: float, out: np.ndarray
 ) -> float:  # pragma: no cover

@@ -19,7 +19,7 @@ ON_ISF, ON_POLICE, ON_IDF, ON_RIVALS, REPRISALS, ISF_DEATHS, POLICE_DEATHS, IDF_
 TALLY_SIZE = 8
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def scatter_into(
     rng: np.random.Generator, weights: np.ndarray, events: int, out: np.ndarray
 ) -> None:  # pragma: no cover
@@ -31,7 +31,7 @@ def scatter_into(
         out[min(where[event], last)] += 1.0
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def scattered_poisson_into(
     rng: np.random.Generator, mean: np.ndarray, out: np.ndarray
 ) -> float:  # pragma: no cover
@@ -49,7 +49,7 @@ def scattered_poisson_into(
     return float(events)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def attack_means(
     attack: np.ndarray,
     exposure_by_target: np.ndarray,
@@ -90,7 +90,7 @@ def attack_means(
                 out[g, kinds, r, c] = rivals * per_weight
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def reprisal_means(
     reprisal: np.ndarray,
     fighters: np.ndarray,
@@ -109,7 +109,7 @@ def reprisal_means(
                 )
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def tally_day(
     rng: np.random.Generator,
     attacks: np.ndarray,
@@ -139,7 +139,7 @@ def tally_day(
     return out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def crossfire_harm(
     rng: np.random.Generator,
     attacks: np.ndarray,
@@ -174,7 +174,7 @@ def crossfire_harm(
     return executions_total
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def protection_into(
     density: np.ndarray,
     hostile_density: float,
@@ -199,7 +199,7 @@ def protection_into(
                 battle[r, c] = np.exp(reach * log_battle)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def strike_day(
     rng: np.random.Generator,
     strikes: int,
@@ -234,7 +234,7 @@ def strike_day(
     return totals
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def armed_day(
     rng: np.random.Generator,
     attack: np.ndarray,
@@ -294,7 +294,7 @@ LINE_FIRE_MIN_EXPOSED = 1e-12
 """Floor on the exposed residents in the placement weights (avoids 0/0; the mean is 0 then)."""
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def line_fire_into(
     rng: np.random.Generator,
     population: np.ndarray,
@@ -332,7 +332,7 @@ def line_fire_into(
     scattered_poisson_into(rng, exposed.ravel(), out.ravel())
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True)
 def force_fields_into(
     isf_cells: np.ndarray,
     isf_density: np.ndarray,

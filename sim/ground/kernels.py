@@ -211,11 +211,14 @@ def activate_day(
     box_sum_into(actives, radius, near)
     cohorts = hardship_factor.size
     top = hardship_factor.max() if cohorts > 0 else 0.0
+    bottom = hardship_factor.min() if cohorts > 0 else 0.0
     for r in range(rows):
         for c in range(cols):
             share = 0.0
-            # The risk (an exp) is only needed where some cohort's grievance clears the threshold.
-            if grievance[r, c] * top - p[THRESHOLD] > 0.0:
+            # The risk (an exp) is only needed where some cohort's grievance clears the threshold:
+            # the largest of G * factor is at the largest factor (or the smallest, if G < 0).
+            best = max(grievance[r, c] * top, grievance[r, c] * bottom)
+            if best - p[THRESHOLD] > 0.0:
                 ratio = _ratio(near_forces[r, c], near[r, c] + 1.0, p[RATIO_RULE])
                 risk = max(1.0 - np.exp(-p[ARREST_CONSTANT] * ratio), TINY_PROBABILITY)
                 for k in range(cohorts):

@@ -7,9 +7,11 @@ random draws must agree exactly. Known answers by hand pin the arithmetic itself
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
+import numba
 import numpy as np
 import pytest
 
@@ -216,3 +218,63 @@ def test_harm_kernel_removes_the_dead_in_proportion_to_the_displaced() -> None:
     assert incoming.tolist() == [[10.0, 0.0]]  # off land: nothing
     assert population.tolist() == [[90.0, 100.0]]
     assert displaced.tolist() == [[36.0, 40.0]]
+
+
+def _activation_by_the_plain_loop(
+    p: np.ndarray,
+    factor: np.ndarray,
+    near_forces: np.ndarray,
+    grievance: np.ndarray,
+    population: np.ndarray,
+    detained: np.ndarray,
+    near_actives: np.ndarray,
+) -> np.ndarray:
+    """Epstein's rule per cohort, the risk computed in every cell (the kernel skips it where
+    no cohort clears the threshold)."""
+    out = np.empty(SHAPE)
+    for r in range(SHAPE[0]):
+        for c in range(SHAPE[1]):
+            ratio = near_forces[r, c] / (near_actives[r, c] + 1.0)
+            risk = max(
+                1.0 - math.exp(-p[kernels.ARREST_CONSTANT] * ratio), kernels.TINY_PROBABILITY
+            )
+            share = 0.0
+            for f in factor:
+                margin = grievance[r, c] * f - p[kernels.THRESHOLD]
+                if margin > 0.0:
+                    share += min(margin / risk, 1.0)
+            out[r, c] = share / factor.size * max(population[r, c] - detained[r, c], 0.0)
+    return out
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_activation_skips_the_risk_only_where_no_cohort_clears_the_threshold(seed: int) -> None:
+    p = _parameters()
+    rng = np.random.default_rng(seed)
+    factor = np.array([0.5, 1.0, 1.5])
+    near, population, detained, actives = _grids(seed, 4)
+    # grievance below, around and above the threshold, and negative (legitimacy above 1)
+    grievance = rng.uniform(-0.3, 0.4, SHAPE)
+    expected = _activation_by_the_plain_loop(
+        p, factor, near, grievance, population * 10, detained, box_sum(actives, 1)
+    )
+    compiled, source = actives.copy(), actives.copy()
+    kernels.activate_day(p, 1, factor, near, grievance, population * 10, detained, compiled)
+    np.testing.assert_array_equal(compiled, expected)  # libm's exp, as math.exp
+    kernels.activate_day.py_func(p, 1, factor, near, grievance, population * 10, detained, source)
+    np.testing.assert_allclose(source, expected, rtol=1e-12)  # numpy's exp: within an ulp
+    assert (expected == 0.0).any() and (expected > 0.0).any()
+
+
+def test_every_generator_has_one_numba_type_and_draws_as_numpy_does() -> None:
+    assert numba.typeof(np.random.default_rng(5)) is numba.typeof(np.random.default_rng(6))
+    land, factor = np.ones(SHAPE, dtype=bool), np.array([1.0])
+    grievance, population, detained, recruits, armed = _grids(3, 5)
+    runs = []
+    for kernel in (kernels.recruit_day, kernels.recruit_day.py_func):
+        fields = [grievance / 50, population * 10, detained, recruits.copy(), armed.copy()]
+        kernel(_parameters(), np.random.default_rng(7), land, factor, *fields)
+        runs.append(fields[3:])
+    for compiled, source in zip(*runs, strict=True):
+        np.testing.assert_array_equal(compiled, source)
+    assert runs[0][0].sum() > 0  # people joined: the draws were made

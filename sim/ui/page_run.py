@@ -34,6 +34,9 @@ replications give usable medians and bands; use more when two scenarios are clos
 """
 
 
+PROGRESS_EVERY_S = 0.25
+"""The progress bar moves at most this often (each move is a message the browser draws)."""
+
 TRACE = "ISF_LAB_TRACE"
 """Set to 1 to print when each stage of a run ends (``bench/bench_app.py`` reads them)."""
 
@@ -118,7 +121,15 @@ def run_with_progress(scenarios: dict[str, Scenario], reps: int, seed: int) -> N
     total = reps * len(scenarios)
     slot = st.empty()
     bar = slot.progress(0.0, text=f"Running {total} replications: starting the workers ...")
-    state.run_many(scenarios, reps, seed, lambda share, text: bar.progress(share, text=text))
+    shown = [0.0]  # when the bar last moved
+
+    def show(share: float, text: str) -> None:
+        now = time.monotonic()
+        if share >= 1.0 or now - shown[0] >= PROGRESS_EVERY_S:
+            shown[0] = now
+            bar.progress(share, text=text)
+
+    state.run_many(scenarios, reps, seed, show)
     slot.empty()
 
 

@@ -572,6 +572,8 @@ class GazaModel(mesa.Model):
             self._weapons,
         )
         people = max(float(sums[0]), 1.0)
+        # In the order of DayViolence.RECORDED, then RECORDED_BY_MODEL (sim/model/outcomes.py);
+        # the rows were looked up once, in __init__.
         values = [
             *violence.record_values(),
             float(self.ceasefire.status),
@@ -600,17 +602,12 @@ class GazaModel(mesa.Model):
         self._record_politics(day)
 
     def _record_politics(self, day: int) -> None:
-        """The political columns (``forecast_<dim>``, ``deal_<dim>``): rewritten on change only.
-
-        They change only when a round returns new levers; between rounds the day's column is
-        the previous day's.
-        """
-        record = self.politics.outcome_record
+        """``forecast_<dim>`` and ``deal_<dim>``, from a vector rebuilt when the levers change."""
         levers = self.politics.levers
-        if self._politics_record[0] is not levers:
-            values = record()
-            rows = self.recorder.rows(list(values))
-            self._politics_record = (levers, rows, [float(v) for v in values.values()])
+        if self._politics_record[0] is not levers:  # a round returned new levers
+            values = self.politics.outcome_record()
+            numbers = [float(v) for v in values.values()]
+            self._politics_record = (levers, self.recorder.rows(list(values)), numbers)
         _, rows, numbers = self._politics_record
         self.recorder.record_rows(day, rows, numbers)
 

@@ -84,21 +84,7 @@ class DayViolence:
 
     def record_values(self) -> list[float]:
         """The day's values in :attr:`RECORDED` order."""
-        return [
-            float(self.attacks_on_isf),
-            float(self.attacks_on_police),
-            float(self.attacks_on_idf),
-            float(self.attacks_on_rivals),
-            float(self.reprisals),
-            float(self.strikes),
-            float(self.civilian_deaths),
-            float(self.isf_deaths),
-            float(self.police_deaths),
-            float(self.idf_deaths),
-            float(self.line_fire_deaths),
-            float(self.incidents),
-            float(self.palestinians_killed),
-        ]
+        return [float(getattr(self, name)) for name in self.RECORDED]
 
     @property
     def palestinians_killed(self) -> float:

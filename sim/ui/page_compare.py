@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from sim.analysis.compare import Comparison
 from sim.analysis.explain import explain
 from sim.analysis.report_bundle import ResultSet
+from sim.experiments.app_runs import Block
 from sim.scenario.editing import changes, with_horizon
 from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
@@ -25,6 +27,7 @@ from sim.ui.results import (
     show_warnings,
     show_what_matters,
 )
+from sim.ui.widgets import run_with_progress
 
 SELECTION = "compare_selection"
 BASELINE = "compare_baseline"
@@ -112,16 +115,12 @@ def _selection_widgets(choices: dict[str, Scenario]) -> None:
 
 
 def _run(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
-    total = reps * len(scenarios)
-    with st.status(f"Running up to {total} replications ...", expanded=True) as status:
-        bar = st.progress(0.0, text="starting ...")
-        state.run_many(scenarios, reps, seed, lambda share, text: bar.progress(share, text=text))
-        timing = st.session_state[state.LAST_TIMING]
-        status.update(
-            label=f"Done in {timing['seconds']:.1f} s (cached runs return at once)",
-            state="complete",
-            expanded=False,
-        )
+    run_with_progress(scenarios, reps, seed)
+    timing = st.session_state[state.LAST_TIMING]
+    st.caption(
+        f"Done: {timing['runs']} replications in {timing['seconds']:.1f} s "
+        "(cached runs return at once)."
+    )
 
 
 def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
@@ -130,7 +129,39 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     if not show_run_errors(blocks):
         return
     comparison, bands, daily = state.compare_blocks(blocks, scenarios, reps, seed, baseline)
-    positions = state.blocks_positions(blocks, reps)
+    show_warnings(comparison)
+    st.session_state.setdefault(VIEW, VIEWS[0])
+    view = st.segmented_control("Show", VIEWS, key=VIEW) or VIEWS[0]
+    if view == "Outcomes":
+        _outcomes(comparison, scenarios)
+    elif view == "Over time":
+        extra = st.multiselect("More series", MORE_FAN_SERIES, key="more_series")
+        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra], comparison.summary)
+    elif view == "Distributions":
+        show_distributions(comparison, key="distribution_outcome")
+    elif view == "Ceasefire":
+        show_survival(comparison)
+    elif view == "Actor positions":
+        positions = state.blocks_positions(blocks, reps)
+        show_positions_by_dimension(positions, comparison.scenarios, key="compare-positions")
+    elif view == "Map":
+        show_map(scenarios, comparison, seed)
+    else:
+        show_bargaining(scenarios, comparison, seed)
+    # Kept for the Downloads page once the view is drawn (the positions take ~0.1 s to read).
+    _keep_results(comparison, bands, daily, scenarios, blocks, reps, seed)
+
+
+def _keep_results(
+    comparison: Comparison,
+    bands: pd.DataFrame,
+    daily: pd.DataFrame,
+    scenarios: dict[str, Scenario],
+    blocks: dict[str, Block],
+    reps: int,
+    seed: int,
+) -> None:
+    """The compared results, with findings and the draft's edits, for the Downloads page."""
     findings = [
         f"{label}: {line}"
         for label in comparison.scenarios[1:]
@@ -146,26 +177,8 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         "Compare page",
         findings,
         *state.draft_edits(),
-        positions=positions,
+        positions=state.blocks_positions(blocks, reps),
     )
-    show_warnings(comparison)
-    st.session_state.setdefault(VIEW, VIEWS[0])
-    view = st.segmented_control("Show", VIEWS, key=VIEW) or VIEWS[0]
-    if view == "Outcomes":
-        _outcomes(comparison, scenarios)
-    elif view == "Over time":
-        extra = st.multiselect("More series", MORE_FAN_SERIES, key="more_series")
-        show_fans(bands, comparison.scenarios, [*FAN_SERIES, *extra], comparison.summary)
-    elif view == "Distributions":
-        show_distributions(comparison, key="distribution_outcome")
-    elif view == "Ceasefire":
-        show_survival(comparison)
-    elif view == "Actor positions":
-        show_positions_by_dimension(positions, comparison.scenarios, key="compare-positions")
-    elif view == "Map":
-        show_map(scenarios, comparison, seed)
-    else:
-        show_bargaining(scenarios, comparison, seed)
 
 
 def _outcomes(comparison: Comparison, scenarios: dict[str, Scenario]) -> None:

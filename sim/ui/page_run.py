@@ -27,7 +27,7 @@ from sim.ui.results import (
     show_warnings,
     show_what_matters,
 )
-from sim.ui.widgets import how_to_read, show_problems
+from sim.ui.widgets import how_to_read, run_with_progress, show_problems
 
 RUN_HELP = """
 A replication is one simulated year with its own chance events. The lab runs each scenario many
@@ -36,9 +36,6 @@ numbers), so that differences between scenarios come from the scenarios, not fro
 replications give usable medians and bands; use more when two scenarios are close.
 """
 
-
-PROGRESS_EVERY_S = 0.25
-"""The progress bar moves at most this often (each move is a message the browser draws)."""
 
 TRACE = "ISF_LAB_TRACE"
 """Set to 1 to print when each stage of a run ends (``bench/bench_app.py`` reads them)."""
@@ -112,28 +109,6 @@ def _settings() -> None:
         help="The same seed gives the same results, here and with the command line.",
     )
     how_to_read(RUN_HELP)
-
-
-def run_with_progress(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
-    """Run every scenario with a progress bar, removed when the runs are done.
-
-    A plain bar, not a status box: the box's spinning icon kept the browser drawing while the
-    workers ran, and on a two-core machine that cost the runs ~0.3 s and the chart that follows
-    ~0.2 s (``bench/bench_app.py``). The results' caption says how long the runs took.
-    """
-    total = reps * len(scenarios)
-    slot = st.empty()
-    bar = slot.progress(0.0, text=f"Running {total} replications: starting the workers ...")
-    shown = [0.0]  # when the bar last moved
-
-    def show(share: float, text: str) -> None:
-        now = time.monotonic()
-        if share >= 1.0 or now - shown[0] >= PROGRESS_EVERY_S:
-            shown[0] = now
-            bar.progress(share, text=text)
-
-    state.run_many(scenarios, reps, seed, show)
-    slot.empty()
 
 
 def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from sim.analysis.compare import Comparison
 from sim.analysis.explain import explain
-from sim.analysis.report_bundle import ResultSet
-from sim.experiments.app_runs import Block
 from sim.scenario.editing import changes, with_horizon
 from sim.scenario.names import HEADLINE_2X2
 from sim.scenario.schema import Scenario
@@ -149,36 +146,13 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     else:
         show_bargaining(scenarios, comparison, seed)
     # Kept for the Downloads page once the view is drawn (the positions take ~0.1 s to read).
-    _keep_results(comparison, bands, daily, scenarios, blocks, reps, seed)
-
-
-def _keep_results(
-    comparison: Comparison,
-    bands: pd.DataFrame,
-    daily: pd.DataFrame,
-    scenarios: dict[str, Scenario],
-    blocks: dict[str, Block],
-    reps: int,
-    seed: int,
-) -> None:
-    """The compared results, with findings and the draft's edits, for the Downloads page."""
     findings = [
         f"{label}: {line}"
         for label in comparison.scenarios[1:]
         for line in explain(comparison, label, []).outcomes[:4]
     ]
-    st.session_state[state.LAST_RESULTS] = ResultSet(
-        comparison,
-        bands,
-        daily,
-        state.hashes(scenarios),
-        seed,
-        reps,
-        "Compare page",
-        findings,
-        *state.draft_edits(),
-        positions=state.blocks_positions(blocks, reps),
-    )
+    shown = (comparison, bands, daily)
+    state.keep_results(shown, scenarios, blocks, reps, seed, "Compare page", findings)
 
 
 def _outcomes(comparison: Comparison, scenarios: dict[str, Scenario]) -> None:

@@ -6,13 +6,9 @@ import os
 import sys
 import time
 
-import pandas as pd
 import streamlit as st
 
-from sim.analysis.compare import Comparison
 from sim.analysis.explain import explain
-from sim.analysis.report_bundle import ResultSet
-from sim.experiments.app_runs import Block
 from sim.scenario.editing import Draft, changes, problem_lines, with_horizon
 from sim.scenario.errors import ScenarioError
 from sim.scenario.schema import Scenario
@@ -151,30 +147,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
     # Kept for the Downloads page last: reading the runs' actor positions takes ~0.1 s, which
     # the chart above need not wait for.
     explained = [*story.changed, *story.outcomes] if story is not None else []
-    _keep_results(comparison, bands, daily, scenarios, blocks, reps, seed, explained)
-    trace("page-done")
-
-
-def _keep_results(
-    comparison: Comparison,
-    bands: pd.DataFrame,
-    daily: pd.DataFrame,
-    scenarios: dict[str, Scenario],
-    blocks: dict[str, Block],
-    reps: int,
-    seed: int,
-    explained: list[str],
-) -> None:
-    """The shown results, with the draft's edits, for the Downloads page."""
-    st.session_state[state.LAST_RESULTS] = ResultSet(
-        comparison,
-        bands,
-        daily,
-        state.hashes(scenarios),
-        seed,
-        reps,
-        "Run page",
-        explained,
-        *state.draft_edits(),
-        positions=state.blocks_positions(blocks, reps),
+    state.keep_results(
+        (comparison, bands, daily), scenarios, blocks, reps, seed, "Run page", explained
     )
+    trace("page-done")

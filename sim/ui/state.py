@@ -25,6 +25,7 @@ import streamlit as st
 from sim.analysis.compare import Comparison, compare_results, daily_bands
 from sim.analysis.explain import changed_lines
 from sim.analysis.positions import gather_positions
+from sim.analysis.report_bundle import ResultSet
 from sim.experiments.app_runs import (
     BargainingRun,
     Block,
@@ -395,6 +396,35 @@ def blocks_positions(blocks: dict[str, Block], reps: int) -> pd.DataFrame | None
         stamp = table.stat().st_mtime if table.exists() else 0.0
         tables[label] = cached_folder_positions(str(block.folder), stamp)
     return gather_positions(tables, reps)
+
+
+def keep_results(
+    shown: tuple[Comparison, pd.DataFrame, pd.DataFrame],
+    scenarios: dict[str, Scenario],
+    blocks: dict[str, Block],
+    reps: int,
+    seed: int,
+    origin: str,
+    findings: list[str],
+) -> None:
+    """Keep the shown results (comparison, bands, daily table) for the Downloads page.
+
+    With the draft's edits and the runs' actor positions (reading them takes ~0.1 s, so the
+    pages call this after they are drawn).
+    """
+    comparison, bands, daily = shown
+    st.session_state[LAST_RESULTS] = ResultSet(
+        comparison,
+        bands,
+        daily,
+        hashes(scenarios),
+        seed,
+        reps,
+        origin,
+        findings,
+        *draft_edits(),
+        positions=blocks_positions(blocks, reps),
+    )
 
 
 @st.cache_data(show_spinner="Recording one run in detail ...", max_entries=32)

@@ -379,7 +379,7 @@ class GazaModel(mesa.Model):
     def _hostility(self, compliance: float) -> FloatGrid:
         """Local hostility in [0, 1]: Hamas's non-compliance and the cell's grievance, blended.
 
-        A new array each day (callers may keep it), computed in place: three array operations.
+        A new array each day (callers may keep it), blended and clipped in place.
         """
         weight = self.effects.hostility_compliance_weight.value
         hostility = np.multiply(self.view.grievance, 1.0 - weight)

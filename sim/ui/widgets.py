@@ -16,8 +16,7 @@ from sim.scenario.evidence import SourceRegistry, load_registry
 from sim.scenario.loader import REPO_DIR
 from sim.scenario.params import Bounds, ParamSpec, PlainField, source_lines
 from sim.scenario.schema import Scenario
-from sim.ui import state
-from sim.ui.state import GENERATION
+from sim.ui.state import GENERATION, run_many
 
 
 def scrub_paths(text: str) -> str:
@@ -304,5 +303,5 @@ def run_with_progress(scenarios: dict[str, Scenario], reps: int, seed: int) -> N
             shown[0] = now
             bar.progress(share, text=text)
 
-    state.run_many(scenarios, reps, seed, show)
+    run_many(scenarios, reps, seed, show)
     slot.empty()

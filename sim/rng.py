@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +39,7 @@ class RandomStreams:
             seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
         )
         self._streams: dict[str, np.random.Generator] = {}
+        self._prepared: dict[tuple[str, Callable[[Any], Any]], Any] = {}
 
     def __getitem__(self, name: str) -> np.random.Generator:
         """The generator for stream ``name``, created on first use."""
@@ -51,6 +54,19 @@ class RandomStreams:
             stream = np.random.Generator(np.random.PCG64(child))
             self._streams[name] = stream
         return stream
+
+    def prepared(self, name: str, prepare: Callable[[Any], Any]) -> Any:
+        """``prepare(self[name])``, made once per stream and kept.
+
+        For a wrapper that must share the stream's position, such as the record compiled
+        kernels take (:func:`sim.ground.streams.hold`): building it for every call would cost
+        more than the call.
+        """
+        key = (name, prepare)
+        value = self._prepared.get(key)
+        if value is None:
+            value = self._prepared[key] = prepare(self[name])
+        return value
 
     @property
     def entropy(self) -> int | None:

@@ -359,8 +359,9 @@ class GroundLayer:
 
         Releases and attrition act on large pools at small rates: applied as expected values.
         """
-        f, stream = self._fields, self.streams["ground.arrest"]
-        kernels.for_stream(kernels.arrest_day, stream)(
+        f = self._fields
+        arrest_day, stream = kernels.bind(kernels.arrest_day, self.streams, "ground.arrest")
+        arrest_day(
             self._parameters,
             self.spec.civil_violence.vision_cells.value,
             stream,
@@ -373,8 +374,9 @@ class GroundLayer:
 
     def _recruit(self) -> None:
         """Joining armed groups: a daily chance proportional to grievance above a threshold."""
-        f, stream = self._fields, self.streams["ground.recruit"]
-        kernels.for_stream(kernels.recruit_day, stream)(
+        f = self._fields
+        recruit_day, stream = kernels.bind(kernels.recruit_day, self.streams, "ground.recruit")
+        recruit_day(
             self._parameters,
             stream,
             self._land,

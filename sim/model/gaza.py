@@ -29,6 +29,7 @@ import numpy as np
 from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.stencils import box_sum
+from sim.ground.streams import hold
 from sim.model import kernels
 from sim.model.aid import AidSystem, Reconstruction, governance_factor
 from sim.model.ceasefire import Ceasefire, Conditions, force_cover
@@ -425,7 +426,7 @@ class GazaModel(mesa.Model):
         targets[2] = idf_front
         factor = strike_factor(self._policy(), effects)
         out = armed_day(
-            rng,
+            self.streams.prepared("violence", hold),
             self._rates,
             self._fighters,
             np.array([compliance, 0.0]),
@@ -451,7 +452,7 @@ class GazaModel(mesa.Model):
         if destroyed is not None:
             self.ground.add_damage(destroyed)
         fire = line_fire(
-            self.streams["line_fire"],
+            self.streams.prepared("line_fire", hold),
             self.view.population,
             self._front(),
             self._area,

@@ -28,6 +28,7 @@ import numpy as np
 from sim.ground.interfaces import BoolGrid, FloatGrid
 from sim.ground.kernels import for_stream
 from sim.ground.stencils import box_sum
+from sim.ground.streams import KernelStream
 from sim.model import kernels as model_kernels
 from sim.model import violence_kernels as kernels
 from sim.scenario.effects import EffectsSpec
@@ -269,7 +270,7 @@ def front_cells(held: BoolGrid, land: BoolGrid) -> BoolGrid:
 
 
 def line_fire(
-    rng: np.random.Generator,
+    rng: KernelStream,
     population: FloatGrid,
     front: BoolGrid,
     buffered: BoolGrid,
@@ -338,7 +339,7 @@ def _day_violence(values: np.ndarray) -> DayViolence:
 
 
 def armed_day(
-    rng: np.random.Generator,
+    rng: KernelStream,
     rates: GroupRates,
     fighters: np.ndarray,
     compliance: np.ndarray,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.ground.streams import KernelStream
+
 # Indices into the vector returned by :func:`tally_day`.
 ON_ISF, ON_POLICE, ON_IDF, ON_RIVALS, REPRISALS, ISF_DEATHS, POLICE_DEATHS, IDF_DEATHS = range(8)
 TALLY_SIZE = 8
@@ -21,7 +23,7 @@ TALLY_SIZE = 8
 
 @njit(cache=True)
 def scatter_into(
-    rng: np.random.Generator, weights: np.ndarray, events: int, out: np.ndarray
+    rng: KernelStream, weights: np.ndarray, events: int, out: np.ndarray
 ) -> None:  # pragma: no cover
     """Add ``events`` counts to the flat ``out``, placed at random in proportion to ``weights``."""
     cumulative = np.cumsum(weights)
@@ -33,7 +35,7 @@ def scatter_into(
 
 @njit(cache=True)
 def scattered_poisson_into(
-    rng: np.random.Generator, mean: np.ndarray, out: np.ndarray
+    rng: KernelStream, mean: np.ndarray, out: np.ndarray
 ) -> float:  # pragma: no cover
     """Independent Poisson counts with the flat ``mean`` written into the flat ``out``.
 
@@ -111,7 +113,7 @@ def reprisal_means(
 
 @njit(cache=True)
 def tally_day(
-    rng: np.random.Generator,
+    rng: KernelStream,
     attacks: np.ndarray,
     taken: np.ndarray,
     protect_battle: np.ndarray,
@@ -141,7 +143,7 @@ def tally_day(
 
 @njit(cache=True)
 def crossfire_harm(
-    rng: np.random.Generator,
+    rng: KernelStream,
     attacks: np.ndarray,
     taken: np.ndarray,
     protect_civ: np.ndarray,
@@ -201,7 +203,7 @@ def protection_into(
 
 @njit(cache=True)
 def strike_day(
-    rng: np.random.Generator,
+    rng: KernelStream,
     strikes: int,
     fighters: np.ndarray,
     civ_per_strike: float,
@@ -236,7 +238,7 @@ def strike_day(
 
 @njit(cache=True)
 def armed_day(
-    rng: np.random.Generator,
+    rng: KernelStream,
     attack: np.ndarray,
     reprisal: np.ndarray,
     exposure_by_target: np.ndarray,
@@ -296,7 +298,7 @@ LINE_FIRE_MIN_EXPOSED = 1e-12
 
 @njit(cache=True)
 def line_fire_into(
-    rng: np.random.Generator,
+    rng: KernelStream,
     population: np.ndarray,
     front: np.ndarray,
     buffered: np.ndarray,

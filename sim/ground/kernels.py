@@ -403,6 +403,49 @@ def displace_day(
 
 
 @njit(cache=True)
+def ground_day(
+    p: np.ndarray,
+    radius: int,
+    arrest_rng: KernelStream,
+    recruit_rng: KernelStream,
+    land: BoolGrid,
+    land_rows: np.ndarray,
+    land_cols: np.ndarray,
+    table: np.ndarray,
+    hardship_factor: np.ndarray,
+    near_forces: FloatGrid,
+    deterrence: FloatGrid,
+    controller: IntGrid,
+    incoming: FloatGrid,
+    danger: FloatGrid,
+    fields: tuple[FloatGrid, ...],
+) -> None:  # pragma: no cover
+    """The layer's day: every sub-step below in the layer's order, in one compiled call.
+
+    ``fields`` holds, in this order: harm, harm memory, population, damage, shortfall,
+    displaced, legitimacy, hardship, grievance, actives, detained, recruits, armed, aid stock.
+    The same arithmetic and draws as calling the sub-steps one by one (each call from Python
+    costs a few microseconds of argument checking; the layer made eight a day).
+    """
+    harm, memory, population, damage, shortfall, displaced = fields[:6]
+    legitimacy, hardship, grievance, actives, detained, recruits, armed, stock = fields[6:]
+    remember_day(p, incoming, harm, memory)
+    grievance_day(
+        p, memory, population, damage, shortfall, displaced, legitimacy, hardship, grievance
+    )
+    activate_day(p, radius, hardship_factor, near_forces, grievance, population, detained, actives)
+    arrest_day(p, radius, arrest_rng, land, near_forces, deterrence, actives, detained)
+    recruit_day(
+        p, recruit_rng, land, hardship_factor, grievance, population, detained, recruits, armed
+    )
+    consume_aid_day(p, population, stock, shortfall)
+    danger_into(p, controller, memory, population, damage, danger)
+    displace_day(
+        p, land_rows, land_cols, table, danger, population, displaced, detained, actives
+    )
+
+
+@njit(cache=True)
 def add_harm_into(
     land: BoolGrid,
     casualties: FloatGrid,

@@ -38,6 +38,7 @@ from sim.ground.interfaces import (
     SecurityPresence,
 )
 from sim.ground.stencils import LandNeighbours
+from sim.ground.streams import HeldStream, hold
 from sim.rng import RandomStreams
 from sim.scenario.ground import GroundSpec
 
@@ -59,6 +60,35 @@ FLOAT_LAYERS = (
     "deterrence",
 )
 """Per-cell fields kept as Mesa property layers (float)."""
+
+DAY_FIELDS = (
+    "harm",
+    "harm_memory",
+    "population",
+    "damage",
+    "shortfall",
+    "displaced",
+    "legitimacy",
+    "hardship",
+    "grievance",
+    "actives",
+    "detained",
+    "recruits",
+    "armed",
+    "aid_stock",
+)
+"""The fields :func:`~sim.ground.kernels.ground_day` takes, in its order."""
+
+DAY_ORDER = (
+    "_remember",
+    "_grievance",
+    "_activate",
+    "_arrest_and_release",
+    "_recruit",
+    "_consume_aid",
+    "_displace",
+)
+"""The layer's sub-steps in a day, in order (:meth:`GroundLayer.step`)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +146,8 @@ class GroundLayer:
         self.grid.land.data = self.geometry.land
         layers = self.grid._mesa_property_layers
         self._fields: dict[str, FloatGrid] = {name: layers[name].data for name in FLOAT_LAYERS}
+        # The kernels write the fields in place: these stay the property layers' arrays.
+        self._day_fields = tuple(self._fields[name] for name in DAY_FIELDS)
         self.day = 0
         self._weights: _CategoryWeights | None = None
         self._view: GroundReport | None = None
@@ -311,16 +343,34 @@ class GroundLayer:
     def step(self) -> None:
         """Advance one day (read the outcome with :meth:`report` or :meth:`totals`).
 
-        The sub-steps run in this order, each a compiled kernel (:mod:`sim.ground.kernels`).
+        The sub-steps run in the order of :data:`DAY_ORDER`, each a compiled kernel
+        (:mod:`sim.ground.kernels`); with numpy Generators as the streams they run as one
+        compiled call (:func:`~sim.ground.kernels.ground_day`), the same arithmetic and draws.
         """
         self.day += 1
-        self._remember()
-        self._grievance()
-        self._activate()
-        self._arrest_and_release()
-        self._recruit()
-        self._consume_aid()
-        self._displace()
+        arrest = self.streams.prepared("ground.arrest", hold)
+        recruit = self.streams.prepared("ground.recruit", hold)
+        if not (isinstance(arrest, HeldStream) and isinstance(recruit, HeldStream)):
+            for sub_step in DAY_ORDER:  # stand-in streams (tests) take the Python sources
+                getattr(self, sub_step)()
+            return
+        kernels.ground_day(
+            self._parameters,
+            self.spec.civil_violence.vision_cells.value,
+            arrest,
+            recruit,
+            self._land,
+            self._land_rows,
+            self._land_cols,
+            self._neighbours.table,
+            self._hardship_factor,
+            self._near_forces,
+            self._fields["deterrence"],
+            self.controller,
+            self._incoming_harm,
+            self._danger,
+            self._day_fields,
+        )
 
     def _remember(self) -> None:
         f = self._fields

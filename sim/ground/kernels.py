@@ -440,9 +440,7 @@ def ground_day(
     )
     consume_aid_day(p, population, stock, shortfall)
     danger_into(p, controller, memory, population, damage, danger)
-    displace_day(
-        p, land_rows, land_cols, table, danger, population, displaced, detained, actives
-    )
+    displace_day(p, land_rows, land_cols, table, danger, population, displaced, detained, actives)
 
 
 @njit(cache=True)

@@ -39,8 +39,8 @@ class HeldStreamType(types.StructRef):
 class HeldStream(structref.StructRefProxy):
     """A Generator held for compiled kernels (build with :func:`hold`).
 
-    Its ``generator`` attribute is the Generator (set by :func:`hold`); its two methods, which
-    compiled code overloads, also work from Python.
+    Its ``generator`` attribute is the Generator (set by :func:`hold`); ``poisson`` and
+    ``random``, which compiled code overloads, also work from Python, as does ``binomial``.
     """
 
     generator: np.random.Generator
@@ -52,6 +52,10 @@ class HeldStream(structref.StructRefProxy):
     def random(self, size: Any = None) -> Any:
         """``generator.random(size)``."""
         return self.generator.random(size)
+
+    def binomial(self, n: Any, p: Any) -> Any:
+        """``generator.binomial(n, p)`` (from Python only)."""
+        return self.generator.binomial(n, p)
 
 
 structref.define_proxy(HeldStream, HeldStreamType, ["generator"])

@@ -412,7 +412,7 @@ class GazaModel(mesa.Model):
     def _violence(
         self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
-        rng, effects = self.streams["violence"], self.effects
+        rng, effects = self.streams.prepared("violence", hold), self.effects
         # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
         # a force next to ground it does not hold (staging, handed-over strips) meets them too.
         civ, battle, cooperation, isf_reach = force_fields(
@@ -426,7 +426,7 @@ class GazaModel(mesa.Model):
         targets[2] = idf_front
         factor = strike_factor(self._policy(), effects)
         out = armed_day(
-            self.streams.prepared("violence", hold),
+            rng,
             self._rates,
             self._fighters,
             np.array([compliance, 0.0]),

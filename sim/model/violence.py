@@ -19,6 +19,7 @@ reached at the hostile-setting density (Quinlivan); police alone give no protect
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -392,12 +393,18 @@ def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[Fl
     kernels.protection_into(
         density,
         e.density_hostile.value,
-        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
-        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        _log_ratio(e.civilian_harm_8000_troops.value, e.civilian_harm_no_troops.value),
+        _log_ratio(e.battle_deaths_10000_troops.value, e.battle_deaths_no_troops.value),
         civ,
         battle,
     )
     return civ.reshape(np.shape(isf_density)), battle.reshape(np.shape(isf_density))
+
+
+@functools.lru_cache(maxsize=64)
+def _log_ratio(numerator: float, denominator: float) -> float:
+    """``log(numerator / denominator)``, kept: the parameters are fixed for a run (read daily)."""
+    return float(np.log(numerator / denominator))
 
 
 def force_fields(
@@ -415,8 +422,8 @@ def force_fields(
         _floats(isf_cells),
         _floats(isf_density),
         e.density_hostile.value,
-        float(np.log(e.civilian_harm_8000_troops.value / e.civilian_harm_no_troops.value)),
-        float(np.log(e.battle_deaths_10000_troops.value / e.battle_deaths_no_troops.value)),
+        _log_ratio(e.civilian_harm_8000_troops.value, e.civilian_harm_no_troops.value),
+        _log_ratio(e.battle_deaths_10000_troops.value, e.battle_deaths_no_troops.value),
         e.density_peaceful.value,
         spread,
         out,
@@ -425,7 +432,7 @@ def force_fields(
 
 
 def strike(
-    rng: np.random.Generator,
+    rng: KernelStream,
     out: DayViolence,
     harm: FloatGrid,
     hamas: Arsenal,

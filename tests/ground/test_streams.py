@@ -124,3 +124,11 @@ def test_the_layers_one_call_day_is_its_sub_steps_in_order_bit_for_bit() -> None
     assert fused.field("recruits").sum() > 0 and fused.field("detained").sum() > 0
     for stream in ("ground.arrest", "ground.recruit"):  # the streams stand at the same draw
         assert fused.streams[stream].random() == stepped.streams[stream].random()
+
+
+def test_a_held_generator_draws_binomials_from_python_as_the_generator_does() -> None:
+    held, direct = hold(np.random.default_rng(9)), np.random.default_rng(9)
+    assert isinstance(held, HeldStream)
+    assert [held.binomial(20, 0.3) for _ in range(5)] == [
+        direct.binomial(20, 0.3) for _ in range(5)
+    ]

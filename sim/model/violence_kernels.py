@@ -73,10 +73,17 @@ def attack_means(
     weights = np.empty(kinds)  # exposure-weighted targets of one cell (the same for each group)
     for r in range(rows):
         for c in range(cols):
-            pressure = (1.0 - deter[r, c]) * (baseline + grievance[r, c])
             everyone = 0.0
+            armed = False
             for h in range(groups):
                 everyone += fighters[h, r, c]
+                armed = armed or fighters[h, r, c] != 0.0
+            if not armed:  # nobody to attack from here (about half the cells): every mean is 0
+                for g in range(groups):
+                    for k in range(kinds + 1):
+                        out[g, k, r, c] = 0.0
+                continue
+            pressure = (1.0 - deter[r, c]) * (baseline + grievance[r, c])
             for k in range(kinds):
                 weights[k] = targets[k, r, c] * exposure_by_target[k]
             for g in range(groups):
@@ -270,11 +277,18 @@ def armed_day(
         attack, exposure_by_target, baseline, fighters, compliance, deter, grievance, targets, means
     )
     attacks = np.empty(means.shape)
-    scattered_poisson_into(rng, means.ravel(), attacks.ravel())
+    attacked = scattered_poisson_into(rng, means.ravel(), attacks.ravel())
     reprisal_mean = np.empty((groups, rows, cols))
     reprisal_means(reprisal, fighters, deter, cooperation, reprisal_mean)
     taken = np.empty(reprisal_mean.shape)
-    scattered_poisson_into(rng, reprisal_mean.ravel(), taken.ravel())
+    retaliated = scattered_poisson_into(rng, reprisal_mean.ravel(), taken.ravel())
+    out = np.zeros(TALLY_SIZE + 1)
+    if attacked == 0.0 and retaliated == 0.0:
+        # A quiet day (about half of them): the tally is all zeros and draws nothing (a
+        # Poisson draw with mean 0 leaves the stream as it is), and there is no crossfire harm.
+        incidents[:, :] = 0.0
+        harm[:, :] = 0.0
+        return out
     totals = tally_day(rng, attacks, taken, protect_battle, deaths_per_attack)
     executions = crossfire_harm(
         rng,
@@ -286,7 +300,6 @@ def armed_day(
         incidents,
         harm,
     )
-    out = np.empty(TALLY_SIZE + 1)
     out[:TALLY_SIZE] = totals
     out[TALLY_SIZE] = executions
     return out

@@ -61,6 +61,68 @@ def test_armed_day_kernel_matches_its_python_source(seed: int) -> None:
     assert compiled[vk.ON_ISF] + compiled[vk.ON_RIVALS] > 0  # something happened
 
 
+def _armed_in_steps(args: list[Any]) -> np.ndarray:
+    """The armed groups' day from its parts, without the kernel's shortcuts."""
+    (
+        rng,
+        attack,
+        reprisal,
+        exposure,
+        baseline,
+        fighters,
+        compliance,
+        deter,
+        grievance,
+        targets,
+        cooperation,
+        battle,
+        civ,
+        deaths,
+        per_attack,
+        per_reprisal,
+        incidents,
+        harm,
+    ) = args
+    groups, rows, cols = fighters.shape
+    means = np.empty((groups, targets.shape[0] + 1, rows, cols))
+    vk.attack_means(
+        attack, exposure, baseline, fighters, compliance, deter, grievance, targets, means
+    )
+    attacks = np.empty(means.shape)
+    vk.scattered_poisson_into(rng, means.ravel(), attacks.ravel())
+    reprisal_mean = np.empty((groups, rows, cols))
+    vk.reprisal_means(reprisal, fighters, deter, cooperation, reprisal_mean)
+    taken = np.empty(reprisal_mean.shape)
+    vk.scattered_poisson_into(rng, reprisal_mean.ravel(), taken.ravel())
+    totals = vk.tally_day(rng, attacks, taken, battle, deaths)
+    executions = vk.crossfire_harm(
+        rng, attacks, taken, civ, per_attack, per_reprisal, incidents, harm
+    )
+    return np.append(totals, executions)
+
+
+@pytest.mark.parametrize("scale", [1e-4, 1.0])
+def test_armed_day_equals_its_parts_on_quiet_and_busy_days_and_empty_cells(scale: float) -> None:
+    quiet_days = 0
+    for seed in range(12):
+        fused, parts = _armed_args(seed), _armed_args(seed)
+        for args in (fused, parts):
+            args[1] = args[1] * scale  # attack rates: tiny scales make most days quiet
+            args[2] = args[2] * scale
+            args[5][:, :2, :] = 0.0  # no fighters in the first two rows
+            args[5][:, 2, :] = [[0.5], [0.0]]  # a few of one group's fighters in the third
+            args[16][...] = 7.0  # stale incidents and harm: both must be overwritten
+            args[17][...] = 7.0
+        expected = _armed_in_steps(parts)
+        got = vk.armed_day(*fused)
+        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(fused[16], parts[16])
+        np.testing.assert_array_equal(fused[17], parts[17])
+        assert fused[0].random() == parts[0].random()  # the stream stands at the same draw
+        quiet_days += int(got[vk.ON_ISF] + got[vk.ON_RIVALS] + got[vk.REPRISALS] == 0.0)
+    assert (quiet_days >= 6) if scale < 1 else (quiet_days <= 6)  # both paths were taken
+
+
 def test_attack_means_share_a_groups_attacks_among_the_targets_by_hand() -> None:
     fighters = np.array([[[100.0]], [[50.0]]])  # Hamas 100, others 50 in one cell
     targets = np.array([[[20.0]], [[10.0]], [[0.0]]])  # force 20, police 10, no IDF
@@ -245,3 +307,21 @@ def test_held_sums_and_joining_groups_by_hand() -> None:
     fighters = np.array([[[100.0]], [[10.0]]])
     kernels.join_groups(fighters, np.array([[20.0]]), np.array([0.75, 0.25]), 0.1)
     assert fighters[:, 0, 0].tolist() == pytest.approx([90 + 15, 9 + 5])
+
+
+def test_attack_means_are_zero_exactly_where_no_group_has_fighters() -> None:
+    fighters = np.zeros((2, 1, 3))
+    fighters[0, 0, 1] = 0.5  # a handful of one group's fighters in the middle cell
+    fighters[1, 0, 2] = 1e-9  # and a trace of the other's in the last
+    out = np.full((2, 4, 1, 3), np.nan)
+    targets = np.full((3, 1, 3), 10.0)
+    weights = np.array([1.0, 0.5, 0.7])
+    deter, grievance = np.full((1, 3), 0.1), np.full((1, 3), 0.4)
+    vk.attack_means(
+        np.array([0.02, 0.01]), weights, 0.3, fighters, np.zeros(2), deter, grievance, targets, out
+    )
+    assert (out[:, :, 0, 0] == 0.0).all()  # nobody armed: every mean is exactly 0
+    assert (out[0, :3, 0, 1] > 0.0).all() and (out[1, :, 0, 1] == 0.0).all()
+    assert (out[1, :3, 0, 2] > 0.0).all()
+    total = 0.02 * 0.5 * (1 - 0.1) * (0.3 + 0.4)  # group 0's mean in the middle cell
+    assert out[0, :, 0, 1].sum() == pytest.approx(total)

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.outcomes import outcome_columns
-from sim.analysis.stats import paired_differences, scenario_bands
+from sim.analysis.stats import outcome_matrix, paired_differences, scenario_bands
 from sim.analysis.survival import (
     EVENT_COLUMN,
     TIME_COLUMN,
@@ -254,13 +254,17 @@ def conditional_bands(summary: pd.DataFrame, outcomes: Sequence[str]) -> pd.Data
     if EVENT_COLUMN not in summary.columns:
         return pd.DataFrame(columns=columns)
     chosen = [o for o in outcomes if o in summary.columns and o not in (EVENT_COLUMN,)]
+    matrix = outcome_matrix(summary, chosen)
+    scenario_of = summary["scenario"].to_numpy()
+    collapsed_runs = summary[EVENT_COLUMN].astype(bool).to_numpy()
     rows = []
-    for scenario, group in summary.groupby("scenario", sort=False):
-        flags = group[EVENT_COLUMN].astype(bool)
+    for scenario in dict.fromkeys(summary["scenario"].dropna()):  # in order of first rows
+        mine = scenario_of == scenario
+        runs = int(mine.sum())
         for collapsed, regime in REGIMES.items():
-            part = group[flags == collapsed]
-            for outcome in chosen:
-                values = part[outcome].astype(float).to_numpy()
+            part = matrix[mine & (collapsed_runs == collapsed)]
+            for column, outcome in enumerate(chosen):
+                values = part[:, column]
                 quantiles = np.quantile(values, [0.5, 0.1, 0.9]) if values.size else [np.nan] * 3
                 rows.append(
                     {
@@ -268,7 +272,7 @@ def conditional_bands(summary: pd.DataFrame, outcomes: Sequence[str]) -> pd.Data
                         "outcome": outcome,
                         "regime": regime,
                         "n": int(values.size),
-                        "share": values.size / len(group),
+                        "share": values.size / runs,
                         "median": float(quantiles[0]),
                         "p10": float(quantiles[1]),
                         "p90": float(quantiles[2]),

@@ -351,7 +351,7 @@ class GroundLayer:
         arrest = self.streams.prepared("ground.arrest", hold)
         recruit = self.streams.prepared("ground.recruit", hold)
         if not (isinstance(arrest, HeldStream) and isinstance(recruit, HeldStream)):
-            for sub_step in DAY_ORDER:  # stand-in streams (tests) take the Python sources
+            for sub_step in DAY_ORDER:  # stand-in streams (tests), NUMBA_DISABLE_JIT=1: one by one
                 getattr(self, sub_step)()
             return
         kernels.ground_day(

@@ -68,6 +68,14 @@ class RandomStreams:
             value = self._prepared[key] = prepare(self[name])
         return value
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Copies and pickles keep the streams, not what was prepared from them.
+
+        A prepared wrapper (a record compiled code holds) cannot be pickled and would point at
+        the original's Generators; a copy prepares its own when first asked.
+        """
+        return {**self.__dict__, "_prepared": {}}
+
     @property
     def entropy(self) -> int | None:
         """The root entropy, recorded with results for provenance."""

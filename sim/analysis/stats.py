@@ -134,18 +134,22 @@ class PairedValues:
     @classmethod
     def of(cls, summary: pd.DataFrame, outcomes: Sequence[str]) -> PairedValues:
         """The values of ``outcomes`` in ``summary`` (columns ``scenario`` and ``replication``)."""
+        # Rows without a scenario or a replication belong to no pair (groupby drops them too).
+        summary = summary[summary["scenario"].notna() & summary["replication"].notna()]
         scenarios = list(dict.fromkeys(summary["scenario"]))
         replications, row_of = np.unique(summary["replication"].to_numpy(), return_inverse=True)
         column_of = pd.Index(scenarios).get_indexer(summary["scenario"])
-        cell_of = row_of * len(scenarios) + column_of
         matrix = outcome_matrix(summary, outcomes)
         values = np.full((len(outcomes), replications.size, len(scenarios)), np.nan)
         for index in range(len(outcomes)):
             column = matrix[:, index]
             known = ~np.isnan(column)
             # np.unique's indices are of first occurrences: the first known value of each cell
-            cells, first = np.unique(cell_of[known], return_index=True)
-            values[index].reshape(-1)[cells] = column[known][first]
+            cells, first = np.unique(
+                row_of[known] * len(scenarios) + column_of[known], return_index=True
+            )
+            rows, columns = np.divmod(cells, max(len(scenarios), 1))
+            values[index, rows, columns] = column[known][first]
         return cls(scenarios, replications, values)
 
     def pairs(self, outcome: int, scenario: str, baseline: str) -> np.ndarray:

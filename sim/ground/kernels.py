@@ -18,7 +18,7 @@ from numba import njit, types
 from numba.extending import typeof_impl
 
 from sim.ground.interfaces import BoolGrid, FloatGrid, IntGrid
-from sim.ground.streams import HeldStream, KernelStream, hold
+from sim.ground.streams import GENERATOR_TYPE, HeldStream, KernelStream, hold
 from sim.rng import RandomStreams
 
 # Indices into the parameter vector built by :func:`day_parameters` (compile-time constants).
@@ -54,9 +54,6 @@ TINY_PROBABILITY = 1e-12
 """Floor on the arrest probability in the activation rule's division (P = 0 means no risk)."""
 
 
-_GENERATOR_TYPE = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
-
-
 @typeof_impl.register(np.random.Generator)
 def _typeof_generator(value: np.random.Generator, context: object) -> types.Type:
     """Numba's type for a numpy Generator, built once.
@@ -65,7 +62,7 @@ def _typeof_generator(value: np.random.Generator, context: object) -> types.Type
     type object each time, ~2 us of the ~9 us a Generator costs a compiled call. Every
     Generator has the same type, so one instance serves.
     """
-    return _GENERATOR_TYPE
+    return GENERATOR_TYPE
 
 
 def for_stream(kernel: Any, stream: object) -> Any:

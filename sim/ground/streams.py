@@ -24,7 +24,8 @@ from numba import config, njit, types
 from numba.core.extending import overload_method
 from numba.experimental import structref
 
-_GENERATOR_TYPE = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
+GENERATOR_TYPE = types.NumPyRandomGeneratorType("NumPyRandomGeneratorType")
+"""Numba's type of every numpy Generator (one instance; see ``sim.ground.kernels``)."""
 
 
 @structref.register
@@ -63,7 +64,7 @@ structref.define_proxy(HeldStream, HeldStreamType, ["generator"])
 KernelStream = np.random.Generator | HeldStream
 """What a compiled kernel's ``rng`` argument may be."""
 
-_HELD_TYPE = HeldStreamType(fields=[("generator", _GENERATOR_TYPE)])
+_HELD_TYPE = HeldStreamType(fields=[("generator", GENERATOR_TYPE)])
 
 
 @njit(cache=True)
@@ -84,8 +85,8 @@ def _held_poisson(held: Any, lam: Any) -> Any:
 
 
 @overload_method(HeldStreamType, "random")
-def _held_random(held: Any, size: Any) -> Any:
-    def draw(held: Any, size: Any) -> Any:  # pragma: no cover
+def _held_random(held: Any, size: Any = None) -> Any:
+    def draw(held: Any, size: Any = None) -> Any:  # pragma: no cover
         return held.generator.random(size)
 
     return draw
@@ -98,6 +99,8 @@ def hold(stream: object) -> object:
     """
     if isinstance(stream, np.random.Generator) and not config.DISABLE_JIT:  # type: ignore[attr-defined]
         held: HeldStream = _new_held(stream)
+        # The record holds the Generator for compiled code; Python reads it here (a numba record
+        # cannot hand a Generator back to Python).
         held.generator = stream
         return held
     return stream

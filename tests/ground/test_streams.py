@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
+from copy import deepcopy
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from numba import njit
 
 from sim.ground import kernels
 from sim.ground.interfaces import ForceCategory
@@ -132,3 +135,27 @@ def test_a_held_generator_draws_binomials_from_python_as_the_generator_does() ->
     assert [held.binomial(20, 0.3) for _ in range(5)] == [
         direct.binomial(20, 0.3) for _ in range(5)
     ]
+
+
+def test_copies_and_pickles_of_the_streams_prepare_their_own_held_records() -> None:
+    streams = RandomStreams(21)
+    original = streams.prepared("ground.arrest", hold)
+    assert isinstance(original, HeldStream)
+    copies = (deepcopy(streams), pickle.loads(pickle.dumps(streams)))
+    first_draw = deepcopy(streams["ground.arrest"]).poisson(4.0, size=3)
+    for copy in copies:
+        held = copy.prepared("ground.arrest", hold)
+        assert isinstance(held, HeldStream) and held is not original
+        assert held.generator is copy["ground.arrest"]  # the copy's own Generator
+        np.testing.assert_array_equal([held.poisson(4.0) for _ in range(3)], first_draw)
+    # the copies' draws left the original where it was
+    np.testing.assert_array_equal([original.poisson(4.0) for _ in range(3)], first_draw)
+
+
+@njit
+def _uniform(rng: Any) -> float:  # pragma: no cover
+    return rng.random()
+
+
+def test_compiled_code_draws_a_single_uniform_from_a_held_stream() -> None:
+    assert _uniform(hold(np.random.default_rng(6))) == np.random.default_rng(6).random()

@@ -62,7 +62,7 @@ def test_armed_day_kernel_matches_its_python_source(seed: int) -> None:
 
 
 def _armed_in_steps(args: list[Any]) -> np.ndarray:
-    """The armed groups' day from its parts, without the kernel's shortcuts."""
+    """The armed groups' day from its parts: without the quiet-day return of ``armed_day``."""
     (
         rng,
         attack,

@@ -22,7 +22,7 @@ from sim.scenario.schema import Scenario
 from sim.ui import state
 from sim.ui.page_positions import show_positions_by_dimension
 from sim.ui.results import show_legend, show_what_matters
-from sim.ui.widgets import how_to_read
+from sim.ui.widgets import how_to_read, run_with_progress
 
 OVERVIEW_REPS_ENV = "ISF_LAB_OVERVIEW_REPS"
 DEFAULT_OVERVIEW_REPS = 30
@@ -98,13 +98,14 @@ def _comparison(
     reps = overview_reps()
     missing = [s for s in corners.values() if not state.is_complete(s, reps, OVERVIEW_SEED)]
     if missing:
-        with st.status(
-            f"Running the 2x2 once ({reps} replications each); kept on disk for later visits",
-            expanded=True,
-        ) as status:
-            bar = st.progress(0.0)
-            state.run_many(corners, reps, OVERVIEW_SEED, lambda s, t: bar.progress(s, text=t))
-            status.update(label="The 2x2 is ready", state="complete", expanded=False)
+        # The Run page's plain, throttled bar: a status box's spinning icon kept the browser
+        # busy while the workers ran (bench/bench_app.py).
+        note = st.empty()
+        note.caption(
+            f"Running the 2x2 once ({reps} replications each); kept on disk for later visits."
+        )
+        run_with_progress(corners, reps, OVERVIEW_SEED)
+        note.empty()
     blocks = state.run_many(corners, reps, OVERVIEW_SEED)
     if any(b.summary.empty for b in blocks.values()):
         st.error("Some runs of the 2x2 failed; see the Run page for details.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -75,3 +76,26 @@ def test_current_pool_never_makes_one() -> None:
     assert app_runs.current_server_pool() is None
     pool = server_pool(2)
     assert app_runs.current_server_pool() is pool
+
+
+def test_the_warm_up_simulates_a_week_and_a_round_of_the_base_scenario(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    days: list[int] = []
+
+    class CountingModel(app_runs.GazaModel):
+        def step(self) -> None:
+            days.append(self.day)
+            super().step()
+
+    monkeypatch.setattr(app_runs, "GazaModel", CountingModel)
+    assert app_runs.warm_up() == os.getpid()
+    assert days == list(range(app_runs.WARM_UP_DAYS))
+    assert app_runs.WARM_UP_DAYS > 7  # the first political round is at the end of day 7
+
+
+def test_the_warm_up_without_a_base_scenario_still_answers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(app_runs, "SCENARIOS_DIR", tmp_path)  # no base.yaml there
+    assert app_runs.warm_up() == os.getpid()

@@ -3,7 +3,8 @@
 Prints, for ``scenarios/base.yaml``:
 
 - cold start: the first replication in a fresh process (imports, loading compiled kernels from
-  numba's on-disk cache or compiling them, the scenario), measured in a subprocess;
+  numba's on-disk cache or compiling them, the scenario), measured in ``--cold`` subprocesses
+  (median and range: single cold starts vary with the machine's file cache);
 - warm: the median over ``--reps`` replications (seeds 1..reps) of the whole replication and of
   its parts: bargaining (political rounds), forces (force generation, territory, violence, aid,
   reconstruction, ceasefire, records) and ground (the population layer); wall and CPU time;
@@ -13,7 +14,7 @@ Prints, for ``scenarios/base.yaml``:
 
 Goal (issue 14): a warm base replication at most 0.1 s on the project's 2-core machines.
 
-    .venv/bin/python bench/bench_model.py [--reps 10] [--scenario scenarios/base.yaml]
+    .venv/bin/python bench/bench_model.py [--reps 10] [--cold 3] [--scenario scenarios/base.yaml]
 """
 
 from __future__ import annotations
@@ -97,15 +98,22 @@ def warm(path: Path, reps: int) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--cold", type=int, default=3, help="fresh processes for the cold start")
     parser.add_argument("--scenario", type=Path, default=SCENARIOS_DIR / "base.yaml")
     args = parser.parse_args()
     reference = reference_seconds()
-    imported, first = cold_start(args.scenario)
+    starts = [cold_start(args.scenario) for _ in range(max(1, args.cold))]
     timings = warm(args.scenario, args.reps)
     name = args.scenario.stem
     print(f"scenario {name}, 365-day replications; reference: one step of Mesa's Epstein")
     print(f"example at 40x40 = {reference * 1e3:.2f} ms (best of {REFERENCE_STEPS})")
-    print(f"  cold start  import {imported:.2f} s, first replication {first:.2f} s")
+    print(f"  cold start ({len(starts)} fresh processes, median [range]):")
+    for label, values in (
+        ("import", [a for a, _ in starts]),
+        ("first run", [b for _, b in starts]),
+    ):
+        low, high = min(values), max(values)
+        print(f"    {label:<12} {statistics.median(values):.2f} s  [{low:.2f}-{high:.2f}]")
     print(f"  warm (median of {args.reps}):")
     for part in ("bargaining", "forces", "ground", "total", "cpu"):
         value = statistics.median(timings.get(part, [0.0]))

@@ -15,7 +15,7 @@ import numpy.typing as npt
 import pytest
 
 from sim.ground.interfaces import Controller, ForceCategory, SecurityPresence
-from sim.ground.layer import GroundLayer
+from sim.ground.layer import DAY_ORDER, GroundLayer
 from sim.ground.model import GroundModel
 from sim.ground.stencils import LandNeighbours, box_sum
 from sim.rng import RandomStreams
@@ -484,15 +484,7 @@ def test_totals_weight_grievance_by_population() -> None:
 def test_one_day_runs_the_steps_in_the_declared_order() -> None:
     ground = quiet_layer()
     calls: list[str] = []
-    for name in (
-        "_remember",
-        "_grievance",
-        "_activate",
-        "_arrest_and_release",
-        "_recruit",
-        "_consume_aid",
-        "_displace",
-    ):
+    for name in DAY_ORDER:
         original = getattr(ground, name)
 
         def record(original: Any = original, name: str = name) -> None:

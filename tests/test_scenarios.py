@@ -417,3 +417,18 @@ def test_a_marked_user_folder_is_its_own_tree(tmp_path: Path) -> None:
         (tmp_path / "parts" / part.name).write_text(part.read_text())
     (tmp_path / "child.yaml").write_text("extends: parent.yaml\nmetadata: {name: child}\n")
     assert load_scenario(tmp_path / "child.yaml").metadata.name == "child"
+
+
+def test_the_outside_tree_hint_works_for_batch_through_the_environment(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 'batch' has no --root: the hint must name a way that works for it too.
+    child = tmp_path / "heavy.yaml"
+    child.write_text(f"extends: {SCENARIOS_DIR / 'base.yaml'}\nmetadata: {{name: heavy}}\n")
+    code, _, err = run_cli(
+        ["batch", str(child), "--reps", "1", "--out", str(tmp_path / "o")], capsys
+    )
+    assert code == 2 and "ISF_SCENARIO_ROOTS=DIR (any command" in err
+    monkeypatch.setenv("ISF_SCENARIO_ROOTS", str(SCENARIOS_DIR))
+    code, _, err = run_cli(["validate", str(child)], capsys)
+    assert code == 0, err

@@ -196,7 +196,8 @@ def _locate_parent(name: str, folder: Path, roots: list[Path], loaded: LoadedYam
             line=line,
             path="extends",
             hint="put an empty .isf-scenarios file in the folder holding your scenarios, or "
-            "allow the folder of the parent with --root DIR (or ISF_SCENARIO_ROOTS)",
+            f"allow the folder of the parent with {ROOTS_ENV}=DIR (any command; "
+            "'isf-lab validate' and 'show' also take --root DIR)",
         )
     if not any(candidate.is_relative_to(root) for root in roots):
         raise ScenarioError.single(

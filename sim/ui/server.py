@@ -47,7 +47,7 @@ def warm_imports(modules: tuple[str, ...] = FIRST_PAGE_MODULES) -> threading.Thr
 
 @asynccontextmanager
 async def lifespan(app: Any) -> AsyncIterator[dict[str, Any]]:
-    """Start the worker pool with the server (returns at once) and stop it with the server."""
+    """Start the worker pool and the background imports with the server; stop the pool with it."""
     del app
     pool = server_pool()
     warm_imports()

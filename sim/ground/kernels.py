@@ -441,6 +441,29 @@ def ground_day(
 
 
 @njit(cache=True)
+def armed_from_groups(
+    land: BoolGrid, groups: np.ndarray, armed: FloatGrid
+) -> None:  # pragma: no cover
+    """Armed members per land cell: the groups' members summed in order, at least zero."""
+    count, rows, cols = groups.shape
+    for r in range(rows):
+        for c in range(cols):
+            total = groups[0, r, c]
+            for g in range(1, count):
+                total += groups[g, r, c]
+            armed[r, c] = max(total, 0.0) if land[r, c] else 0.0
+
+
+@njit(cache=True)
+def add_within_unit(values: FloatGrid, change: FloatGrid) -> None:  # pragma: no cover
+    """``values += change``, then each kept within [0, 1] (in place)."""
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            values[r, c] = min(max(values[r, c] + change[r, c], 0.0), 1.0)
+
+
+@njit(cache=True)
 def add_harm_into(
     land: BoolGrid,
     casualties: FloatGrid,

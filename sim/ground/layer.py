@@ -282,17 +282,20 @@ class GroundLayer:
 
     def deliver_aid(self, rations: FloatGrid) -> None:
         """Add aid to the cells' stocks, in person-days of need."""
-        self.field("aid_stock")[...] += np.where(self._land, rations, 0.0)
+        stock = self.field("aid_stock")
+        np.add(stock, rations, out=stock, where=self._land)
 
     def set_armed(self, members: FloatGrid) -> None:
         """Set the armed-group members per cell (the full model's groups are the source)."""
         self.field("armed")[...] = np.where(self._land, np.maximum(members, 0.0), 0.0)
 
+    def set_armed_groups(self, groups: np.ndarray) -> None:
+        """:meth:`set_armed` with the members of several groups, ``(groups, rows, cols)``."""
+        kernels.armed_from_groups(self._land, groups, self.field("armed"))
+
     def add_damage(self, change: FloatGrid) -> None:
         """Add destruction (positive) or repairs (negative) per cell, kept within [0, 1]."""
-        damage = self.field("damage")
-        np.add(damage, change, out=damage)
-        np.minimum(np.maximum(damage, 0.0, out=damage), 1.0, out=damage)  # clip, in place
+        kernels.add_within_unit(self.field("damage"), np.ascontiguousarray(change, dtype=float))
 
     def view(self) -> GroundReport:
         """The state other modules read, as read-only views of the live arrays (no copies).

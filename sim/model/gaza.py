@@ -50,12 +50,10 @@ from sim.model.violence import (
     Arsenal,
     DayViolence,
     GroupRates,
-    armed_day,
-    force_fields,
     front_cells,
-    line_fire,
     strike,
     strike_factor,
+    violence_day,
 )
 from sim.rng import RandomStreams
 from sim.scenario.forces import HamasStance, Resolution, RulesOfEngagement, StrikePolicy
@@ -161,7 +159,10 @@ class GazaModel(mesa.Model):
         # Views of the stack, rewritten in place each day (built once).
         self._presence = SecurityPresence.from_stack(self._presence_stack)
         self._deploy_fields = np.zeros((5, *shape))
+        self._deploy_weights = np.zeros(shape)
         self._targets = np.zeros((3, *shape))  # the force's reach, police, the IDF's front
+        self._force_fields = np.zeros((4, *shape))  # see violence.force_fields
+        self._deployed = False  # whether any contingent has troops today
         self._fired_today = 0
         self._land_cells = float(self.geometry.land.sum())
         self._cover = 0.0
@@ -292,6 +293,7 @@ class GazaModel(mesa.Model):
         """
         lag = self.effects.withdrawal_days.value
         self._strengths = np.array([c.strength(day, lag) for c in self.contingents])
+        self._deployed = bool(self._strengths.any())
         return np.bincount(self._category_index, weights=self._strengths, minlength=3)
 
     def _effective_troops(self, troops: np.ndarray) -> float:
@@ -305,7 +307,7 @@ class GazaModel(mesa.Model):
         fighters = self.hamas.fighters + self.others.fighters
         self.territory.expand(
             day,
-            effective if self._strengths.any() else 0.0,
+            effective if self._deployed else 0.0,
             self.view.population,
             self._presence_consent,
             self._can_coerce(levers.mandate_robust),
@@ -335,10 +337,8 @@ class GazaModel(mesa.Model):
         """
         territory, effects = self.territory, self.effects
         area = self._area = territory.force_area()
-        if area.any():
-            weights = np.where(area, self.view.population + 1.0, 0.0)
-        else:
-            weights = territory.staging().astype(float)
+        weights = self._deploy_weights
+        kernels.deploy_weights(area, territory.staging(), self.view.population, weights)
         idf, _ = self._idf_layout()
         kernels.deploy_into(
             weights,
@@ -382,10 +382,11 @@ class GazaModel(mesa.Model):
 
         A new array each day (callers may keep it), blended and clipped in place.
         """
+        grievance = self.view.grievance
+        hostility = np.empty(grievance.shape)
         weight = self.effects.hostility_compliance_weight.value
-        hostility = np.multiply(self.view.grievance, 1.0 - weight)
-        hostility += weight * (1.0 - compliance)
-        return np.minimum(np.maximum(hostility, 0.0, out=hostility), 1.0, out=hostility)
+        kernels.hostility_into(grievance.ravel(), weight, compliance, hostility.ravel())
+        return hostility
 
     def _can_coerce(self, mandate_robust: bool) -> bool:
         mandate = self.spec.mandate
@@ -413,31 +414,29 @@ class GazaModel(mesa.Model):
         self, presence: SecurityPresence, force_deter: FloatGrid, grievance: FloatGrid
     ) -> DayViolence:
         rng, effects = self.streams.prepared("violence", hold), self.effects
-        # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
-        # a force next to ground it does not hold (staging, handed-over strips) meets them too.
-        civ, battle, cooperation, isf_reach = force_fields(
-            self._isf_cells, self._isf_density, bool(self._strengths.any()), effects
-        )
-        idf_front = self._idf_layout()[1]
         compliance = 0.0 if self.ceasefire.collapsed else self.politics.levers.hamas_compliance
         harm = np.empty(self.geometry.shape)
-        targets = self._targets
-        targets[0], targets[1] = isf_reach, presence.personnel[ForceCategory.POLICE]
-        targets[2] = idf_front
+        fire = np.empty(self.geometry.shape)
+        targets = self._targets  # the force's reach is written by the call below
+        targets[1] = presence.personnel[ForceCategory.POLICE]
+        targets[2] = self._idf_layout()[1]  # the IDF's reach across the line
         factor = strike_factor(self._policy(), effects)
-        out = armed_day(
-            rng,
+        # Contact: fighters reach the force's troops in their own and the neighbouring cells, so
+        # a force next to ground it does not hold (staging, handed-over strips) meets them too.
+        out = violence_day(
+            (rng, self.streams.prepared("line_fire", hold)),
             self._rates,
-            self._fighters,
-            np.array([compliance, 0.0]),
-            force_deter,
-            grievance,
+            (self._fighters, np.array([compliance, 0.0]), force_deter, grievance),
+            (self._isf_cells, self._isf_density, self._deployed),
             targets,
-            cooperation,
-            (civ, battle),
+            (
+                self.view.population,
+                self._front(),
+                self._area,
+                effects.line_fire_deaths_per_day.value * factor,
+            ),
             effects,
-            self._incidents_by_cell,
-            harm,
+            (self._force_fields, self._incidents_by_cell, harm, fire),
         )
         destroyed = strike(
             rng,
@@ -451,15 +450,6 @@ class GazaModel(mesa.Model):
         )
         if destroyed is not None:
             self.ground.add_damage(destroyed)
-        fire = line_fire(
-            self.streams.prepared("line_fire", hold),
-            self.view.population,
-            self._front(),
-            self._area,
-            effects.line_fire_deaths_per_day.value,
-            factor,
-            effects.line_buffer_efficacy.value,
-        )
         out.line_fire_deaths = float(fire.sum())
         harm += fire
         out.civilian_deaths = float(harm.sum())
@@ -531,7 +521,7 @@ class GazaModel(mesa.Model):
 
     def _sync_armed(self) -> None:
         """The ground layer's armed field mirrors the groups' fighters (one source of truth)."""
-        self.ground.set_armed(self.hamas.fighters + self.others.fighters)
+        self.ground.set_armed_groups(self._fighters)
 
     # -- records and politics -------------------------------------------------------------------
 

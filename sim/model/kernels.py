@@ -46,6 +46,34 @@ LN10 = float(np.log(10.0))
 
 
 @njit(cache=True)
+def deploy_weights(
+    area: np.ndarray, staging: np.ndarray, population: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover
+    """Where troops spread: residents plus one in the force's area, else the staging cells."""
+    rows, cols = area.shape
+    holds = False
+    for r in range(rows):
+        for c in range(cols):
+            holds = holds or area[r, c]
+    for r in range(rows):
+        for c in range(cols):
+            if holds:
+                out[r, c] = population[r, c] + 1.0 if area[r, c] else 0.0
+            else:
+                out[r, c] = 1.0 if staging[r, c] else 0.0
+
+
+@njit(cache=True)
+def hostility_into(
+    grievance: np.ndarray, weight: float, compliance: float, out: np.ndarray
+) -> None:  # pragma: no cover
+    """``clip(grievance (1 - weight) + weight (1 - compliance), 0, 1)`` over flat arrays."""
+    non_compliance = weight * (1.0 - compliance)
+    for i in range(grievance.size):
+        out[i] = min(max(grievance[i] * (1.0 - weight) + non_compliance, 0.0), 1.0)
+
+
+@njit(cache=True)
 def deploy_into(
     weights: np.ndarray,
     population: np.ndarray,

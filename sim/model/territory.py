@@ -99,6 +99,7 @@ class Territory:
         )
         self._initially_held = self.idf_held.copy()
         self.secure_days = np.zeros(geometry.shape)
+        self._staging_cache: tuple[int, BoolGrid] = (-1, np.zeros(0, dtype=bool))
 
     # -- the IDF's line ------------------------------------------------------------------------
 
@@ -253,7 +254,10 @@ class Territory:
 
     def staging(self) -> BoolGrid:
         """Where troops wait when they hold no ground: the IDF-held part of the entry sector."""
-        return self.idf_held & (self.geometry.governorate == self.entry)
+        if self._staging_cache[0] != self.line_version:  # cached until the line moves
+            staging = self.idf_held & (self.geometry.governorate == self.entry)
+            self._staging_cache = (self.line_version, staging)
+        return self._staging_cache[1]
 
     def secure_cells(
         self,

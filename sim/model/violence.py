@@ -385,6 +385,81 @@ def armed_day(
     return out
 
 
+def violence_day(
+    streams: tuple[KernelStream, KernelStream],
+    rates: GroupRates,
+    groups: tuple[np.ndarray, np.ndarray, FloatGrid, FloatGrid],
+    force: tuple[FloatGrid, FloatGrid, bool],
+    targets: np.ndarray,
+    line: tuple[FloatGrid, BoolGrid, BoolGrid, float],
+    effects: EffectsSpec,
+    buffers: tuple[np.ndarray, FloatGrid, FloatGrid, FloatGrid],
+) -> DayViolence:
+    """:func:`force_fields`, :func:`armed_day` and :func:`line_fire` in one compiled call.
+
+    The same numbers and draws as the three calls (the fire has its own stream).
+
+    Args:
+        streams: The violence stream and the line-fire stream.
+        rates: Stacked group rates.
+        groups: Fighters ``(groups, rows, cols)``, compliance ``(groups,)``, deterrence and
+            grievance, as :func:`armed_day` takes them.
+        force: The force's troops per cell, its density and whether it spreads its reach.
+        targets: ``(3, rows, cols)``: the force's reach (written here), police and the IDF's
+            front (filled by the caller).
+        line: Residents, the line's near side, the force's area (buffered) and today's
+            expected deaths along the line (:func:`line_fire`'s ``deaths_per_day * factor``).
+        effects: Effect sizes.
+        buffers: Receive the force's four fields (:func:`force_fields`), the incidents and the
+            civilian harm per cell (:func:`armed_day`) and the line's deaths per cell.
+    """
+    e = effects
+    fighters, compliance, deter, grievance = groups
+    isf_cells, isf_density, spread = force
+    population, front, buffered, fire_mean = line
+    fields, incidents, harm, fire = buffers
+    parameters = np.array(
+        [
+            e.density_hostile.value,
+            _log_ratio(e.civilian_harm_8000_troops.value, e.civilian_harm_no_troops.value),
+            _log_ratio(e.battle_deaths_10000_troops.value, e.battle_deaths_no_troops.value),
+            e.density_peaceful.value,
+            e.civilian_deaths_per_attack.value,
+            e.civilian_deaths_per_reprisal.value,
+            fire_mean,
+            e.line_buffer_efficacy.value,
+        ]
+    )
+    values = kernels.violence_day(
+        streams[0],
+        streams[1],
+        rates.attack,
+        rates.reprisal,
+        np.array([1.0, rates.police_exposure, rates.idf_exposure]),
+        rates.grievance_baseline,
+        fighters,
+        compliance,
+        _floats(deter),
+        _floats(grievance),
+        _floats(isf_cells),
+        _floats(isf_density),
+        spread,
+        parameters,
+        targets,
+        _deaths_per_attack(e),
+        _floats(population),
+        np.ascontiguousarray(front, dtype=np.bool_),
+        np.ascontiguousarray(buffered, dtype=np.bool_),
+        fields,
+        incidents,
+        harm,
+        fire,
+    )
+    out = _day_violence(values)
+    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    return out
+
+
 def protection_factors(isf_density: FloatGrid, effects: EffectsSpec) -> tuple[FloatGrid, FloatGrid]:
     """Factors on civilian and battle deaths per attack from the force's local troop density."""
     e = effects

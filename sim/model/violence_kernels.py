@@ -371,16 +371,112 @@ def force_fields_into(
         for c in range(cols):
             out[2, r, c] = min(max(isf_density[r, c] / peaceful_density, 0.0), 1.0)
     if spread:
-        for r in range(rows):
-            for c in range(cols):
-                total = 0.0
-                for nr in range(max(r - 1, 0), min(r + 2, rows)):
-                    for nc in range(max(c - 1, 0), min(c + 2, cols)):
-                        total += isf_cells[nr, nc]
-                out[3, r, c] = total / NEIGHBOURHOOD_CELLS
+        reach_into(isf_cells, out[3])
     else:
         out[3, :, :] = isf_cells
 
 
+@njit(cache=True)
+def reach_into(isf_cells: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+    """Troops in each cell and its eight neighbours, over nine.
+
+    Each cell with troops adds them to its neighbourhood, sources taken in C order: every cell's
+    total gathers its neighbours in C order, as a sum over the neighbourhood would, so the
+    numbers are the same bit for bit, and cells without troops (most) cost nothing.
+    """
+    rows, cols = isf_cells.shape
+    out[:, :] = 0.0
+    for r in range(rows):
+        for c in range(cols):
+            troops = isf_cells[r, c]
+            if troops == 0.0:
+                continue
+            for nr in range(max(r - 1, 0), min(r + 2, rows)):
+                for nc in range(max(c - 1, 0), min(c + 2, cols)):
+                    out[nr, nc] += troops
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] /= NEIGHBOURHOOD_CELLS
+
+
 NEIGHBOURHOOD_CELLS = 9.0
 """A cell and its eight neighbours (the force's reach)."""
+
+
+VIOLENCE_DAY_PARAMETERS = (
+    "density_hostile",
+    "log_civilian_protection",
+    "log_battle_protection",
+    "density_peaceful",
+    "civilian_deaths_per_attack",
+    "civilian_deaths_per_reprisal",
+    "line_fire_mean",
+    "line_buffer_efficacy",
+)
+"""What :func:`violence_day`'s ``parameters`` hold, in order."""
+
+
+@njit(cache=True)
+def violence_day(
+    rng: KernelStream,
+    fire_rng: KernelStream,
+    attack: np.ndarray,
+    reprisal: np.ndarray,
+    exposure_by_target: np.ndarray,
+    baseline: float,
+    fighters: np.ndarray,
+    compliance: np.ndarray,
+    deter: np.ndarray,
+    grievance: np.ndarray,
+    isf_cells: np.ndarray,
+    isf_density: np.ndarray,
+    spread: bool,
+    parameters: np.ndarray,
+    targets: np.ndarray,
+    deaths_per_attack: np.ndarray,
+    population: np.ndarray,
+    front: np.ndarray,
+    buffered: np.ndarray,
+    fields: np.ndarray,
+    incidents: np.ndarray,
+    harm: np.ndarray,
+    fire: np.ndarray,
+) -> np.ndarray:  # pragma: no cover
+    """The force's fields, the armed groups' day and the fire along the line, in one call.
+
+    :func:`force_fields_into` into ``fields`` (its reach also into ``targets[0]``; the caller
+    fills the police and the IDF's front), :func:`armed_day` and :func:`line_fire_into` into
+    ``fire``, with the same arithmetic and draws as calling them one by one (the fire draws
+    from its own stream, ``fire_rng``). ``parameters`` holds, in the order of
+    :data:`VIOLENCE_DAY_PARAMETERS`, the scalars those kernels take. Returns :func:`armed_day`'s
+    vector.
+    """
+    hostile, log_civ, log_battle = parameters[0], parameters[1], parameters[2]
+    peaceful, per_attack, per_reprisal = parameters[3], parameters[4], parameters[5]
+    fire_mean, buffer_efficacy = parameters[6], parameters[7]
+    force_fields_into(
+        isf_cells, isf_density, hostile, log_civ, log_battle, peaceful, spread, fields
+    )
+    targets[0, :, :] = fields[3]
+    out = armed_day(
+        rng,
+        attack,
+        reprisal,
+        exposure_by_target,
+        baseline,
+        fighters,
+        compliance,
+        deter,
+        grievance,
+        targets,
+        fields[2],
+        fields[1],
+        fields[0],
+        deaths_per_attack,
+        per_attack,
+        per_reprisal,
+        incidents,
+        harm,
+    )
+    line_fire_into(fire_rng, population, front, buffered, fire_mean, buffer_efficacy, fire)
+    return out

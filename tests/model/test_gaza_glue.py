@@ -26,6 +26,7 @@ import pytest
 
 from sim.ground import render
 from sim.ground.interfaces import ForceCategory
+from sim.ground.streams import hold
 from sim.model import gaza
 from sim.model import run as run_module
 from sim.model.ceasefire import CeasefireStatus
@@ -345,31 +346,33 @@ def test_the_violence_of_a_day_is_wired_to_its_parts(monkeypatch: pytest.MonkeyP
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             calls.append((name, args, kwargs))
             result = real(*args, **kwargs)
-            harm_seen[name] = args[2].copy() if name == "strike" else args[-1].copy()
+            harm_seen[name] = args[2].copy() if name == "strike" else args[-1][2].copy()
             return result
 
         return wrapper
 
-    monkeypatch.setattr(gaza, "armed_day", record_harm("armed_day", gaza.armed_day))
+    monkeypatch.setattr(gaza, "violence_day", record_harm("violence_day", gaza.violence_day))
     monkeypatch.setattr(gaza, "strike", record_harm("strike", gaza.strike))
-    spy(monkeypatch, gaza, "force_fields", calls)
-    spy(monkeypatch, gaza, "line_fire", calls)
     presence, _, deter, _ = model._deploy(model._troops_by_category(0))
     out = model._violence(presence, deter, model.view.grievance)
-    (fields,) = args_of(calls, "force_fields")
-    assert fields[2] is True  # troops inside: their reach spreads to neighbouring cells
-    (armed,) = args_of(calls, "armed_day")
-    assert armed[3].tolist() == [0.25, 0.0]  # Hamas's compliance; the others are outside any deal
+    (day,) = args_of(calls, "violence_day")
+    streams, _, groups, force, targets, line, _, _ = day
+    assert streams[1] is model.streams.prepared("line_fire", hold)  # the fire's own stream
+    assert force[2] is True  # troops inside: their reach spreads to neighbouring cells
+    assert groups[1].tolist() == [0.25, 0.0]  # Hamas's compliance; the others outside any deal
+    assert np.array_equal(targets[1], presence.personnel[ForceCategory.POLICE])
+    assert np.array_equal(targets[2], model._idf_layout()[1])
+    assert line[1] is model._front() and line[2] is model._area
+    per_day = model.effects.line_fire_deaths_per_day.value
+    assert line[3] == pytest.approx(0.3 * per_day)  # restrained_strike_factor
     (struck,) = args_of(calls, "strike")
-    assert struck[5] == pytest.approx(0.3)  # restrained_strike_factor
+    assert struck[5] == pytest.approx(0.3)
     assert struck[6] == shipped(BASE).idf.strike_probability.value and struck[7] is False
-    (fire,) = args_of(calls, "line_fire")
-    assert fire[5] == pytest.approx(0.3)
     # civilians killed: crossfire and reprisals, then strikes, then fire along the line
-    assert harm_seen["armed_day"].sum() > 0.0 and out.line_fire_deaths > 0.0  # seed 2
+    assert harm_seen["violence_day"].sum() > 0.0 and out.line_fire_deaths > 0.0  # seed 2
     assert out.harm_by_cell is not None
-    line = out.harm_by_cell - harm_seen["strike"]
-    assert line.sum() == pytest.approx(out.line_fire_deaths)
+    line_deaths = out.harm_by_cell - harm_seen["strike"]
+    assert line_deaths.sum() == pytest.approx(out.line_fire_deaths)
     assert out.civilian_deaths == pytest.approx(out.harm_by_cell.sum())
     assert model.map_fields()["civilian_deaths"] is out.harm_by_cell
 
@@ -379,12 +382,12 @@ def test_at_war_nobody_complies(monkeypatch: pytest.MonkeyPatch) -> None:
     model.politics.levers = levers(model, hamas_compliance=0.8)
     model.ceasefire.status = CeasefireStatus.COLLAPSED
     calls: list[Any] = []
-    spy(monkeypatch, gaza, "armed_day", calls)
+    spy(monkeypatch, gaza, "violence_day", calls)
     spy(monkeypatch, gaza, "strike", calls)
     presence, _, deter, _ = model._deploy(model._troops_by_category(0))
     model._violence(presence, deter, model.view.grievance)
-    (armed,) = args_of(calls, "armed_day")
-    assert armed[3].tolist() == [0.0, 0.0]
+    (day,) = args_of(calls, "violence_day")
+    assert day[2][1].tolist() == [0.0, 0.0]
     (struck,) = args_of(calls, "strike")
     assert struck[5] == pytest.approx(3.0) and struck[7] is True  # heavy at war
 
@@ -768,7 +771,7 @@ def test_the_force_and_the_line_move_on_todays_values(monkeypatch: pytest.Monkey
     spy(monkeypatch, model.territory, "expand", calls)
     spy(monkeypatch, model.territory, "update_line", calls)
     model._move_lines(3, 1234.0, levers(model, mandate_robust=True))
-    model._strengths = np.ones(5)
+    model._strengths, model._deployed = np.ones(5), True  # as _troops_by_category sets them
     model._move_lines(4, 1234.0, levers(model, mandate_robust=True))
     (empty, inside) = args_of(calls, "expand")
     assert empty[1] == 0.0 and inside[1] == 1234.0  # no troops inside, no force to expand with

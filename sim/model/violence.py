@@ -457,6 +457,7 @@ def violence_day(
     )
     out = _day_violence(values)
     out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    out.line_fire_deaths = float(values[kernels.TALLY_SIZE + 1])
     return out
 
 

@@ -318,8 +318,10 @@ def line_fire_into(
     mean_per_day: float,
     buffer_efficacy: float,
     out: np.ndarray,
-) -> None:  # pragma: no cover
+) -> float:  # pragma: no cover
     """Deaths from fire along the line per cell (Poisson), in proportion to exposed residents.
+
+    Returns the day's deaths along the line (a whole number, the cells' sum).
 
     The mean is ``mean_per_day`` times the front's exposed share of residents. Front cells in
     the force's area (``buffered``) count ``1 - buffer_efficacy`` of their residents, the others
@@ -338,13 +340,13 @@ def line_fire_into(
                 exposed_people += exposed[r, c]
     if front_people <= 0.0:
         out[:, :] = 0.0
-        return
+        return 0.0
     mean = mean_per_day * exposed_people / front_people
     scale = mean / max(exposed_people, LINE_FIRE_MIN_EXPOSED)
     for r in range(rows):
         for c in range(cols):
             exposed[r, c] *= scale
-    scattered_poisson_into(rng, exposed.ravel(), out.ravel())
+    return scattered_poisson_into(rng, exposed.ravel(), out.ravel())
 
 
 @njit(cache=True)
@@ -478,5 +480,8 @@ def violence_day(
         incidents,
         harm,
     )
-    line_fire_into(fire_rng, population, front, buffered, fire_mean, buffer_efficacy, fire)
-    return out
+    deaths = line_fire_into(fire_rng, population, front, buffered, fire_mean, buffer_efficacy, fire)
+    day = np.empty(out.size + 1)
+    day[: out.size] = out
+    day[out.size] = deaths
+    return day

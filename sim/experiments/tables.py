@@ -21,6 +21,8 @@ import pyarrow as pa
 _BLOCK_TYPES = ("float64", "int64", "bool")
 """Numeric column types, read as one array per type (as is text, as Python objects)."""
 _TEXT = "text"
+_SHORT_TEXT_ROWS = 64
+"""Text columns up to this many rows are hashed as Python objects, longer ones one by one."""
 _KIND_OF: dict[object, str] = {np.dtype(kind): kind for kind in _BLOCK_TYPES}
 
 # The mixing steps and the combination of pandas.util.hash_array / hash_pandas_object
@@ -85,9 +87,13 @@ def _read(frame: pd.DataFrame) -> _Columns | None:
 
 
 def _text_block(columns: _Columns) -> tuple[list[int], np.ndarray] | None:
-    """The text columns' positions and values as Python objects (str; NaN or NA if missing)."""
+    """The text columns' positions and values as Python objects (str; NaN or NA if missing).
+
+    ``None`` without text columns, or when they are long: pandas then hashes each from its
+    Arrow data faster than from Python objects.
+    """
     positions = [i for i, k in enumerate(columns.kinds) if k == _TEXT]
-    if not positions:
+    if not positions or len(columns.frame) > _SHORT_TEXT_ROWS:
         return None
     values = columns.frame.take(positions, axis=1).to_numpy(dtype=object)
     return positions, np.ascontiguousarray(values.T)
@@ -130,6 +136,10 @@ def _row_hashes(columns: _Columns) -> np.ndarray:
     for kind, (positions, block) in blocks.items():
         for position, values in zip(positions, _hash_block(kind, block), strict=True):
             hashed[position] = values
+    for position, kind in enumerate(columns.kinds):
+        if kind == _TEXT and hashed[position] is None:  # long text: from its Arrow data
+            column = columns.frame.iloc[:, position]
+            hashed[position] = pd.util.hash_pandas_object(column, index=False).to_numpy()
     return _combine([h for h in hashed if h is not None], len(columns.frame))
 
 

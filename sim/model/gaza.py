@@ -142,7 +142,11 @@ class GazaModel(mesa.Model):
             scenario.metadata.horizon_days, list(self.politics.engine.dimensions)
         )
         self._record_rows = self.recorder.rows([*DayViolence.RECORDED, *RECORDED_BY_MODEL])
-        self._politics_record: tuple[object, np.ndarray, list[float]] = (None, np.zeros(0), [])
+        self._politics_record: tuple[object, np.ndarray, np.ndarray] = (
+            None,
+            np.zeros(0, dtype=np.intp),
+            np.zeros(0),
+        )
         self.week = WeekEvents()
         self._weekly_incidents: list[float] = []
         self._initial_weapons = max(
@@ -571,7 +575,7 @@ class GazaModel(mesa.Model):
             float(self.ceasefire.status),
             float(troops.sum()),
             self.police.officers,
-            float(sum(c.withdrawn for c in self.contingents)),
+            float(sum([c.withdrawn for c in self.contingents])),
             float(self.territory.sectors.taken),
             float(sums[5]) / self._land_cells,
             float(sums[4]) / people,
@@ -587,7 +591,7 @@ class GazaModel(mesa.Model):
             self.politics.levers.hamas_compliance,
             self.ceasefire.hazard,
             self._cover,
-            float(sum(c.holding for c in self.contingents)),
+            float(sum([c.holding for c in self.contingents])),
             float(self._fired_today),
         ]
         self.recorder.record_rows(day, self._record_rows, values)
@@ -598,7 +602,7 @@ class GazaModel(mesa.Model):
         levers = self.politics.levers
         if self._politics_record[0] is not levers:  # a round returned new levers
             values = self.politics.outcome_record()
-            numbers = [float(v) for v in values.values()]
+            numbers = np.array([float(v) for v in values.values()])  # written as they are
             self._politics_record = (levers, self.recorder.rows(list(values)), numbers)
         _, rows, numbers = self._politics_record
         self.recorder.record_rows(day, rows, numbers)

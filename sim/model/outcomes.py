@@ -7,6 +7,7 @@ one flat mapping per run, which the experiment layer stores as one Parquet row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,7 +111,7 @@ class DailyRecorder:
         """Row numbers of ``names`` in :attr:`table`, for :meth:`record_rows`."""
         return np.array([self._row[name] for name in names], dtype=np.intp)
 
-    def record_rows(self, day: int, rows: np.ndarray, values: list[float]) -> None:
+    def record_rows(self, day: int, rows: np.ndarray, values: Sequence[float] | np.ndarray) -> None:
         """Store ``values`` of ``day`` in the given rows (one write instead of one per name)."""
         self.table[rows, day] = values
 

@@ -20,6 +20,7 @@ reached at the hostile-setting density (Quinlivan); police alone give no protect
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -84,9 +85,9 @@ class DayViolence:
         """The day's values under their daily-series names (sim.model.outcomes)."""
         return dict(zip(self.RECORDED, self.record_values(), strict=True))
 
-    def record_values(self) -> list[float]:
+    def record_values(self) -> tuple[float, ...]:
         """The day's values in :attr:`RECORDED` order."""
-        return [float(getattr(self, name)) for name in self.RECORDED]
+        return _RECORDED_VALUES(self)
 
     @property
     def palestinians_killed(self) -> float:
@@ -103,6 +104,9 @@ class DayViolence:
             + self.attacks_on_rivals
             + self.reprisals
         )
+
+
+_RECORDED_VALUES = operator.attrgetter(*DayViolence.RECORDED)  # every one a float
 
 
 def deterrence(security: FloatGrid, fighters: FloatGrid, decisive_ratio: float) -> FloatGrid:

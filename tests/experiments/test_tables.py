@@ -35,6 +35,7 @@ def _frames() -> dict[str, pd.DataFrame]:
         ),
         "awkward-values": awkward,
         "only-text": pd.DataFrame({"a": ["x", "y"], "b": ["1", None]}),
+        "long-text": pd.DataFrame({"a": ["x", "y", None, "é"] * 40, "v": np.arange(160.0)}),
         "one-column": pd.DataFrame({"v": [3.0]}),
         "pandas-string": pd.DataFrame({"s": pd.array(["a", None], dtype="string"), "v": [1, 2]}),
     }

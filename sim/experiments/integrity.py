@@ -22,7 +22,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from sim.experiments.tables import row_hashes, table_and_hashes
+from sim.experiments.tables import row_hashes, table_and_hashes, write_parquet
 
 IDENTITY_KEY = b"isf_run"
 ID_FIELDS = ("run_id", "scenario", "scenario_hash", "replication", "seed_entropy")
@@ -87,7 +87,7 @@ def write_with_identity(
     )
     stamped = {**identity, "content_sha256": digest}
     metadata = {**(table.schema.metadata or {}), IDENTITY_KEY: json.dumps(stamped).encode()}
-    pq.write_table(table.replace_schema_metadata(metadata), path)
+    write_parquet(table.replace_schema_metadata(metadata), path)
     return stamped
 
 

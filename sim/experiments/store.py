@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from sim.experiments.integrity import (
@@ -47,7 +46,7 @@ from sim.experiments.integrity import (
 )
 from sim.experiments.positions import consolidate_positions, positions_path, run_positions
 from sim.experiments.seeds import spawn_key_text
-from sim.experiments.tables import arrow_table
+from sim.experiments.tables import arrow_table, write_parquet
 from sim.experiments.tasks import RunRecord
 
 ID_COLUMNS = ["scenario", "scenario_hash", "replication", "seed_entropy", "spawn_key", "run_id"]
@@ -74,7 +73,7 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def atomic_write_parquet(path: Path, table: pd.DataFrame) -> None:
     """Write a Parquet file atomically (pyarrow, no index: what ``to_parquet`` writes)."""
-    atomic_write(path, lambda tmp: pq.write_table(arrow_table(table), tmp))
+    atomic_write(path, lambda tmp: write_parquet(arrow_table(table), tmp))
 
 
 SUMMARY_FILE = re.compile(r"__r\d{5,}\.parquet$")

@@ -19,6 +19,8 @@ presence, harm and aid into it and reads :class:`~sim.ground.interfaces.GroundRe
 
 from __future__ import annotations
 
+import copyreg
+import weakref
 from dataclasses import dataclass
 
 import mesa
@@ -139,6 +141,11 @@ class GroundLayer:
         self.grid = OrthogonalMooreGrid(
             self.geometry.shape, torus=False, random=model.random, cell_klass=BuiltCell
         )
+        # Mesa makes a cell class for each grid and registers it with ``copyreg`` (to pickle
+        # its cells), for good: the class, and the layers' arrays its property accessors hold,
+        # would outlive the grid (~180 KB a model, without end in a long batch). The
+        # registration goes with the grid.
+        weakref.finalize(self.grid, copyreg.dispatch_table.pop, self.grid.cell_klass, None)
         for name in FLOAT_LAYERS:
             self.grid.create_property_layer(name, default_value=0.0, dtype=float)
         self.grid.create_property_layer("controller", default_value=0, dtype=int)

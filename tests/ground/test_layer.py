@@ -203,3 +203,32 @@ def test_render_map_writes_png_and_rejects_unknown_fields(tmp_path):
     assert path.stat().st_size > 5_000
     with pytest.raises(ValueError, match="unknown field"):
         render_map(model, "happiness", buffer)
+
+
+def test_a_dropped_layer_leaves_no_cell_class_registered_nor_its_arrays() -> None:
+    # Mesa registers each grid's cell class with copyreg for good; the class's property
+    # accessors hold the layers' arrays (~85 KB a model before the layer dropped the entry)
+    import copyreg
+    import tracemalloc
+
+    def registered() -> int:
+        return sum(
+            1 for cls in copyreg.dispatch_table if getattr(cls, "__name__", "") == "GridCell"
+        )
+
+    GroundModel(seed=0)
+    gc.collect()
+    gc.collect()
+    before = registered()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        for seed in range(30):
+            GroundModel(seed=seed)
+        gc.collect()
+        gc.collect()  # the entries go at the first collection, the classes at the second
+        grown = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    assert registered() <= before
+    assert grown < 500_000  # bytes, for 30 models (~2.5 MB when they were kept)

@@ -125,14 +125,31 @@ class Reconstruction:
         self.fallback = fallback_zone
         self.initial_damage = float(damage.sum()) or 1.0
         self.repaired = 0.0
+        self._no_zone = np.zeros(geometry.land.shape, dtype=np.bool_)
+        self._zone_cache: tuple[BoolGrid, int, BoolGrid] | None = None
 
     def eligible(self, secure_days: FloatGrid, territory: Territory) -> BoolGrid:
         """Cells where rebuilding may proceed today."""
-        ready = secure_days >= self.spec.secure_days_before_start.value
-        if self.fallback and territory.fallback is not None:
-            zone = (self.geometry.governorate == territory.fallback) & territory.idf_held
-            ready = ready | zone
-        return ready & self.geometry.land
+        eligible = np.empty(self.geometry.land.shape, dtype=np.bool_)
+        kernels.eligible_into(
+            np.ascontiguousarray(secure_days, dtype=np.float64),
+            self.spec.secure_days_before_start.value,
+            self._zone(territory),
+            self.geometry.land,
+            eligible,
+        )
+        return eligible
+
+    def _zone(self, territory: Territory) -> BoolGrid:
+        """The IDF-held part of the fallback zone when it counts (kept until the line moves)."""
+        if not (self.fallback and territory.fallback is not None):
+            return self._no_zone
+        held, fallback = territory.idf_held, territory.fallback  # a moved line is a new array
+        cache = self._zone_cache
+        if cache is None or cache[0] is not held or cache[1] != fallback:
+            zone = (self.geometry.governorate == fallback) & held
+            cache = self._zone_cache = (held, fallback, np.ascontiguousarray(zone, dtype=np.bool_))
+        return cache[2]
 
     def step(
         self,

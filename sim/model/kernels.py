@@ -273,6 +273,17 @@ def join_groups(
 
 
 @njit(cache=True)
+def eligible_into(
+    secure_days: np.ndarray, threshold: float, zone: np.ndarray, land: np.ndarray, out: np.ndarray
+) -> None:  # pragma: no cover
+    """Land cells secure for ``threshold`` days or more, or in ``zone``."""
+    rows, cols = land.shape
+    for r in range(rows):
+        for c in range(cols):
+            out[r, c] = (secure_days[r, c] >= threshold or zone[r, c]) and land[r, c]
+
+
+@njit(cache=True)
 def repair_into(
     eligible: np.ndarray, damage: np.ndarray, budget: float, cost: float, out: np.ndarray
 ) -> float:  # pragma: no cover

@@ -89,8 +89,15 @@ class AidSystem:
             seizure *= 1.0 - self.effects.escort_effectiveness.value * cover
         population = np.ascontiguousarray(ground.view().population, dtype=np.float64)
         rations = np.empty(population.shape)  # person-days of need
-        reached = kernels.rations_into(
-            population, self.arrival_share(secure, seizure), trucks / need, rations
+        reached = kernels.aid_day(  # arrival_share, then the rations it brings
+            self.geometry.land,
+            np.ascontiguousarray(secure, dtype=np.bool_),
+            self._row_cells,
+            self.crossing_rows,
+            seizure,
+            population,
+            trucks / need,
+            rations,
         )
         delivered_trucks = trucks * reached
         ground.deliver_aid(rations)

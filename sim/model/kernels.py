@@ -243,6 +243,24 @@ def rations_into(
 
 
 @njit(cache=True)
+def aid_day(
+    land: np.ndarray,
+    secure: np.ndarray,
+    row_cells: np.ndarray,
+    crossing_rows: np.ndarray,
+    seizure: float,
+    population: np.ndarray,
+    per_person: float,
+    out: np.ndarray,
+) -> float:  # pragma: no cover
+    """:func:`arrival_share_into` (no crossing open: nothing arrives), then :func:`rations_into`."""
+    arriving = np.zeros(land.shape[0])
+    if crossing_rows.size > 0:
+        arrival_share_into(land, secure, row_cells, crossing_rows, seizure, arriving)
+    return rations_into(population, arriving, per_person, out)
+
+
+@njit(cache=True)
 def held_sums(
     population: np.ndarray, area: np.ndarray, troops_per_cell: np.ndarray
 ) -> np.ndarray:  # pragma: no cover

@@ -26,7 +26,7 @@ import time
 import mesa
 import numpy as np
 
-from sim.ground.interfaces import FloatGrid, ForceCategory, SecurityPresence
+from sim.ground.interfaces import BoolGrid, FloatGrid, ForceCategory, SecurityPresence
 from sim.ground.layer import GroundLayer
 from sim.ground.stencils import box_sum
 from sim.ground.streams import hold
@@ -163,6 +163,8 @@ class GazaModel(mesa.Model):
         # Views of the stack, rewritten in place each day (built once).
         self._presence = SecurityPresence.from_stack(self._presence_stack)
         self._deploy_fields = np.zeros((5, *shape))
+        self._deploy_views = tuple(self._deploy_fields)  # views, rewritten in place
+        self._hidden = (np.zeros(0, dtype=bool), np.zeros(0, dtype=bool), np.zeros(0, dtype=bool))
         self._deploy_weights = np.zeros(shape)
         self._targets = np.zeros((3, *shape))  # the force's reach, police, the IDF's front
         self._force_fields = np.zeros((4, *shape))  # see violence.force_fields
@@ -353,7 +355,7 @@ class GazaModel(mesa.Model):
             idf,
             self.hamas.fighters,
             self.others.fighters,
-            area | territory.idf_held,
+            self._hamas_hidden(area),
             self.spec.forces.us_support.coordination_multiplier.value * self._roe,
             1.0 + effects.local_police_bonus.value,
             effects.decisive_force_ratio.value,
@@ -361,9 +363,20 @@ class GazaModel(mesa.Model):
             self._presence_stack,
             self._deploy_fields,
         )
-        isf_cells, isf_density, security, density, force_deter = self._deploy_fields
+        isf_cells, isf_density, security, density, force_deter = self._deploy_views
         self._isf_cells, self._isf_density = isf_cells, isf_density
         return self._presence, density, force_deter, security
+
+    def _hamas_hidden(self, area: BoolGrid) -> BoolGrid:
+        """Where Hamas's security stands down: the force's area and the IDF-held ground.
+
+        Kept while both masks are the same arrays (the area is cached by the territory until
+        it changes; a moved line is a new array).
+        """
+        held = self.territory.idf_held
+        if self._hidden[0] is not area or self._hidden[1] is not held:
+            self._hidden = (area, held, area | held)
+        return self._hidden[2]
 
     def _idf_layout(self) -> tuple[FloatGrid, FloatGrid]:
         """IDF troops per cell and their reach across the line (cached until the line moves)."""

@@ -119,7 +119,7 @@ def click_to_chart(tab: Any, url: str, params: dict[str, str]) -> tuple[float, f
     return time.perf_counter() - start, clicked, time.time()
 
 
-STAGES = ("run-start", "runs-done", "compared", "chart-sent", "page-done")
+STAGES = ("run-start", "runs-done", "compared", "chart-sent", "fans-sent", "page-done")
 AFTER_SHOWN = ("page-done",)
 """Stages that may end after the chart is on screen (the rest of the page)."""
 PAGE_GRACE_S = 30.0

@@ -133,6 +133,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         st.markdown(story.markdown())
     st.subheader("Day by day")
     show_fans(bands, labels, FAN_SERIES, comparison.summary)
+    trace("fans-sent")
     timing = st.session_state.get(state.LAST_TIMING)
     if timing:
         st.caption(

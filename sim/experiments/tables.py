@@ -118,7 +118,7 @@ def _kinds(frame: pd.DataFrame) -> tuple[str, ...] | None:
 
 
 def _arrow_table(columns: _Columns) -> pa.Table:
-    schema = _schema(columns.frame, columns.kinds)
+    schema = _schema(columns.frame)
     arrays: list[pa.Array | None] = [None] * len(columns.kinds)
     for positions, block in columns.blocks.values():
         for position, values in zip(positions, block, strict=True):
@@ -184,16 +184,18 @@ def _combine(hashes: list[np.ndarray], rows: int) -> np.ndarray:
     return out
 
 
-_SCHEMAS: dict[tuple[tuple[str, ...], tuple[str, ...]], pa.Schema] = {}
+_SCHEMAS: dict[tuple[tuple[str, ...], tuple[Any, ...]], pa.Schema] = {}
 _SCHEMAS_KEPT = 64
 
 
-def _schema(frame: pd.DataFrame, kinds: tuple[str, ...]) -> pa.Schema:
+def _schema(frame: pd.DataFrame) -> pa.Schema:
     """The schema (pandas metadata included) pyarrow gives a table of these columns and types.
 
     It depends on the names and types only, so it is made once from the first row and kept.
     """
-    key = (tuple(frame.columns), kinds)
+    # keyed by the dtypes themselves: text dtypes differ in storage and missing value, which
+    # the schema's pandas metadata and Arrow type record
+    key = (tuple(frame.columns), tuple(frame.dtypes))
     schema = _SCHEMAS.get(key)
     if schema is None:
         if len(_SCHEMAS) >= _SCHEMAS_KEPT:

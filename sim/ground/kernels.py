@@ -451,16 +451,22 @@ def armed_from_groups(
             total = groups[0, r, c]
             for g in range(1, count):
                 total += groups[g, r, c]
-            armed[r, c] = max(total, 0.0) if land[r, c] else 0.0
+            # numpy's maximum(x, 0): +0 for -0, NaN stays NaN (Python's max keeps -0)
+            armed[r, c] = (0.0 if total <= 0.0 else total) if land[r, c] else 0.0
 
 
 @njit(cache=True)
 def add_within_unit(values: FloatGrid, change: FloatGrid) -> None:  # pragma: no cover
-    """``values += change``, then each kept within [0, 1] (in place)."""
+    """``values += change``, then each kept within [0, 1] (in place), as numpy's clip would.
+
+    numpy's ``maximum(x, 0)`` gives +0 for -0 and keeps NaN, so the comparisons are written out.
+    """
     rows, cols = values.shape
     for r in range(rows):
         for c in range(cols):
-            values[r, c] = min(max(values[r, c] + change[r, c], 0.0), 1.0)
+            value = values[r, c] + change[r, c]
+            value = 0.0 if value <= 0.0 else value
+            values[r, c] = 1.0 if value >= 1.0 else value
 
 
 @njit(cache=True)

@@ -143,8 +143,9 @@ class GroundLayer:
         )
         # Mesa makes a cell class for each grid and registers it with ``copyreg`` (to pickle
         # its cells), for good: the class, and the layers' arrays its property accessors hold,
-        # would outlive the grid (~180 KB a model, without end in a long batch). The
-        # registration goes with the grid.
+        # would outlive the grid (~85 KB of arrays a model by tracemalloc, ~180 KB of the
+        # process; without end in a long batch). The registration goes with the grid; a cell
+        # kept after its grid is gone can then no longer be pickled (copies still work).
         weakref.finalize(self.grid, copyreg.dispatch_table.pop, self.grid.cell_klass, None)
         for name in FLOAT_LAYERS:
             self.grid.create_property_layer(name, default_value=0.0, dtype=float)

@@ -59,7 +59,10 @@ class AidSystem:
         self._row_cells = np.maximum(geometry.land.sum(axis=1), 1).astype(np.float64)
 
     def arrival_share(self, secure: BoolGrid, seizure: float) -> np.ndarray:
-        """Share of convoys that reach each row, by the safest route from an open crossing."""
+        """Share of convoys that reach each row, by the safest route from an open crossing.
+
+        :meth:`deliver` computes the same shares inside one compiled call (``kernels.aid_day``).
+        """
         rows = self.geometry.shape[0]
         if self.crossing_rows.size == 0:
             return np.zeros(rows)

@@ -67,10 +67,15 @@ def deploy_weights(
 def hostility_into(
     grievance: np.ndarray, weight: float, compliance: float, out: np.ndarray
 ) -> None:  # pragma: no cover
-    """``clip(grievance (1 - weight) + weight (1 - compliance), 0, 1)`` over flat arrays."""
+    """``clip(grievance (1 - weight) + weight (1 - compliance), 0, 1)`` over flat arrays.
+
+    The clip as numpy's ``minimum(maximum(x, 0), 1)``: +0 for -0, NaN kept.
+    """
     non_compliance = weight * (1.0 - compliance)
     for i in range(grievance.size):
-        out[i] = min(max(grievance[i] * (1.0 - weight) + non_compliance, 0.0), 1.0)
+        value = grievance[i] * (1.0 - weight) + non_compliance
+        value = 0.0 if value <= 0.0 else value
+        out[i] = 1.0 if value >= 1.0 else value
 
 
 @njit(cache=True)

@@ -123,3 +123,18 @@ def test_an_atomic_parquet_file_reads_back_as_pandas_own(name: str, tmp_path: Pa
     ours, theirs = (pd.read_parquet(tmp_path / f"{n}.parquet") for n in ("ours", "pandas"))
     pd.testing.assert_frame_equal(ours, theirs)
     pd.testing.assert_frame_equal(ours, frame)
+
+
+def test_text_dtypes_with_the_same_names_keep_their_own_schema() -> None:
+    # the kept schema is per dtype: "str" and "string" (and their storages) differ in the
+    # pandas metadata and the Arrow type, and a table must read back with its own dtype
+    frames = [
+        pd.DataFrame({"who": ["x", None], "v": [1.0, 2.0]}),
+        pd.DataFrame({"who": pd.array(["x", None], dtype="string"), "v": [1.0, 2.0]}),
+        pd.DataFrame({"who": pd.array(["x", None], dtype="string[pyarrow]"), "v": [1.0, 2.0]}),
+        pd.DataFrame({"who": pd.array(["x", None], dtype="string[python]"), "v": [1.0, 2.0]}),
+        pd.DataFrame({"who": pd.array(["x", None], dtype="str"), "v": [1.0, 2.0]}),
+    ]
+    for frame in frames * 2:  # twice: the second time from the kept schemas
+        got = tables.arrow_table(frame)
+        assert got.equals(pa.Table.from_pandas(frame, preserve_index=False), check_metadata=True)

@@ -131,6 +131,10 @@ class GroupRates:
     idf_exposure: float
     grievance_baseline: float  # effects.attack_grievance_baseline (b above)
 
+    def exposure_by_target(self) -> np.ndarray:
+        """Exposure of the force, the police and the IDF to attacks (the target axis' order)."""
+        return np.array([1.0, self.police_exposure, self.idf_exposure])
+
     @classmethod
     def of(
         cls,
@@ -176,7 +180,7 @@ def armed_violence(
         ``(groups, rows, cols)``.
     """
     groups, rows, cols = fighters.shape
-    exposure_by_target = np.array([1.0, rates.police_exposure, rates.idf_exposure])
+    exposure_by_target = rates.exposure_by_target()
     means = np.empty((groups, len(TARGETS), rows, cols))
     kernels.attack_means(
         rates.attack,
@@ -328,6 +332,13 @@ def _deaths_per_attack(e: EffectsSpec) -> np.ndarray:
     )
 
 
+def _armed_out(values: np.ndarray) -> DayViolence:
+    """A day's totals from the armed day's vector: the tally, then the reprisals' deaths."""
+    out = _day_violence(values)
+    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    return out
+
+
 def _day_violence(values: np.ndarray) -> DayViolence:
     """A day's totals from the tally kernel's vector."""
     k = kernels
@@ -368,7 +379,7 @@ def armed_day(
         rng,
         rates.attack,
         rates.reprisal,
-        np.array([1.0, rates.police_exposure, rates.idf_exposure]),
+        rates.exposure_by_target(),
         rates.grievance_baseline,
         _floats(fighters),
         _floats(compliance),
@@ -384,9 +395,7 @@ def armed_day(
         incidents,
         harm,
     )
-    out = _day_violence(values)
-    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
-    return out
+    return _armed_out(values)
 
 
 def violence_day(
@@ -439,7 +448,7 @@ def violence_day(
         streams[1],
         rates.attack,
         rates.reprisal,
-        np.array([1.0, rates.police_exposure, rates.idf_exposure]),
+        rates.exposure_by_target(),
         rates.grievance_baseline,
         fighters,
         compliance,
@@ -459,8 +468,7 @@ def violence_day(
         harm,
         fire,
     )
-    out = _day_violence(values)
-    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    out = _armed_out(values)
     out.line_fire_deaths = float(values[kernels.TALLY_SIZE + 1])
     return out
 

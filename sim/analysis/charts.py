@@ -29,6 +29,10 @@ with ``bench/bench_app.py``); weekly points cost about nothing."""
 CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
 
+FAN_PANEL_WIDTH = 450
+FAN_PANEL_HEIGHT = 220
+"""Pixels of one panel of :func:`fan_grid` (two a row fill the lab's wide page)."""
+
 
 def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:
     """An Altair colour scale with :func:`scenario_colours`."""
@@ -176,12 +180,36 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
     table = thinned_days(bands[bands["series"] == series], FAN_POINTS)
     if table.empty:
         return _empty(f"No daily values of {series}.")
-    colour = alt.Color(
-        "scenario:N",
-        scale=scenario_scale(scenarios),
-        legend=None,
+    return _fan_layers(table, scenarios).properties(title=_fan_title(series), height=230)
+
+
+def fan_grid(
+    bands: pd.DataFrame, series: Sequence[str], scenarios: Sequence[str], columns: int = 2
+) -> AnyChart:
+    """:func:`fan_chart` of several series as one chart, ``columns`` panels a row.
+
+    Each panel has its own y scale and is titled with its series and unit. One chart instead of
+    one per series: a browser builds each chart's view separately, and four of them held the
+    page's first chart back by about half a second (``bench/bench_app.py``).
+    """
+    titles = {name: _fan_title(name) for name in series}
+    table = thinned_days(bands[bands["series"].isin(titles)], FAN_POINTS)
+    if table.empty:
+        return _empty("No daily values of " + ", ".join(series) + ".")
+    table = table.assign(panel=table["series"].map(titles))
+    panels = [titles[name] for name in series if name in set(table["series"])]
+    header = alt.Header(labelFontSize=13, labelAnchor="start", labelFontWeight="bold")
+    return (
+        _fan_layers(table, scenarios)
+        .properties(width=FAN_PANEL_WIDTH, height=FAN_PANEL_HEIGHT)
+        .facet(facet=alt.Facet("panel:N", sort=panels, title=None, header=header), columns=columns)
+        .resolve_scale(y="independent")
     )
-    info = series_info(series)
+
+
+def _fan_layers(table: pd.DataFrame, scenarios: Sequence[str]) -> alt.LayerChart:
+    """The band (10-90%) and the median line of each scenario, on ``table``'s rows."""
+    colour = alt.Color("scenario:N", scale=scenario_scale(scenarios), legend=None)
     base = alt.Chart().encode(x=alt.X("day:Q", title="day", scale=alt.Scale(nice=False)))
     band = base.mark_area(opacity=0.18).encode(
         y=alt.Y("p10:Q", title=None), y2=alt.Y2("p90:Q"), color=colour
@@ -195,9 +223,12 @@ def fan_chart(bands: pd.DataFrame, series: str, scenarios: Sequence[str]) -> Any
             alt.Tooltip("median:Q", format=",.3g"),
         ],
     )
-    return alt.layer(band, line, data=table).properties(
-        title=f"{info.label} [{info.unit}]" if info.unit else info.label, height=230
-    )
+    return alt.layer(band, line, data=table)
+
+
+def _fan_title(series: str) -> str:
+    info = series_info(series)
+    return f"{info.label} [{info.unit}]" if info.unit else info.label
 
 
 def thinned_days(table: pd.DataFrame, points: int) -> pd.DataFrame:

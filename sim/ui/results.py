@@ -17,7 +17,7 @@ from sim.analysis.charts import (
     difference_chart,
     distribution_chart,
     distribution_panels,
-    fan_chart,
+    fan_grid,
     is_skewed,
     survival_chart,
 )
@@ -226,10 +226,7 @@ def show_fans(
     if summary is not None:
         for line in identical_lines(summary, scenarios):
             st.info(line, icon=":material/layers:")
-    for start in range(0, len(present), 2):
-        columns = st.columns(2)
-        for column, name in zip(columns, present[start : start + 2], strict=False):
-            column.altair_chart(fan_chart(bands, name, scenarios), width="stretch")
+    st.altair_chart(fan_grid(bands, present, scenarios), width="content")
     how_to_read(FAN_HELP)
 
 

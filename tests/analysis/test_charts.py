@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.analysis.charts import FAN_POINTS, fan_chart, thinned_days
+from sim.analysis.charts import FAN_POINTS, fan_chart, fan_grid, thinned_days
 
 
 def _bands(days: int) -> pd.DataFrame:
@@ -34,3 +34,29 @@ def test_short_series_keep_every_day_and_the_last_day_is_kept_off_the_stride() -
     assert len(thinned_days(_bands(40), FAN_POINTS)) == 80
     kept = thinned_days(_bands(100), 30)["day"].unique().tolist()
     assert kept[:3] == [0, 4, 8] and kept[-2:] == [96, 99]
+
+
+def _two_series(days: int) -> pd.DataFrame:
+    incidents = _bands(days)
+    deaths = incidents.assign(series="civilian_deaths", median=incidents["median"] * 10)
+    return pd.concat([incidents, deaths], ignore_index=True)
+
+
+def test_the_fan_grid_is_one_chart_with_a_panel_per_series_in_the_order_asked() -> None:
+    spec = fan_grid(_two_series(365), ["civilian_deaths", "incidents"], ["a", "b"]).to_dict()
+    assert spec["columns"] == 2
+    assert spec["resolve"]["scale"]["y"] == "independent"  # deaths and incidents differ 10x
+    panels = spec["facet"]["sort"]
+    assert panels[0].startswith("Civilian deaths") and panels[1].startswith("Incidents")
+    (rows,) = spec["datasets"].values()
+    table = pd.DataFrame(rows)
+    assert set(table["panel"]) == set(panels)
+    per_panel = table.groupby("panel")["day"].nunique()
+    assert (per_panel <= FAN_POINTS + 1).all() and (per_panel > FAN_POINTS // 2).all()
+
+
+def test_the_fan_grid_skips_series_without_values_and_says_when_none_has_any() -> None:
+    spec = fan_grid(_bands(30), ["incidents", "isf_troops"], ["a", "b"]).to_dict()
+    assert len(spec["facet"]["sort"]) == 1
+    empty = fan_grid(_bands(30), ["isf_troops"], ["a", "b"]).to_dict()
+    assert "facet" not in empty and "isf_troops" in str(empty)

@@ -165,13 +165,25 @@ def politics_lines(comparison: Comparison, scenario: str) -> list[str]:
     for outcome in POLITICS:
         base = _centre(comparison.bands, comparison.baseline, outcome)
         mine = _centre(comparison.bands, scenario, outcome)
-        if base is None or mine is None or abs(mine - base) < POLITICS_MIN_SHIFT:
+        if base is None or mine is None or not _forecast_moved(base, mine):
             continue
         dimension = outcome.removeprefix("forecast_").removesuffix("_final").replace("_", " ")
         lines.append(
-            f"forecast on {dimension} at the end: {base:.0f} → {mine:.0f} (0-100 scale, median)"
+            f"forecast on {dimension} at the end: {_forecast_text(base)} → {_forecast_text(mine)}"
+            " (0-100 scale, median)"
         )
     return lines
+
+
+def _forecast_moved(base: float, mine: float) -> bool:
+    """Whether a final forecast moved enough to tell; NaN is no deal in any run."""
+    if math.isnan(base) or math.isnan(mine):
+        return math.isnan(base) != math.isnan(mine)  # a deal in one scenario only
+    return abs(mine - base) >= POLITICS_MIN_SHIFT
+
+
+def _forecast_text(value: float) -> str:
+    return "no deal in any run" if math.isnan(value) else f"{value:.0f}"
 
 
 def explain(comparison: Comparison, scenario: str, changes: list[Change]) -> Explanation:

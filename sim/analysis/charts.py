@@ -223,7 +223,7 @@ def _fan_layers(table: pd.DataFrame, scenarios: Sequence[str]) -> alt.LayerChart
             alt.Tooltip("median:Q", format=",.3g"),
         ],
     )
-    return alt.layer(band, line, data=table)
+    return alt.LayerChart(layer=[band, line], data=table)
 
 
 def _fan_title(series: str) -> str:

@@ -29,9 +29,11 @@ with ``bench/bench_app.py``); weekly points cost about nothing."""
 CHANGE_LIMITS = (-1.0, 3.0)
 """Relative changes drawn in the forest plot: -100% to +300% (beyond: a triangle at the edge)."""
 
-FAN_PANEL_WIDTH = 450
-FAN_PANEL_HEIGHT = 220
-"""Pixels of one panel of :func:`fan_grid` (two a row fill the lab's wide page)."""
+FAN_PANEL_WIDTH = 285
+FAN_PANEL_HEIGHT = 190
+"""Pixels of one panel of :func:`fan_grid`: two a row with their axes take ~700 px, about the
+comparison chart's width, and fit an 800 px window (a faceted chart cannot follow its
+container's width, and Streamlit does not stack it as it stacks columns)."""
 
 
 def scenario_scale(scenarios: Sequence[str]) -> alt.Scale:

@@ -21,7 +21,7 @@ def render() -> None:
     """Draw the Downloads page."""
     st.title("Downloads")
     _scenario()
-    results: ResultSet | None = st.session_state.get(state.LAST_RESULTS)
+    results: ResultSet | None = state.last_results()
     if results is None:
         st.info("Run a scenario (Run page) or a comparison (Compare page) to download results.")
         st.page_link(

@@ -145,10 +145,17 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         label="Compare with other scenarios",
         icon=":material/compare_arrows:",
     )
-    # Kept for the Downloads page last: reading the runs' actor positions takes ~0.1 s, which
-    # the chart above need not wait for.
+    # Kept for the Downloads page, without the actor positions: this page does not show them,
+    # and reading them beside the browser drawing the charts slowed the page.
     explained = [*story.changed, *story.outcomes] if story is not None else []
     state.keep_results(
-        (comparison, bands, daily), scenarios, blocks, reps, seed, "Run page", explained
+        (comparison, bands, daily),
+        scenarios,
+        blocks,
+        reps,
+        seed,
+        "Run page",
+        explained,
+        positions_now=False,
     )
     trace("page-done")

@@ -15,7 +15,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -58,6 +58,8 @@ UPLOADED = "uploaded_scenarios"
 COMPLETED = "completed_runs"
 LAST_TIMING = "last_timing"
 LAST_RESULTS = "last_results"
+PENDING_POSITIONS = "last_results_positions"
+"""The runs whose actor positions the kept results still lack (read when first needed)."""
 REPS = "reps"
 SEED = "seed"
 DEFAULT_REPS = 30
@@ -406,14 +408,17 @@ def keep_results(
     seed: int,
     origin: str,
     findings: list[str],
+    *,
+    positions_now: bool = True,
 ) -> None:
     """Keep the shown results (comparison, bands, daily table) for the Downloads page.
 
-    With the draft's edits and the runs' actor positions (reading them takes ~0.1 s, so the
-    pages call this after they are drawn).
+    With the draft's edits and the runs' actor positions: read now (a page that shows them),
+    or with ``positions_now=False`` when :func:`last_results` is first asked (reading and
+    caching them took 0.1-0.3 s of the server's CPU, beside the browser drawing the page).
     """
     comparison, bands, daily = shown
-    st.session_state[LAST_RESULTS] = ResultSet(
+    results = ResultSet(
         comparison,
         bands,
         daily,
@@ -423,8 +428,25 @@ def keep_results(
         origin,
         findings,
         *draft_edits(),
-        positions=blocks_positions(blocks, reps),
+        positions=blocks_positions(blocks, reps) if positions_now else None,
     )
+    st.session_state[LAST_RESULTS] = results
+    st.session_state[PENDING_POSITIONS] = None if positions_now else (results, blocks, reps)
+
+
+def last_results() -> ResultSet | None:
+    """The kept results, with their actor positions read if they were left for later."""
+    results: ResultSet | None = st.session_state.get(LAST_RESULTS)
+    pending = st.session_state.get(PENDING_POSITIONS)
+    if results is None or pending is None:
+        return results
+    owner, blocks, reps = pending
+    st.session_state[PENDING_POSITIONS] = None
+    if owner is not results:  # kept by code that did not leave them pending
+        return results
+    results = replace(results, positions=blocks_positions(blocks, reps))
+    st.session_state[LAST_RESULTS] = results
+    return results
 
 
 @st.cache_data(show_spinner="Recording one run in detail ...", max_entries=32)

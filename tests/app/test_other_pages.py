@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.analysis.report_bundle import csv_bytes, html_report, markdown_report_zip, parquet_bytes
 from sim.ui.page_batch import allowed_folder, find_experiments
-from sim.ui.state import LAST_RESULTS
+from sim.ui.state import LAST_RESULTS, PENDING_POSITIONS
 from tests.app.conftest import REPO, markdown_text, no_exceptions, shorten
 
 
@@ -135,8 +135,14 @@ def test_downloads_offer_tables_and_reports(app: AppTest) -> None:
     app.radio[1].set_value("vetoed").run()
     app.switch_page("sim/ui/pages/run.py").run()
     app.button(key="run_button").click().run()
+    # the Run page does not show actor positions: they are read when Downloads needs them
+    assert app.session_state[LAST_RESULTS].positions is None
+    assert app.session_state[PENDING_POSITIONS] is not None
     app.switch_page("sim/ui/pages/downloads.py").run()
     no_exceptions(app)
+    positions = app.session_state[LAST_RESULTS].positions
+    assert positions is not None and not positions.empty
+    assert app.session_state[PENDING_POSITIONS] is None
     labels = [b.label for b in app.get("download_button")]
     assert labels.count("CSV") == 3 and labels.count("Parquet") == 3
     assert "Report (HTML, self-contained)" in labels

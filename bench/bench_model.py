@@ -81,11 +81,6 @@ class Reference:
         return best
 
 
-def reference_seconds() -> float:
-    """One step of Mesa's Epstein example at 40x40, best of 20 (other benchmarks use it)."""
-    return Reference().best(REFERENCE_STEPS)
-
-
 def cold_start(path: Path) -> tuple[float, float]:
     """Seconds to import the model and to run its first replication, in a fresh process."""
     code = COLD_START.format(path=str(path))

@@ -195,7 +195,12 @@ def fan_grid(
     page's first chart back by about half a second (``bench/bench_app.py``).
     """
     titles = {name: _fan_title(name) for name in series}
-    table = thinned_days(bands[bands["series"].isin(titles)], FAN_POINTS)
+    chosen = bands[bands["series"].isin(titles)]
+    # each series thinned on its own days (a series recorded on other days keeps its points)
+    table = pd.concat(
+        [thinned_days(rows, FAN_POINTS) for _, rows in chosen.groupby("series", sort=False)]
+        or [chosen]
+    )
     if table.empty:
         return _empty("No daily values of " + ", ".join(series) + ".")
     table = table.assign(panel=table["series"].map(titles))

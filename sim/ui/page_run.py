@@ -146,7 +146,7 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
         icon=":material/compare_arrows:",
     )
     # Kept for the Downloads page, without the actor positions: this page does not show them,
-    # and reading them beside the browser drawing the charts slowed the page.
+    # and reading them (0.1-0.3 s of the server's CPU) is left to Downloads, when opened.
     explained = [*story.changed, *story.outcomes] if story is not None else []
     state.keep_results(
         (comparison, bands, daily),

@@ -220,13 +220,14 @@ def show_fans(
     series: Sequence[str],
     summary: pd.DataFrame | None = None,
 ) -> None:
-    """Fan charts, two per row."""
+    """Fan charts of ``series`` as one chart, two panels a row (series without values left out)."""
     present = [s for s in series if s in set(bands["series"])]
     st.markdown(colour_key(scenarios), unsafe_allow_html=True)
     if summary is not None:
         for line in identical_lines(summary, scenarios):
             st.info(line, icon=":material/layers:")
-    st.altair_chart(fan_grid(bands, present, scenarios), width="content")
+    if present:
+        st.altair_chart(fan_grid(bands, present, scenarios), width="content")
     how_to_read(FAN_HELP)
 
 

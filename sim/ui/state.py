@@ -389,14 +389,19 @@ def cached_folder_positions(folder: str, stamp: float) -> pd.DataFrame | None:
 
 def blocks_positions(blocks: dict[str, Block], reps: int) -> pd.DataFrame | None:
     """Actor positions of labelled blocks' coupled runs (replications below ``reps``), or None."""
+    return folders_positions({label: block.folder for label, block in blocks.items()}, reps)
+
+
+def folders_positions(folders: dict[str, Path | None], reps: int) -> pd.DataFrame | None:
+    """Actor positions stored in labelled run folders (replications below ``reps``), or None."""
     tables: dict[str, pd.DataFrame | None] = {}
-    for label, block in blocks.items():
-        if block.folder is None:
+    for label, folder in folders.items():
+        if folder is None:
             tables[label] = None
             continue
-        table = block.folder / TABLE
+        table = folder / TABLE
         stamp = table.stat().st_mtime if table.exists() else 0.0
-        tables[label] = cached_folder_positions(str(block.folder), stamp)
+        tables[label] = cached_folder_positions(str(folder), stamp)
     return gather_positions(tables, reps)
 
 
@@ -431,7 +436,9 @@ def keep_results(
         positions=blocks_positions(blocks, reps) if positions_now else None,
     )
     st.session_state[LAST_RESULTS] = results
-    st.session_state[PENDING_POSITIONS] = None if positions_now else (results, blocks, reps)
+    # the folders only: the blocks' run tables need not outlive the server's cache of them
+    folders = {label: block.folder for label, block in blocks.items()}
+    st.session_state[PENDING_POSITIONS] = None if positions_now else (results, folders, reps)
 
 
 def last_results() -> ResultSet | None:
@@ -440,11 +447,11 @@ def last_results() -> ResultSet | None:
     pending = st.session_state.get(PENDING_POSITIONS)
     if results is None or pending is None:
         return results
-    owner, blocks, reps = pending
+    owner, folders, reps = pending
     st.session_state[PENDING_POSITIONS] = None
     if owner is not results:  # kept by code that did not leave them pending
         return results
-    results = replace(results, positions=blocks_positions(blocks, reps))
+    results = replace(results, positions=folders_positions(folders, reps))
     st.session_state[LAST_RESULTS] = results
     return results
 

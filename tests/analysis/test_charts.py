@@ -60,3 +60,15 @@ def test_the_fan_grid_skips_series_without_values_and_says_when_none_has_any() -
     assert len(spec["facet"]["sort"]) == 1
     empty = fan_grid(_bands(30), ["isf_troops"], ["a", "b"]).to_dict()
     assert "facet" not in empty and "isf_troops" in str(empty)
+
+
+def test_each_series_of_the_fan_grid_is_thinned_on_its_own_days() -> None:
+    daily = _bands(365)
+    weekly = _bands(365)
+    weekly = weekly[weekly["day"] % 7 == 6].assign(series="civilian_deaths")
+    spec = fan_grid(pd.concat([daily, weekly]), ["incidents", "civilian_deaths"], ["a", "b"])
+    (rows,) = spec.to_dict()["datasets"].values()
+    table = pd.DataFrame(rows)
+    kept = table[table["series"] == "civilian_deaths"]
+    assert sorted(kept["day"].unique()) == sorted(weekly["day"].unique())  # 52 days, all kept
+    assert len(spec.to_dict()["facet"]["sort"]) == 2

@@ -21,8 +21,8 @@ from sim.analysis.palette import VERDICT_COLOURS, scenario_colours
 WIDTH = 620
 AnyChart = alt.Chart | alt.LayerChart | alt.FacetChart | alt.VConcatChart
 FAN_POINTS = 60
-"""Days drawn per line of a fan chart at most (a year: every 7th day, a point every ~11 px of a
-~600 px chart; the daily counts are 7-day means already, see ``daily_bands``). Four fans of
+"""Days drawn per line of a fan chart at most (a year: every 7th day, a point every ~5 px of a
+285 px panel; the daily counts are 7-day means already, see ``daily_bands``). Four fans of
 365 days each held the Run page's comparison chart back by ~0.4 s in the browser (measured
 with ``bench/bench_app.py``); weekly points cost about nothing."""
 
@@ -93,7 +93,7 @@ def _verdict(row: pd.Series) -> str:
 
 # Encodings on the Run page's charts are channel objects (alt.Y2("p90:Q")), not shorthand
 # strings ("p90:Q"): Altair 6 resolves each string through its schema, 2-7 ms a channel against
-# ~0.1 ms, and the page draws five charts after every run (the same specs either way).
+# ~0.1 ms, and the page builds its charts after every run (the same specs either way).
 DIFFERENCE_TOOLTIP = [
     alt.Tooltip("scenario:N"),
     alt.Tooltip("outcome:N"),

@@ -129,6 +129,7 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
     show_warnings(comparison)
     st.session_state.setdefault(VIEW, VIEWS[0])
     view = st.segmented_control("Show", VIEWS, key=VIEW) or VIEWS[0]
+    positions = None  # read by the view that shows them, else left for the Downloads page
     if view == "Outcomes":
         _outcomes(comparison, scenarios)
     elif view == "Over time":
@@ -145,14 +146,14 @@ def _show(scenarios: dict[str, Scenario], reps: int, seed: int) -> None:
         show_map(scenarios, comparison, seed)
     else:
         show_bargaining(scenarios, comparison, seed)
-    # Kept for the Downloads page once the view is drawn (the positions take ~0.1 s to read).
+    # Kept for the Downloads page once the view is drawn.
     findings = [
         f"{label}: {line}"
         for label in comparison.scenarios[1:]
         for line in explain(comparison, label, []).outcomes[:4]
     ]
     shown = (comparison, bands, daily)
-    state.keep_results(shown, scenarios, blocks, reps, seed, "Compare page", findings)
+    state.keep_results(shown, scenarios, blocks, reps, seed, "Compare page", findings, positions)
 
 
 def _outcomes(comparison: Comparison, scenarios: dict[str, Scenario]) -> None:

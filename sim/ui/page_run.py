@@ -149,13 +149,6 @@ def _results(draft: Draft, scenarios: dict[str, Scenario], reps: int, seed: int)
     # and reading them (0.1-0.3 s of the server's CPU) is left to Downloads, when opened.
     explained = [*story.changed, *story.outcomes] if story is not None else []
     state.keep_results(
-        (comparison, bands, daily),
-        scenarios,
-        blocks,
-        reps,
-        seed,
-        "Run page",
-        explained,
-        positions_now=False,
+        (comparison, bands, daily), scenarios, blocks, reps, seed, "Run page", explained
     )
     trace("page-done")

@@ -413,14 +413,13 @@ def keep_results(
     seed: int,
     origin: str,
     findings: list[str],
-    *,
-    positions_now: bool = True,
+    positions: pd.DataFrame | None = None,
 ) -> None:
     """Keep the shown results (comparison, bands, daily table) for the Downloads page.
 
-    With the draft's edits and the runs' actor positions: read now (a page that shows them),
-    or with ``positions_now=False`` when :func:`last_results` is first asked (reading and
-    caching them took 0.1-0.3 s of the server's CPU, beside the browser drawing the page).
+    With the draft's edits and the runs' actor positions: those the page read (``positions``),
+    else read from the runs' folders when :func:`last_results` first asks for them (0.1-0.3 s
+    of the server's CPU that a page not showing them need not spend after every run).
     """
     comparison, bands, daily = shown
     results = ResultSet(
@@ -433,12 +432,12 @@ def keep_results(
         origin,
         findings,
         *draft_edits(),
-        positions=blocks_positions(blocks, reps) if positions_now else None,
+        positions=positions,
     )
     st.session_state[LAST_RESULTS] = results
     # the folders only: the blocks' run tables need not outlive the server's cache of them
     folders = {label: block.folder for label, block in blocks.items()}
-    st.session_state[PENDING_POSITIONS] = None if positions_now else (results, folders, reps)
+    st.session_state[PENDING_POSITIONS] = (results, folders, reps) if positions is None else None
 
 
 def last_results() -> ResultSet | None:

@@ -14,7 +14,7 @@ from sim.analysis.palette import scenario_colours
 from sim.analysis.positions import gather_positions
 from sim.analysis.report_bundle import html_report
 from sim.scenario.names import HEADLINE_2X2
-from sim.ui.state import LAST_RESULTS
+from sim.ui.state import LAST_RESULTS, PENDING_POSITIONS
 from tests.app.conftest import APP, TIMEOUT_S, charts_in, no_exceptions
 
 PAIR = ["hamas-accepts-turkey-included", "hamas-rejects-turkey-vetoed"]
@@ -42,6 +42,7 @@ def compared(runs_cache: Path) -> AppTest:
 def test_compare_shows_a_section_per_dimension_with_scenario_markers(compared: AppTest) -> None:
     positions = compared.session_state[LAST_RESULTS].positions
     assert positions is not None
+    assert compared.session_state[PENDING_POSITIONS] is None  # the view's own, kept once
     assert set(positions["scenario"]) == set(PAIR)
     assert positions["replication"].max() == 2  # the comparison's 3 replications, no more
     dimensions = list(dict.fromkeys(positions["dimension"]))

@@ -50,6 +50,7 @@ from sim.model.violence import (
     Arsenal,
     DayViolence,
     GroupRates,
+    ViolenceConstants,
     front_cells,
     strike,
     strike_factor,
@@ -67,6 +68,8 @@ class GazaModel(mesa.Model):
     Args:
         scenario: A validated scenario.
         seed: Seed of the run (an int or a spawned ``SeedSequence``).
+        keep_log: Keep the weekly political log (``politics.log``); a run whose log nobody
+            reads leaves it out (the same run: the log is text about each round).
 
     Attributes:
         day: Days completed.
@@ -74,7 +77,13 @@ class GazaModel(mesa.Model):
         politics: The bargaining layer and its log.
     """
 
-    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = 0) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        seed: int | np.random.SeedSequence | None = 0,
+        *,
+        keep_log: bool = True,
+    ) -> None:
         self.streams = RandomStreams(seed)
         super().__init__(rng=self.streams["mesa"])
         self.spec = scenario
@@ -86,7 +95,7 @@ class GazaModel(mesa.Model):
         self.territory = Territory(
             scenario.idf, scenario.forces.deployment, self.effects, self.geometry
         )
-        self.politics = Politics(scenario, self.streams["bargaining"])
+        self.politics = Politics(scenario, self.streams["bargaining"], keep_log=keep_log)
         self.events = EventSchedule(scenario.events)
         self.strike_policy = scenario.idf.strike_policy
         self.contingents = [
@@ -110,6 +119,13 @@ class GazaModel(mesa.Model):
             self.effects.attack_grievance_baseline.value,
             scenario.hamas,
             scenario.other_armed_groups,
+        )
+        self._violence_constants = ViolenceConstants.of(self.effects, self._rates)
+        self._guarantee = self._guarantee_of()
+        mandate = scenario.mandate
+        # what coercion needs of the scenario (the levers and the day add the rest, daily)
+        self._coercive_mandate = (
+            mandate.coercive_disarmament and mandate.resolution is not Resolution.NONE
         )
         self._presence_consent = {
             HamasStance.ACCEPTS: 1.0,
@@ -407,12 +423,10 @@ class GazaModel(mesa.Model):
         return hostility
 
     def _can_coerce(self, mandate_robust: bool) -> bool:
-        mandate = self.spec.mandate
         return (
-            mandate.coercive_disarmament
-            and mandate.resolution is not Resolution.NONE
+            mandate_robust
+            and self._coercive_mandate
             and self._mandate_in_force(self.day)
-            and mandate_robust
             and "no_mandate" not in self.politics.levers.branches.values()
         )
 
@@ -421,6 +435,10 @@ class GazaModel(mesa.Model):
         return float(self._strengths[self._coerces].sum()) / total if total > 0 else 0.0
 
     def _guarantor(self) -> float:
+        return self._guarantee
+
+    def _guarantee_of(self) -> float:
+        """The guarantor term of the hazard: US troops and a resolution (fixed for a run)."""
         us = self.spec.forces.us_support.troops.value > 0
         mandated = self.spec.mandate.resolution is not Resolution.NONE
         weight = self.effects.guarantor_weight_us.value
@@ -455,6 +473,7 @@ class GazaModel(mesa.Model):
             ),
             effects,
             (self._force_fields, self._incidents_by_cell, harm, fire),
+            constants=self._violence_constants,
         )
         destroyed = strike(
             rng,

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.bargaining.engine import RecordLevel
+from sim.bargaining.engine import RecordLevel, RoundRecord
 from sim.bargaining.shocks import Shock, ShockMode
 from sim.bargaining.state import clip
 from sim.bargaining.uncertainty import engine_for_replication
@@ -166,7 +166,9 @@ def _text(values: Sequence[str], codes: np.ndarray) -> Any:
 class Politics:
     """Runs the bargaining engine inside the Gaza model and translates in both directions."""
 
-    def __init__(self, scenario: Scenario, rng: np.random.Generator) -> None:
+    def __init__(
+        self, scenario: Scenario, rng: np.random.Generator, *, keep_log: bool = True
+    ) -> None:
         self.engine, self.draws = engine_for_replication(
             scenario.bargaining, rng, record=RecordLevel.LIGHT
         )
@@ -181,6 +183,8 @@ class Politics:
             if "hamas" in self.actors and DISARMAMENT in self._dimension_ids
             else None
         )
+        self.keep_log = keep_log
+        """Whether each round adds an entry to :attr:`log` (the weekly political log)."""
         self.log: list[dict[str, Any]] = []
         self._snapshots: list[PositionSnapshot] = []
         self._states: dict[str, tuple[Decision, DimensionState]] = {}
@@ -207,6 +211,13 @@ class Politics:
         record = self.engine.step()
         self.levers = self._read_levers(record.positions)
         self._snapshot(day, record.positions)
+        if self.keep_log:  # text for people: built only when a run's log is kept
+            self._log_round(day, events, shocks, record)
+        return self.levers
+
+    def _log_round(
+        self, day: int, events: WeekEvents, shocks: list[Shock], record: RoundRecord
+    ) -> None:
         self.log.append(
             {
                 "day": day,
@@ -223,7 +234,6 @@ class Politics:
                 "positions": self._snapshots[-1],
             }
         )
-        return self.levers
 
     def shocks_for(self, events: WeekEvents) -> list[Shock]:
         """Translate a week of ground events into shocks (only for actors in the table)."""

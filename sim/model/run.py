@@ -63,7 +63,7 @@ def run_scenario(
         The per-run summary, and the daily series when asked.
     """
     start = time.perf_counter()
-    model = GazaModel(scenario, seed)
+    model = GazaModel(scenario, seed, keep_log=record_daily)
     maps = MapSnapshots(model.geometry, record_maps) if record_maps else None
     for day in range(scenario.metadata.horizon_days):
         model.step()

@@ -334,12 +334,13 @@ def _deaths_per_attack(e: EffectsSpec) -> np.ndarray:
 
 def _armed_out(values: np.ndarray) -> DayViolence:
     """A day's totals from the armed day's vector: the tally, then the reprisals' deaths."""
-    out = _day_violence(values)
-    out.reprisal_deaths = float(values[kernels.TALLY_SIZE])
+    numbers = values.tolist()  # Python floats, read once (cheaper than a float() per item)
+    out = _day_violence(numbers)
+    out.reprisal_deaths = numbers[kernels.TALLY_SIZE]
     return out
 
 
-def _day_violence(values: np.ndarray) -> DayViolence:
+def _day_violence(values: np.ndarray | list[float]) -> DayViolence:
     """A day's totals from the tally kernel's vector."""
     k = kernels
     return DayViolence(
@@ -398,6 +399,42 @@ def armed_day(
     return _armed_out(values)
 
 
+FIRE_MEAN_SLOT = kernels.VIOLENCE_DAY_PARAMETERS.index("line_fire_mean")
+"""Where today's expected deaths along the line go in :func:`violence_day`'s parameters."""
+
+
+@dataclass(frozen=True)
+class ViolenceConstants:
+    """What :func:`violence_day` reads of the effects and rates that is fixed for a run.
+
+    Built once per run (the effects do not change within a run) instead of every day: the
+    kernel's parameters (today's line-fire mean left at 0), the deaths per attack by target and
+    the targets' exposure.
+    """
+
+    parameters: np.ndarray
+    deaths_per_attack: np.ndarray
+    exposure: np.ndarray
+
+    @classmethod
+    def of(cls, effects: EffectsSpec, rates: GroupRates) -> ViolenceConstants:
+        """The constants of ``effects`` and ``rates``."""
+        e = effects
+        parameters = np.array(
+            [
+                e.density_hostile.value,
+                _log_ratio(e.civilian_harm_8000_troops.value, e.civilian_harm_no_troops.value),
+                _log_ratio(e.battle_deaths_10000_troops.value, e.battle_deaths_no_troops.value),
+                e.density_peaceful.value,
+                e.civilian_deaths_per_attack.value,
+                e.civilian_deaths_per_reprisal.value,
+                0.0,
+                e.line_buffer_efficacy.value,
+            ]
+        )
+        return cls(parameters, _deaths_per_attack(e), rates.exposure_by_target())
+
+
 def violence_day(
     streams: tuple[KernelStream, KernelStream],
     rates: GroupRates,
@@ -407,6 +444,7 @@ def violence_day(
     line: tuple[FloatGrid, BoolGrid, BoolGrid, float],
     effects: EffectsSpec,
     buffers: tuple[np.ndarray, FloatGrid, FloatGrid, FloatGrid],
+    constants: ViolenceConstants | None = None,
 ) -> DayViolence:
     """:func:`force_fields`, :func:`armed_day` and :func:`line_fire` in one compiled call.
 
@@ -425,30 +463,22 @@ def violence_day(
         effects: Effect sizes.
         buffers: Receive the force's four fields (:func:`force_fields`), the incidents and the
             civilian harm per cell (:func:`armed_day`) and the line's deaths per cell.
+        constants: ``ViolenceConstants.of(effects, rates)``, built once for a run (made here
+            when not given).
     """
-    e = effects
     fighters, compliance, deter, grievance = groups
     isf_cells, isf_density, spread = force
     population, front, buffered, fire_mean = line
     fields, incidents, harm, fire = buffers
-    parameters = np.array(
-        [
-            e.density_hostile.value,
-            _log_ratio(e.civilian_harm_8000_troops.value, e.civilian_harm_no_troops.value),
-            _log_ratio(e.battle_deaths_10000_troops.value, e.battle_deaths_no_troops.value),
-            e.density_peaceful.value,
-            e.civilian_deaths_per_attack.value,
-            e.civilian_deaths_per_reprisal.value,
-            fire_mean,
-            e.line_buffer_efficacy.value,
-        ]
-    )
+    fixed = constants if constants is not None else ViolenceConstants.of(effects, rates)
+    parameters = fixed.parameters.copy()
+    parameters[FIRE_MEAN_SLOT] = fire_mean
     values = kernels.violence_day(
         streams[0],
         streams[1],
         rates.attack,
         rates.reprisal,
-        rates.exposure_by_target(),
+        fixed.exposure,
         rates.grievance_baseline,
         fighters,
         compliance,
@@ -459,7 +489,7 @@ def violence_day(
         spread,
         parameters,
         targets,
-        _deaths_per_attack(e),
+        fixed.deaths_per_attack,
         _floats(population),
         np.ascontiguousarray(front, dtype=np.bool_),
         np.ascontiguousarray(buffered, dtype=np.bool_),

@@ -231,3 +231,18 @@ def test_a_short_run_records_maps_and_daily_series_only_when_asked() -> None:
     assert png.getvalue().startswith(b"\x89PNG")
     with pytest.raises(ValueError, match="not_a_field"):
         render_snapshot(mapped.maps, "not_a_field", 6, io.BytesIO())
+
+
+def test_a_run_without_its_political_log_is_the_same_run() -> None:
+    # The log is text about each round: leaving it out (runs nobody reads it of) changes nothing.
+    scenario = with_horizon(shipped("base.yaml"), 50)  # seven political rounds
+    logged, silent = GazaModel(scenario, 4), GazaModel(scenario, 4, keep_log=False)
+    for _ in range(50):
+        logged.step()
+        silent.step()
+    assert len(logged.politics.log) == 7 and silent.politics.log == []
+    assert np.array_equal(logged.recorder.table, silent.recorder.table, equal_nan=True)
+    assert logged.politics.positions_table().equals(silent.politics.positions_table())
+    plain = pd.Series(run_scenario(scenario, 4).summary, dtype=float)
+    logged_run = run_scenario(scenario, 4, record_daily=True)
+    assert plain.equals(pd.Series(logged_run.summary, dtype=float))

@@ -844,8 +844,10 @@ def test_a_day_hands_today_to_each_component(monkeypatch: pytest.MonkeyPatch) ->
 class Collapsing(GazaModel):
     """A model whose ceasefire collapses at its first draw (on day 0)."""
 
-    def __init__(self, scenario: Scenario, seed: int | np.random.SeedSequence | None = 0) -> None:
-        super().__init__(scenario, seed)
+    def __init__(
+        self, scenario: Scenario, seed: int | np.random.SeedSequence | None = 0, **options: Any
+    ) -> None:
+        super().__init__(scenario, seed, **options)
         self.ceasefire._threshold = 0.0
 
 

@@ -239,10 +239,17 @@ class GroundLayer:
 
     def set_security(self, presence: SecurityPresence) -> None:
         """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
-        presence.validate(self.geometry.shape)
+        shape, stack = self.geometry.shape, presence.stack
+        if not (  # the model's own stack passes one compiled check; anything else is validated
+            stack is not None
+            and stack.dtype == np.float64
+            and stack.shape[1:] == shape
+            and kernels.none_negative(stack)
+        ):
+            presence.validate(shape)
         weights = self._category_weights()
         kernels.security_day(
-            presence.stacked(self.geometry.shape),
+            presence.stacked(shape),
             self._land,
             weights.legitimacy,
             weights.deterrence,
@@ -290,8 +297,8 @@ class GroundLayer:
 
     def deliver_aid(self, rations: FloatGrid) -> None:
         """Add aid to the cells' stocks, in person-days of need."""
-        stock = self.field("aid_stock")
-        np.add(stock, rations, out=stock, where=self._land)
+        rations = np.ascontiguousarray(rations, dtype=np.float64)
+        kernels.add_on_land(self.field("aid_stock"), rations, self._land)
 
     def set_armed(self, members: FloatGrid) -> None:
         """Set the armed-group members per cell (the full model's groups are the source)."""

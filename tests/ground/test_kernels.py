@@ -278,3 +278,29 @@ def test_every_generator_has_one_numba_type_and_draws_as_numpy_does() -> None:
     for compiled, source in zip(*runs, strict=True):
         np.testing.assert_array_equal(compiled, source)
     assert runs[0][0].sum() > 0  # people joined: the draws were made
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_aid_on_land_adds_as_numpy_does_where_land(seed: int) -> None:
+    stock, rations = _grids(seed, 2)
+    rations[0, 0] = -0.0
+    land = _land(seed)
+    expected = stock.copy()
+    np.add(expected, rations, out=expected, where=land)
+    for kernel in (kernels.add_on_land, kernels.add_on_land.py_func):
+        got = stock.copy()
+        kernel(got, rations, land)
+        assert np.array_equal(got, expected)
+        assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [(0.0, True), (-0.0, True), (3.5, True), (-1e-300, False), (-2.0, False), (math.nan, False)],
+)
+def test_none_negative_is_numpys_minimum_at_least_zero(entry: float, expected: bool) -> None:
+    stack = np.ones((5, *SHAPE))
+    stack[3, 4, 2] = entry
+    assert bool(stack.min() >= 0) is expected
+    assert kernels.none_negative(stack) is expected
+    assert kernels.none_negative.py_func(stack) is expected

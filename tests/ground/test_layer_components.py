@@ -439,6 +439,18 @@ def test_security_picks_the_largest_force_and_averages_legitimacy_by_personnel()
     assert ground.field("deterrence").sum() == 0.0 and ground.controller[0, -1] == Controller.NONE
 
 
+def test_the_layer_refuses_a_stacked_presence_with_negative_personnel() -> None:
+    ground = quiet_layer()
+    stack = np.zeros((len(ForceCategory), *ground.geometry.shape))
+    ground.set_security(SecurityPresence.from_stack(stack))  # the compiled check passes it
+    police = list(ForceCategory).index(ForceCategory.POLICE)
+    stack[police, 1, 1] = -1.0
+    with pytest.raises(ValueError, match=r"^presence of police has negative personnel$"):
+        ground.set_security(SecurityPresence.from_stack(stack))
+    stack[police, 1, 1] = np.nan  # as numpy's check: NaN is not negative
+    ground.set_security(SecurityPresence.from_stack(stack))
+
+
 def test_security_presence_validation_and_totals() -> None:
     empty = SecurityPresence.empty((2, 3))
     assert set(empty.personnel) == set(ForceCategory) and empty.total() == 0.0

@@ -143,6 +143,7 @@ class GazaModel(mesa.Model):
         )
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
         self._strengths = np.zeros(len(self.contingents))
+        self._troops_total = 0.0  # today's troops, all categories
         self.aid = AidSystem(scenario.aid, self.effects, self.geometry)
         self.rebuild = Reconstruction(
             scenario.reconstruction,
@@ -211,12 +212,12 @@ class GazaModel(mesa.Model):
         troops = self._troops_by_category(day)
         self._move_lines(day, self._effective_troops(troops), levers)
         presence, density, force_deter, security = self._deploy(troops)
-        armed = np.minimum(self.hamas.fighters, self.hamas.weapons) + np.minimum(
-            self.others.fighters, self.others.weapons
-        )
+        armed = np.empty(self.geometry.shape)  # fighters who hold a weapon, both groups
+        kernels.armed_into(self._fighters, self._weapons, armed)
         hostility = self._hostility(levers.hamas_compliance)
         secure = self.territory.secure_cells(density, hostility, self._area, security, armed)
-        aid = self.aid.deliver(day, self.ground, secure, troops.sum(), self.ceasefire.collapsed)
+        self._troops_total = total = float(troops.sum())
+        aid = self.aid.deliver(day, self.ground, secure, total, self.ceasefire.collapsed)
         clock = self._lap("forces", clock)
         self.ground.set_security(presence)
         self.ground.step()
@@ -605,7 +606,7 @@ class GazaModel(mesa.Model):
         values = [
             *violence.record_values(),
             float(self.ceasefire.status),
-            float(troops.sum()),
+            self._troops_total,
             self.police.officers,
             float(sum([c.withdrawn for c in self.contingents])),
             float(self.territory.sectors.taken),

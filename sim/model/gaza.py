@@ -143,7 +143,6 @@ class GazaModel(mesa.Model):
         )
         self._coerces = np.array([c.coerces for c in self.contingents], dtype=bool)
         self._strengths = np.zeros(len(self.contingents))
-        self._troops_total = 0.0  # today's troops, all categories
         self.aid = AidSystem(scenario.aid, self.effects, self.geometry)
         self.rebuild = Reconstruction(
             scenario.reconstruction,
@@ -216,7 +215,7 @@ class GazaModel(mesa.Model):
         kernels.armed_into(self._fighters, self._weapons, armed)
         hostility = self._hostility(levers.hamas_compliance)
         secure = self.territory.secure_cells(density, hostility, self._area, security, armed)
-        self._troops_total = total = float(troops.sum())
+        total = float(troops.sum())
         aid = self.aid.deliver(day, self.ground, secure, total, self.ceasefire.collapsed)
         clock = self._lap("forces", clock)
         self.ground.set_security(presence)
@@ -606,7 +605,7 @@ class GazaModel(mesa.Model):
         values = [
             *violence.record_values(),
             float(self.ceasefire.status),
-            self._troops_total,
+            float(troops.sum()),
             self.police.officers,
             float(sum([c.withdrawn for c in self.contingents])),
             float(self.territory.sectors.taken),

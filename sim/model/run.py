@@ -50,6 +50,7 @@ def run_scenario(
     *,
     record_daily: bool = False,
     record_maps: int | None = None,
+    record_log: bool | None = None,
 ) -> RunResult:
     """Simulate one replication of ``scenario`` over its horizon.
 
@@ -58,12 +59,15 @@ def run_scenario(
         seed: Seed of the replication (an int, or a ``SeedSequence`` spawned per replication).
         record_daily: Also return the daily series and the political log.
         record_maps: Record per-cell map snapshots every this many days.
+        record_log: Return the weekly political log (default: with the daily series). The
+            run is the same without it: the log is text about each round.
 
     Returns:
         The per-run summary, and the daily series when asked.
     """
     start = time.perf_counter()
-    model = GazaModel(scenario, seed, keep_log=record_daily)
+    keep_log = record_daily if record_log is None else record_log
+    model = GazaModel(scenario, seed, keep_log=keep_log)
     maps = MapSnapshots(model.geometry, record_maps) if record_maps else None
     for day in range(scenario.metadata.horizon_days):
         model.step()
@@ -73,7 +77,7 @@ def run_scenario(
             maps.add(day, model.map_fields(), model.territory.idf_held)
     daily = model.recorder.frame()
     summary = summarise(daily, model.ceasefire.collapse_day, scenario.metadata.horizon_days)
-    politics = pd.DataFrame(model.politics.log) if record_daily else None
+    politics = pd.DataFrame(model.politics.log) if keep_log else None
     result = RunResult(
         summary=summary,
         daily=daily if record_daily else None,

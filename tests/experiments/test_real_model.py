@@ -69,3 +69,16 @@ def test_real_model_is_reproducible_across_executors(
     comparison = compare_results(pooled, baseline=corners[0].metadata.name)
     assert not comparison.differences.empty
     assert comparison.daily_bands is not None and not comparison.daily_bands.empty
+
+
+def test_batch_runs_leave_out_only_the_political_log(corners: list[Scenario]) -> None:
+    from sim.experiments import tasks
+    from sim.model.run import run_scenario
+
+    scenario, seed = corners[0], 5
+    batch = tasks.default_model()(scenario, seed, record_daily=True)
+    full = run_scenario(scenario, seed, record_daily=True)
+    assert batch.politics is None and full.politics is not None and len(full.politics) > 0
+    assert batch.daily is not None and batch.daily.equals(full.daily)
+    assert pd.Series(batch.summary, dtype=float).equals(pd.Series(full.summary, dtype=float))
+    assert batch.positions is not None and batch.positions.equals(full.positions)

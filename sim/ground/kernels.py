@@ -466,15 +466,6 @@ def add_on_land(values: FloatGrid, change: FloatGrid, land: BoolGrid) -> None:  
 
 
 @njit(cache=True)
-def none_negative(values: np.ndarray) -> bool:  # pragma: no cover
-    """Whether no entry is negative or NaN (``values.min() >= 0`` without numpy's call)."""
-    for value in values.ravel():  # noqa: SIM110 (a loop compiles; all() over a generator not)
-        if not value >= 0.0:
-            return False
-    return True
-
-
-@njit(cache=True)
 def add_within_unit(values: FloatGrid, change: FloatGrid) -> None:  # pragma: no cover
     """``values += change``, then each kept within [0, 1] (in place), as numpy's clip would.
 

@@ -239,14 +239,8 @@ class GroundLayer:
 
     def set_security(self, presence: SecurityPresence) -> None:
         """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
-        shape, stack = self.geometry.shape, presence.stack
-        if not (  # the model's own stack passes one compiled check; anything else is validated
-            stack is not None
-            and stack.dtype == np.float64
-            and stack.shape[1:] == shape
-            and kernels.none_negative(stack)
-        ):
-            presence.validate(shape)
+        shape = self.geometry.shape
+        presence.validate(shape)
         weights = self._category_weights()
         kernels.security_day(
             presence.stacked(shape),

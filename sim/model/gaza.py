@@ -211,8 +211,9 @@ class GazaModel(mesa.Model):
         troops = self._troops_by_category(day)
         self._move_lines(day, self._effective_troops(troops), levers)
         presence, density, force_deter, security = self._deploy(troops)
-        armed = np.empty(self.geometry.shape)  # fighters who hold a weapon, both groups
-        kernels.armed_into(self._fighters, self._weapons, armed)
+        armed = np.minimum(self.hamas.fighters, self.hamas.weapons) + np.minimum(
+            self.others.fighters, self.others.weapons
+        )
         hostility = self._hostility(levers.hamas_compliance)
         secure = self.territory.secure_cells(density, hostility, self._area, security, armed)
         total = float(troops.sum())

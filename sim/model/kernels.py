@@ -163,26 +163,6 @@ def decommission_into(
 
 
 @njit(cache=True)
-def armed_into(
-    fighters: np.ndarray, weapons: np.ndarray, out: np.ndarray
-) -> None:  # pragma: no cover
-    """Fighters who hold a weapon per cell, summed over groups in order.
-
-    ``minimum(fighters[0], weapons[0]) + minimum(fighters[1], weapons[1]) + ...`` with numpy's
-    ``minimum`` (NaN wins; of two equal values, the second).
-    """
-    groups, rows, cols = fighters.shape
-    for r in range(rows):
-        for c in range(cols):
-            total = 0.0
-            for g in range(groups):
-                a, b = fighters[g, r, c], weapons[g, r, c]
-                held = a if (a < b or a != a) else b
-                total = held if g == 0 else total + held
-            out[r, c] = total
-
-
-@njit(cache=True)
 def record_sums(
     population: np.ndarray,
     legitimacy: np.ndarray,

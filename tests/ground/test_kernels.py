@@ -292,15 +292,3 @@ def test_aid_on_land_adds_as_numpy_does_where_land(seed: int) -> None:
         kernel(got, rations, land)
         assert np.array_equal(got, expected)
         assert np.array_equal(np.signbit(got), np.signbit(expected))
-
-
-@pytest.mark.parametrize(
-    ("entry", "expected"),
-    [(0.0, True), (-0.0, True), (3.5, True), (-1e-300, False), (-2.0, False), (math.nan, False)],
-)
-def test_none_negative_is_numpys_minimum_at_least_zero(entry: float, expected: bool) -> None:
-    stack = np.ones((5, *SHAPE))
-    stack[3, 4, 2] = entry
-    assert bool(stack.min() >= 0) is expected
-    assert kernels.none_negative(stack) is expected
-    assert kernels.none_negative.py_func(stack) is expected

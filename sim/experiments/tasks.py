@@ -142,7 +142,7 @@ def default_model() -> ModelFn:
     """The lab's model, imported lazily (so the runner can be used and tested without it).
 
     A batch stores a run's summary, daily series and actor positions, never its weekly political
-    log: the runs leave the log out (~4 ms a run; the same numbers).
+    log: the runs leave the log out (~5-7 ms a run; the same numbers).
     """
     from sim.model.run import run_scenario
 

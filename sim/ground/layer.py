@@ -239,11 +239,10 @@ class GroundLayer:
 
     def set_security(self, presence: SecurityPresence) -> None:
         """Take the forces' personnel per cell: sets controller, legitimacy and deterrence."""
-        shape = self.geometry.shape
-        presence.validate(shape)
+        presence.validate(self.geometry.shape)
         weights = self._category_weights()
         kernels.security_day(
-            presence.stacked(shape),
+            presence.stacked(self.geometry.shape),
             self._land,
             weights.legitimacy,
             weights.deterrence,

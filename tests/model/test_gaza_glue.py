@@ -175,15 +175,33 @@ def test_effective_troops_weigh_coordination_rules_and_police() -> None:
     assert model._effective_troops(troops) == pytest.approx(600 * 1.5 * 0.5 + 1000 * 1.53)
 
 
+def _with_strengths(model: GazaModel, strengths: list[float]) -> None:
+    """Today's troops of each contingent, as the day reads them (``_troops_by_category``)."""
+    for contingent, troops in zip(model.contingents, strengths, strict=True):
+        contingent.strength = _fixed(troops)  # type: ignore[method-assign, assignment]
+    model._troops_by_category(0)
+
+
+def _fixed(troops: float) -> Callable[[int, int], float]:
+    return lambda day, lag: troops
+
+
 def test_the_coercing_share_of_the_troops() -> None:
     model = model_of()
     # indonesia, egypt and turkey coerce; azerbaijan (no combat) and pakistan (no disarmament) not
-    model._strengths = np.array([100.0, 200.0, 300.0, 400.0, 500.0])
+    assert [c.coerces for c in model.contingents] == [True, False, True, True, False]
+    _with_strengths(model, [100.0, 200.0, 300.0, 400.0, 500.0])
     assert model._coercing_share() == pytest.approx((100 + 300 + 400) / 1500)
-    model._strengths = np.array([0.5, 0.0, 0.0, 0.0, 0.0])  # half a soldier, all coercing
+    _with_strengths(model, [0.5, 0.0, 0.0, 0.0, 0.0])  # half a soldier, all coercing
     assert model._coercing_share() == 1.0
-    model._strengths = np.zeros(5)
+    _with_strengths(model, [0.0, 0.0, 0.0, 0.0, 0.0])
     assert model._coercing_share() == 0.0
+    # the share is numpy's masked sum over the total, to the bit
+    odd = [0.1, 1e-7, 1 / 3, 2.0 / 7, 1e6 + 0.3]
+    _with_strengths(model, odd)
+    array = np.array(odd)
+    mask = np.array([c.coerces for c in model.contingents])
+    assert model._coercing_share() == float(array[mask].sum()) / float(array.sum())
 
 
 @pytest.mark.parametrize(
@@ -481,7 +499,7 @@ def test_consent_hands_in_hamas_weapons_where_the_force_holds_ground() -> None:
     area, deter = _disarm_setup(model)
     hamas, others = model.hamas.weapons.copy(), model.others.weapons.copy()
     total = hamas.sum() + others.sum() + 400.0  # weapons left plus those already handed in
-    model._strengths = np.zeros(5)
+    _with_strengths(model, [0.0] * 5)
     model._disarm(levers(model, hamas_compliance=0.5), deter)
     handed = 0.005 * hamas[area].sum()
     assert model.hamas.decommissioned == pytest.approx(300.0 + handed)
@@ -498,7 +516,7 @@ def test_consent_hands_in_hamas_weapons_where_the_force_holds_ground() -> None:
 def test_no_consent_at_war() -> None:
     model = model_of()
     _, deter = _disarm_setup(model)
-    model._strengths = np.zeros(5)
+    _with_strengths(model, [0.0] * 5)
     model.ceasefire.status = CeasefireStatus.COLLAPSED
     model._disarm(levers(model, hamas_compliance=0.9), deter)
     assert model.hamas.decommissioned == 300.0 and model.week.weapons_decommissioned_share == 0.0
@@ -511,7 +529,7 @@ def test_coercion_seizes_by_deterrence_and_needs_the_mandate(robust: bool, facto
     model = model_of()
     area, deter = _disarm_setup(model)
     hamas, others = model.hamas.weapons.copy(), model.others.weapons.copy()
-    model._strengths = np.array([1000.0, 0.0, 0.0, 0.0, 0.0])
+    _with_strengths(model, [1000.0, 0.0, 0.0, 0.0, 0.0])
     model._disarm(levers(model, hamas_compliance=0.0, mandate_robust=robust), deter)
     rate = 0.004 * 0.5 * factor
     assert model.hamas.decommissioned == pytest.approx(300.0 + rate * hamas[area].sum())

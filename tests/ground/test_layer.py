@@ -216,15 +216,18 @@ def test_a_dropped_layer_leaves_no_cell_class_registered_nor_its_arrays() -> Non
             1 for cls in copyreg.dispatch_table if getattr(cls, "__name__", "") == "GridCell"
         )
 
-    GroundModel(seed=0)
+    assert GroundModel(seed=0).ground.grid is not None  # the grid is built when asked for
     gc.collect()
     gc.collect()
     before = registered()
+    unasked = GroundModel(seed=1)
+    assert registered() == before  # no grid asked for, none built, no class registered
+    del unasked
     tracemalloc.start()
     try:
         start = tracemalloc.get_traced_memory()[0]
         for seed in range(30):
-            GroundModel(seed=seed)
+            assert GroundModel(seed=seed).ground.grid.cell_klass in copyreg.dispatch_table
         gc.collect()
         gc.collect()  # the entries go at the first collection, the classes at the second
         grown = tracemalloc.get_traced_memory()[0] - start

@@ -216,6 +216,10 @@ def report(args: argparse.Namespace, found: dict[str, Any], batch: float) -> Non
     clicks, step = found["clicks"], statistics.median(found["steps"])
     best, median = min(clicks), statistics.median(clicks)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    sys.path.insert(0, str(REPO / "bench"))
+    from bench_model import interpreter
+
+    print(interpreter())
     print(f"workers {args.workers}, load average {load}")
     print(f"worker pool started with the server: {'yes' if found['pool'] else 'NO'}")
     first = found["first_visit"]

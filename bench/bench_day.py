@@ -31,7 +31,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_model import REFERENCE_STEPS, Reference
+from bench_model import REFERENCE_STEPS, Reference, interpreter
 
 from sim.model.gaza import GazaModel
 from sim.model.run import run_scenario
@@ -168,6 +168,7 @@ def main() -> None:
     runs = [replication(scenario, seed, days, overhead) for seed in range(1, args.reps + 1)]
     medians = {label: statistics.median(run[label] for run in runs) for label in runs[0]}
     year = medians.pop("year (loop)")
+    print(interpreter())
     print(f"scenario {args.scenario.stem}: {days}-day replications, median of {args.reps}")
     print(f"reference: one step of Mesa's Epstein example at 40x40 = {reference * 1e3:.2f} ms")
     print(f"each timer adds ~{overhead * 1e6:.2f} us a call (its own line below)")

@@ -23,9 +23,11 @@ Goal (issue 14): a warm base replication at most 0.1 s on the project's 2-core m
 from __future__ import annotations
 
 import argparse
+import platform
 import statistics
 import subprocess
 import sys
+import sysconfig
 import time
 from pathlib import Path
 
@@ -81,6 +83,24 @@ class Reference:
         return best
 
 
+def interpreter() -> str:
+    """The Python these figures come from, and whether it was built with PGO and LTO.
+
+    pyenv's interpreters on the project's machines are built without either; the build of
+    ``scripts/build_python.sh`` has both, and the model runs faster on it (docs/speed.md).
+    """
+    configured = str(sysconfig.get_config_var("CONFIG_ARGS") or "")
+    pgo = "--enable-optimizations" in configured
+    lto = "--with-lto" in configured
+    built = {
+        (True, True): "PGO and LTO",
+        (True, False): "PGO, no LTO",
+        (False, True): "LTO, no PGO",
+        (False, False): "neither PGO nor LTO (by its configure options)",
+    }[(pgo, lto)]
+    return f"Python {platform.python_version()} ({sys.executable}), built with {built}"
+
+
 def cold_start(path: Path) -> tuple[float, float]:
     """Seconds to import the model and to run its first replication, in a fresh process."""
     code = COLD_START.format(path=str(path))
@@ -121,6 +141,7 @@ def main() -> None:
     starts = [cold_start(args.scenario) for _ in range(max(1, args.cold))]
     timings = warm(args.scenario, args.reps, beside)
     name = args.scenario.stem
+    print(interpreter())
     print(f"scenario {name}, 365-day replications; reference: one step of Mesa's Epstein")
     print(f"example at 40x40 = {reference * 1e3:.2f} ms (best of {REFERENCE_STEPS})")
     print(f"  cold start ({len(starts)} fresh processes, median [range]):")

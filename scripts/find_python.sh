@@ -2,7 +2,10 @@
 # Print the path of a Python >= 3.12 interpreter, or explain what to install and exit 1.
 set -u
 ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; }
-for cand in "${ISF_PYTHON:-}" python3.13 python3.12 python3; do
+# The optimised build of scripts/build_python.sh (PGO + LTO), when it has been made, comes first
+# after an explicit choice: the model runs faster on it (docs/speed.md).
+optimised="$(bash "$(dirname "${BASH_SOURCE[0]}")/build_python.sh" --where)"
+for cand in "${ISF_PYTHON:-}" "$optimised" python3.13 python3.12 python3; do
   [ -n "$cand" ] || continue
   if command -v "$cand" >/dev/null 2>&1 && ok "$cand"; then
     "$cand" -c 'import sys; print(sys.executable)'; exit 0

@@ -4,6 +4,7 @@
 #                                # arguments go to `isf-lab lab`, e.g. run --port 8765
 #   bash scripts/setup.sh test   # set up, then run the test suite (what CI runs)
 #   bash scripts/setup.sh lock   # refresh constraints.txt to the newest versions pyproject allows
+#   bash scripts/setup.sh fast   # build an optimised CPython once (~20 min), move .venv onto it
 #   bash scripts/setup.sh        # set up only
 # The virtual environment lives in .venv inside the project. Dependencies are installed at the
 # tested versions pinned in constraints.txt; it is reinstalled only when pyproject.toml or
@@ -14,6 +15,16 @@ cd "$here"
 venv="$here/.venv"
 stamp="$venv/.isf-lab-installed"
 
+if [ "${1:-}" = "fast" ]; then
+  # scripts/build_python.sh: PGO + LTO, which pyenv's interpreters here are built without
+  optimised="$(bash "$here/scripts/build_python.sh")"
+  export ISF_PYTHON="$optimised"  # find_python.sh takes it, whatever else is on PATH
+  base="$(sed -n 's/^home *= *//p' "$venv/pyvenv.cfg" 2>/dev/null || true)"
+  if [ -d "$venv" ] && [ "$(realpath -m "$base")" != "$(realpath -m "$(dirname "$optimised")")" ]; then
+    echo "setup: moving .venv onto the optimised interpreter ($optimised)" >&2
+    rm -rf "$venv"
+  fi
+fi
 if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null; then
   py="$(bash "$here/scripts/find_python.sh")" || exit 1
   echo "setup: creating .venv with $py" >&2
@@ -52,5 +63,6 @@ case "${1:-}" in
     exec bash "$here/scripts/test.sh" "$@"
     ;;
   "") echo "setup: done (.venv ready). Next: bash scripts/setup.sh run | test" >&2 ;;
-  *) echo "setup: unknown target '$1' (use: run, test, lock)" >&2; exit 2 ;;
+  fast) echo "setup: done (.venv on $("$venv/bin/python" -c 'import sys; print(sys._base_executable)')). Next: bash scripts/setup.sh run | test" >&2 ;;
+  *) echo "setup: unknown target '$1' (use: run, test, lock, fast)" >&2; exit 2 ;;
 esac

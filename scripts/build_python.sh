@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Build an optimised CPython for the lab: profile-guided (PGO) and link-time optimised (LTO).
 #
-# The interpreters pyenv keeps on these machines are built without either optimisation, and
-# most of a simulated day is Python between compiled calls: on the optimised build the model
-# runs markedly faster (docs/speed.md gives the figures). These machines reach Debian's archive
+# The interpreters pyenv keeps on these machines are built without either optimisation. On the
+# optimised build a base replication ran ~13% faster, the app's 30 runs ~15% and the test suite
+# ~40% (docs/speed.md: most of the model's time is inside numpy and numba, which gain little). These machines reach Debian's archive
 # and PyPI, not python.org, so the source is the upstream tarball Debian's archive serves,
 # checked against the SHA-256 that Debian's source index gives for it.
 #
-#   bash scripts/build_python.sh          # build once (about 20 minutes on two cores), print its path
+#   bash scripts/build_python.sh          # build once (17-20 minutes on two cores), print its path
 #   bash scripts/build_python.sh --where  # print where it goes (built or not)
 #
 # The interpreter goes to $ISF_PYTHON_HOME (default: .python/cpython-<version>-pgo in the
